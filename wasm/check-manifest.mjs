@@ -10,7 +10,10 @@ const manifest = JSON.parse(readFileSync(join(outDir, 'manifest.json'), 'utf8'))
 const problems = [];
 for (const b of manifest.binaries) {
   const file = join(outDir, b.file);
-  if (!existsSync(file)) { problems.push(`${b.name}: missing ${b.file}`); continue; }
+  if (!existsSync(file)) {
+    problems.push(`${b.name}: missing ${b.file}`);
+    continue;
+  }
   if (sha256(file) !== b.sha256) problems.push(`${b.name}: sha256 mismatch`);
   if (readFileSync(file).length !== b.size) problems.push(`${b.name}: size mismatch`);
   if (!b.source?.package || !b.source?.version) problems.push(`${b.name}: no Debian source named`);
@@ -18,5 +21,8 @@ for (const b of manifest.binaries) {
   for (const l of b.licenseFiles ?? []) if (!existsSync(join(outDir, l))) problems.push(`${b.name}: missing ${l}`);
   if (!(b.licenseFiles ?? []).length) problems.push(`${b.name}: ships no licence file`);
 }
-if (problems.length) { console.error(problems.join('\n')); process.exit(1); }
+if (problems.length) {
+  console.error(problems.join('\n'));
+  process.exit(1);
+}
 console.log(`manifest ok: ${manifest.binaries.length} binaries`);

@@ -1,0 +1,6 @@
+// The package root: the public Sandbox API. Nothing here pulls in Node-only code.
+export { Sandbox } from './sandbox';
+export type { Capabilities } from './sandbox';
+export { SandboxError, CommandExitError } from './errors';
+export type { ErrorCode } from './errors';
+export type { SandboxOptions, RunOptions, CommandResult, ProgressEvent, ReadOptions, WriteData } from './types';

@@ -1,0 +1,59 @@
+// Public option and result types of the Sandbox API (shared/API.md is the contract).
+
+export interface ProgressEvent {
+  phase: 'manifest' | 'binaries' | 'engine' | 'ready';
+  loadedBytes: number;
+  totalBytes: number;
+}
+
+export interface SandboxOptions {
+  /** Persistent identity. Default: a random id. */
+  id?: string;
+  /** Where state is kept. Default: 'memory'. */
+  persistence?: 'memory' | 'opfs' | 'indexeddb' | 'auto';
+  /** Working directory of commands. Default: '/home/user'. */
+  cwd?: string;
+  /** Extra environment for every command. Default: {} (HOME, USER, PATH are always set). */
+  env?: Record<string, string>;
+  /** Default per-command timeout in ms. Default: 30000. */
+  timeoutMs?: number;
+  /** Filesystem quota in bytes. Default: 256 MiB. */
+  fsLimitBytes?: number;
+  /** URL (absolute or relative to the page) of the binaries and manifest.json. Default: '/wasm/'. */
+  assetsUrl?: string;
+  /** URL of @wasmer/sdk's browser entry (dist/index.js). Default: '/vendor/wasmer-sdk/dist/index.js'. */
+  sdkUrl?: string;
+  /** Called while binaries load: bytes loaded so far of the total. */
+  onProgress?: (p: ProgressEvent) => void;
+}
+
+export interface RunOptions {
+  /** Working directory. Default: the session cwd. */
+  cwd?: string;
+  /** Extra environment, merged over the session env. */
+  env?: Record<string, string>;
+  /** Timeout in ms; on expiry the command ends with reason 'timeout', exit code 124. */
+  timeoutMs?: number;
+  /** Standard input. Default: empty. */
+  stdin?: string | Uint8Array;
+  /** Throw CommandExitError when the exit code is not 0. Default: false. */
+  check?: boolean;
+  /** Bytes kept per stream before output is dropped and `truncated` set. Default: 16 MiB. */
+  maxOutputBytes?: number;
+}
+
+export interface CommandResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+  durationMs: number;
+  truncated: boolean;
+  reason: 'exited' | 'timeout' | 'killed';
+}
+
+export type WriteData = string | Uint8Array;
+
+export interface ReadOptions {
+  /** 'text' (default) or 'bytes'. */
+  format?: 'text' | 'bytes';
+}

@@ -1,0 +1,82 @@
+// The kernel worker's protocol: the one interface both sides of the Comlink boundary compile
+// against. Only plain data, Uint8Array (transferred) and proxied callbacks cross it; text is
+// decoded on the API side.
+
+/** Error codes shared by the kernel and the public API (see shared/API.md). */
+export type ErrorCode =
+  | 'ENOENT'
+  | 'EEXIST'
+  | 'ENOTDIR'
+  | 'EISDIR'
+  | 'ENOTEMPTY'
+  | 'ENOSPC'
+  | 'EINVAL'
+  | 'EACCES'
+  | 'TIMEOUT'
+  | 'KILLED'
+  | 'NOT_FOUND'
+  | 'CLOSED'
+  | 'LOCKED'
+  | 'NOT_ISOLATED'
+  | 'QUOTA'
+  | 'CORRUPT'
+  | 'UNSUPPORTED'
+  /** A command run with `check: true` exited non-zero. */
+  | 'EXIT';
+
+/** How an error looks after crossing the worker boundary (Comlink copies own props). */
+export interface WireError {
+  name: string;
+  message: string;
+  code: ErrorCode;
+  path?: string;
+}
+
+export interface LoadProgress {
+  phase: 'manifest' | 'binaries' | 'engine' | 'ready';
+  loadedBytes: number;
+  totalBytes: number;
+}
+
+export interface KernelInit {
+  /** Absolute URL of public/wasm (manifest.json and the binaries). */
+  assetsUrl: string;
+  /** Absolute URL of the @wasmer/sdk browser entry (dist/index.js), loaded unbundled. */
+  sdkUrl: string;
+  cwd: string;
+  env: Record<string, string>;
+  timeoutMs: number;
+  fsLimitBytes: number;
+}
+
+export interface KernelInfo {
+  commands: string[];
+  shell: string;
+}
+
+export interface RunRequest {
+  cwd?: string;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+  stdin?: Uint8Array;
+  /** Bytes kept per stream; beyond it output is dropped and `truncated` set. */
+  outputBytes?: number;
+}
+
+export interface RunReply {
+  stdout: Uint8Array;
+  stderr: Uint8Array;
+  exitCode: number;
+  durationMs: number;
+  truncated: boolean;
+  reason: 'exited' | 'timeout' | 'killed';
+}
+
+/** Every method is async; a failure rejects with a WireError-shaped Error. */
+export interface WorkerApi {
+  init(init: KernelInit, onProgress?: (p: LoadProgress) => void): Promise<KernelInfo>;
+  run(command: string, req: RunRequest): Promise<RunReply>;
+  writeFile(path: string, data: Uint8Array): Promise<void>;
+  readFile(path: string): Promise<Uint8Array>;
+  destroy(): Promise<void>;
+}

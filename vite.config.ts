@@ -1,0 +1,73 @@
+// Vite config: the playground (index.html), the kernel worker, and @wasmer/sdk served
+// unbundled at /vendor/wasmer-sdk/ (bundling breaks its nested workers and wasm URLs).
+import { cpSync, createReadStream, existsSync, statSync } from 'node:fs';
+import { dirname, extname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineConfig, type Connect, type Plugin } from 'vite';
+
+const root = dirname(fileURLToPath(import.meta.url));
+const sdkRoot = join(root, 'node_modules', '@wasmer', 'sdk');
+const SDK_PREFIX = '/vendor/wasmer-sdk/';
+
+/** Cross-origin isolation: SharedArrayBuffer (and so the SDK's threads) needs both. */
+export const isolationHeaders = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+const MIME: Record<string, string> = {
+  '.js': 'text/javascript',
+  '.wasm': 'application/wasm',
+  '.map': 'application/json',
+  '.json': 'application/json',
+};
+
+function serveSdk(): Connect.NextHandleFunction {
+  return (req, res, next) => {
+    const url = req.url?.split('?')[0] ?? '';
+    if (!url.startsWith(SDK_PREFIX)) return next();
+    const rel = url.slice(SDK_PREFIX.length);
+    const file = resolve(sdkRoot, rel);
+    if (
+      !file.startsWith(sdkRoot + '/') ||
+      !/^(dist|pkg)\//.test(rel) ||
+      !existsSync(file) ||
+      !statSync(file).isFile()
+    ) {
+      return next();
+    }
+    res.setHeader('Content-Type', MIME[extname(file)] ?? 'application/octet-stream');
+    for (const [k, v] of Object.entries(isolationHeaders)) res.setHeader(k, v);
+    createReadStream(file).pipe(res);
+  };
+}
+
+function wasmerSdk(): Plugin {
+  let outDir = 'dist';
+  return {
+    name: 'sandpit:wasmer-sdk',
+    configResolved(config) {
+      outDir = resolve(config.root, config.build.outDir);
+    },
+    configureServer(server) {
+      server.middlewares.use(serveSdk());
+    },
+    configurePreviewServer(server) {
+      server.middlewares.use(serveSdk());
+    },
+    closeBundle() {
+      for (const sub of ['dist', 'pkg']) {
+        cpSync(join(sdkRoot, sub), join(outDir, 'vendor', 'wasmer-sdk', sub), { recursive: true });
+      }
+    },
+  };
+}
+
+export default defineConfig({
+  plugins: [wasmerSdk()],
+  server: { headers: isolationHeaders, host: '127.0.0.1' },
+  preview: { headers: isolationHeaders, host: '127.0.0.1' },
+  worker: { format: 'es' },
+  build: { target: 'es2022', sourcemap: true },
+});

@@ -18,6 +18,7 @@ export const isolationHeaders = {
 
 const MIME: Record<string, string> = {
   '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
   '.wasm': 'application/wasm',
   '.map': 'application/json',
   '.json': 'application/json',

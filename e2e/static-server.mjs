@@ -10,6 +10,7 @@ const root = resolve(dir);
 const types = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
   '.css': 'text/css',
   '.json': 'application/json',
   '.wasm': 'application/wasm',
@@ -22,7 +23,10 @@ createServer((req, res) => {
   let file = normalize(join(root, url));
   if (!file.startsWith(root)) return void res.writeHead(403).end();
   if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
-  if (!existsSync(file)) return void res.writeHead(404).end('not found');
+  if (!existsSync(file)) {
+    console.error(`404 ${url}`);
+    return void res.writeHead(404).end('not found');
+  }
   const headers = { 'Content-Type': types[extname(file)] ?? 'application/octet-stream' };
   if (flag === '--isolate') {
     headers['Cross-Origin-Opener-Policy'] = 'same-origin';

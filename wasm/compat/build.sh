@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Builds libsandpit-compat.a (POSIX process, fd, signal, tty and user calls on WASIX) into
+# $BUILD_ROOT/compat, plus link-flags: the flags a consumer adds after its objects.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+source "$here/../common.sh"
+ensure_toolchain
+out="$BUILD_ROOT/compat"
+rm -rf "$out/obj" && mkdir -p "$out/obj"
+objs=()
+for src in "$here"/src/*.c; do
+  obj="$out/obj/$(basename "${src%.c}").o"
+  # shellcheck disable=SC2086
+  $CC $WASM_CFLAGS -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -I"$here/include" -c "$src" -o "$obj"
+  objs+=("$obj")
+done
+rm -f "$out/libsandpit-compat.a"
+$AR rcs "$out/libsandpit-compat.a" "${objs[@]}"
+# The exports the runtime needs for fork/setjmp (asyncify unwinding finds the stack
+# through them); the wraps fix cwd propagation and zero-timeout polls.
+cat > "$out/link-flags" <<FLAGS
+-L$out -lsandpit-compat -Wl,--wrap=__wasi_poll_oneoff -Wl,--wrap=chdir -Wl,--export=__stack_pointer -Wl,--export=__data_end -Wl,--export=__heap_base -Wl,--export=__stack_low -Wl,--export=__stack_high
+FLAGS
+echo "built $out/libsandpit-compat.a"

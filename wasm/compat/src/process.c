@@ -1,0 +1,185 @@
+/* fork/vfork/exec/wait/kill/pids on WASIX proc_* calls. fork needs the module to be
+ * post-processed with `wasm-opt --asyncify` (the runtime unwinds and rewinds the stack). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include "wasix.h"
+
+void __sandpit_sync_cwd(void);
+__attribute__((constructor)) static void sync_cwd_at_start(void) { __sandpit_sync_cwd(); }
+
+extern char **environ;
+
+pid_t fork(void) {
+  uint32_t pid = 0;
+  uint16_t e = wasix_proc_fork(1, &pid);
+  if (e) { errno = e == ENOTSUP ? ENOSYS : e; return -1; }
+  return (pid_t)pid;
+}
+pid_t _Fork(void) { return fork(); }
+/* A real copy, not a borrowed address space: safe for callers that write before exec. */
+pid_t vfork(void) { return fork(); }
+
+/* Joins a NULL-terminated list with newlines, the wire format of proc_exec3/proc_spawn2.
+ * The runtime drops empty lines, so empty arguments and arguments with newlines cannot travel. */
+char *__sandpit_join_lines(char *const *list, size_t *len) {
+  size_t n = 0;
+  if (list) for (size_t i = 0; list[i]; i++) n += strlen(list[i]) + 1;
+  char *buf = malloc(n + 1), *p = buf;
+  if (!buf) return NULL;
+  if (list) for (size_t i = 0; list[i]; i++) {
+    size_t l = strlen(list[i]);
+    memcpy(p, list[i], l);
+    p += l;
+    *p++ = '\n';
+  }
+  *p = 0;
+  *len = (size_t)(p - buf);
+  return buf;
+}
+
+static int do_exec(const char *path, char *const argv[], char *const envp[], int search) {
+  size_t alen, elen;
+  char *args = __sandpit_join_lines(argv, &alen);
+  char *envs = __sandpit_join_lines(envp ? envp : environ, &elen);
+  if (!args || !envs) { free(args); free(envs); errno = ENOMEM; return -1; }
+  const char *sp = search ? getenv("PATH") : NULL;
+  uint16_t e = wasix_proc_exec3(path, strlen(path), args, alen, envs, elen, search ? 1 : 0,
+                                sp, sp ? strlen(sp) : 0);
+  free(args);
+  free(envs);
+  errno = e ? e : ENOEXEC;
+  if (errno == ENOEXEC && !search) errno = ENOENT; /* the runtime says Noexec for "not found" */
+  return -1;
+}
+
+int execve(const char *path, char *const argv[], char *const envp[]) { return do_exec(path, argv, envp, 0); }
+int execv(const char *path, char *const argv[]) { return do_exec(path, argv, environ, 0); }
+int execvpe(const char *file, char *const argv[], char *const envp[]) {
+  if (!*file) { errno = ENOENT; return -1; }
+  return do_exec(file, argv, envp, strchr(file, '/') == NULL);
+}
+int execvp(const char *file, char *const argv[]) { return execvpe(file, argv, environ); }
+int fexecve(int fd, char *const argv[], char *const envp[]) {
+  (void)fd; (void)argv; (void)envp;
+  errno = ENOSYS;
+  return -1;
+}
+
+#define COLLECT_ARGS(first)                                   \
+  int argc = 1;                                               \
+  va_list ap;                                                 \
+  va_start(ap, first);                                        \
+  while (va_arg(ap, const char *)) argc++;                    \
+  va_end(ap);                                                 \
+  char **argv = alloca((argc + 1) * sizeof(char *));          \
+  va_start(ap, first);                                        \
+  argv[0] = (char *)first;                                    \
+  for (int i = 1; i <= argc; i++) argv[i] = va_arg(ap, char *);
+
+int execl(const char *path, const char *arg, ...) {
+  COLLECT_ARGS(arg);
+  va_end(ap);
+  return execv(path, argv);
+}
+int execlp(const char *file, const char *arg, ...) {
+  COLLECT_ARGS(arg);
+  va_end(ap);
+  return execvp(file, argv);
+}
+int execle(const char *path, const char *arg, ...) {
+  COLLECT_ARGS(arg);
+  char **envp = va_arg(ap, char **);
+  va_end(ap);
+  return execve(path, argv, envp);
+}
+
+pid_t wait4(pid_t pid, int *status, int options, struct rusage *ru) {
+  if (ru) memset(ru, 0, sizeof *ru);
+  wasix_option_pid opid = {0};
+  if (pid > 0) { opid.tag = 1; opid.pid = (uint32_t)pid; }
+  else if (pid < -1) { opid.tag = 1; opid.pid = (uint32_t)-pid; } /* no process groups: the leader */
+  uint32_t flags = 0;
+  if (options & WNOHANG) flags |= WASIX_JOIN_NON_BLOCKING;
+  if (options & WUNTRACED) flags |= WASIX_JOIN_WAKE_STOPPED;
+  for (;;) {
+    wasix_join_status st;
+    memset(&st, 0, sizeof st);
+    uint16_t e = wasix_proc_join(&opid, flags, &st);
+    if (e == EINTR) continue;
+    if (e) { errno = e; return -1; }
+    int s;
+    switch (st.tag) {
+    case WASIX_JOIN_NOTHING:
+      if (options & WNOHANG) return 0;
+      if (opid.tag == 0) { errno = ECHILD; return -1; }
+      continue;
+    case WASIX_JOIN_EXIT_NORMAL: s = W_EXITCODE(st.code & 0xff, 0); break;
+    case WASIX_JOIN_EXIT_SIGNAL: s = st.sig ? W_EXITCODE(0, st.sig & 0x7f) : W_EXITCODE(st.code & 0xff, 0); break;
+    case WASIX_JOIN_STOPPED: s = W_STOPCODE(st.code & 0xff); break;
+    default: errno = EINVAL; return -1;
+    }
+    if (opid.tag == 0) { errno = ECHILD; return -1; }
+    if (status) *status = s;
+    return (pid_t)opid.pid;
+  }
+}
+pid_t waitpid(pid_t pid, int *status, int options) { return wait4(pid, status, options, NULL); }
+pid_t wait3(int *status, int options, struct rusage *ru) { return wait4(-1, status, options, ru); }
+pid_t wait(int *status) { return wait4(-1, status, 0, NULL); }
+
+pid_t getpid(void) {
+  uint32_t pid;
+  return wasix_proc_id(&pid) ? 1 : (pid_t)pid;
+}
+pid_t getppid(void) {
+  uint32_t parent;
+  return wasix_proc_parent((uint32_t)getpid(), &parent) ? 0 : (pid_t)parent;
+}
+
+/* No process groups or sessions: each process is its own group and session. */
+pid_t getpgrp(void) { return getpid(); }
+pid_t getpgid(pid_t pid) { return pid ? pid : getpid(); }
+int setpgid(pid_t pid, pid_t pgid) { (void)pid; (void)pgid; return 0; }
+pid_t setsid(void) { return getpid(); }
+pid_t getsid(pid_t pid) { return pid ? pid : getpid(); }
+pid_t setpgrp(void) { return getpid(); }
+pid_t tcgetpgrp(int fd) { (void)fd; return getpgrp(); }
+int tcsetpgrp(int fd, pid_t pgrp) { (void)fd; (void)pgrp; return 0; }
+
+int kill(pid_t pid, int sig) {
+  if (sig < 0 || sig >= 65) { errno = EINVAL; return -1; }
+  if (pid == 0 || pid == -1) pid = getpid(); /* no groups: "my group" is me */
+  if (pid < 0) pid = -pid;
+  if (sig == 0) return 0;
+  uint16_t e = wasix_proc_signal((uint32_t)pid, (uint32_t)sig);
+  if (e) { errno = e; return -1; }
+  return 0;
+}
+int killpg(pid_t pgrp, int sig) { return kill(pgrp > 0 ? -pgrp : pgrp, sig); }
+
+/* One user. */
+uid_t getuid(void) { return 1000; }
+uid_t geteuid(void) { return 1000; }
+gid_t getgid(void) { return 1000; }
+gid_t getegid(void) { return 1000; }
+int getgroups(int n, gid_t list[]) { if (n > 0) list[0] = 1000; return 1; }
+int setgroups(size_t n, const gid_t *l) { (void)n; (void)l; return 0; }
+int setuid(uid_t u) { if (u != 1000) { errno = EPERM; return -1; } return 0; }
+int seteuid(uid_t u) { return setuid(u); }
+int setgid(gid_t g) { if (g != 1000) { errno = EPERM; return -1; } return 0; }
+int setegid(gid_t g) { return setgid(g); }
+int setreuid(uid_t r, uid_t e) { (void)r; (void)e; return 0; }
+int setregid(gid_t r, gid_t e) { (void)r; (void)e; return 0; }
+
+int getpagesize(void) { return 65536; }
+int getdtablesize(void) { return 1024; }
+int nice(int inc) { (void)inc; return 0; }
+void sync(void) {}
+int chroot(const char *p) { (void)p; errno = EPERM; return -1; }
+int vhangup(void) { return 0; }
+int lockf(int fd, int cmd, off_t len) { (void)fd; (void)cmd; (void)len; return 0; }

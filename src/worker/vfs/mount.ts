@@ -1,0 +1,142 @@
+// Mount sources: a nested object of strings/bytes, or a provider (possibly async) that is read
+// completely at mount time into an ordinary subtree. We resolve providers eagerly because guests
+// reach the VFS through synchronous calls, which cannot wait for a provider's promises.
+
+import { pagesFromBytes } from './content';
+import { VfsError } from './errors';
+import type { DirNode, FileNode, Node } from './node';
+import { childPath, isWithin, normalizePath, splitPath } from './path';
+import type { Vfs } from './vfs';
+
+/** `{ 'a.csv': 'x,y', 'sub/b.bin': Uint8Array, dir: { ... } }`; keys may contain '/'. */
+export interface MountTree {
+  [name: string]: string | Uint8Array | MountTree;
+}
+
+export interface ProviderStat {
+  type: 'file' | 'dir' | 'symlink';
+  /** Permission bits; default 0o644 for files, 0o755 for dirs. */
+  mode?: number;
+  mtimeMs?: number;
+  /** Symlink target, required when type is 'symlink'. */
+  target?: string;
+}
+
+type MaybePromise<T> = T | Promise<T>;
+
+/** Paths given to a provider are relative to the mount point and start with '/'. */
+export interface MountProvider {
+  readFile(path: string): MaybePromise<Uint8Array | string>;
+  readdir(path: string): MaybePromise<string[]>;
+  stat(path: string): MaybePromise<ProviderStat>;
+  /** If present (and the mount is writable), files created or changed under the mount are written back. */
+  writeFile?(path: string, data: Uint8Array): MaybePromise<void>;
+}
+
+const encoder = new TextEncoder();
+// Built nodes get ino 0 and gen 0: Vfs.mountTree renumbers them, and gen 0 is never "owned", so the
+// first write copies a page instead of mutating the caller's data.
+function dirNode(mtimeMs: number, mode = 0o755): DirNode {
+  return { kind: 'dir', ino: 0, mode, mtimeMs, ctimeMs: mtimeMs, gen: 0, entries: new Map() };
+}
+
+function fileNode(data: Uint8Array | string, mtimeMs: number, mode = 0o644): FileNode {
+  const bytes = typeof data === 'string' ? encoder.encode(data) : data;
+  return { kind: 'file', ino: 0, mode, mtimeMs, ctimeMs: mtimeMs, gen: 0, size: bytes.length, pages: pagesFromBytes(bytes, 0) };
+}
+
+function validName(name: string): boolean {
+  return name !== '' && name !== '.' && name !== '..' && !name.includes('/') && !name.includes('\0');
+}
+
+/** Build a detached subtree from a nested object. */
+export function buildTree(tree: MountTree, mtimeMs = Date.now()): DirNode {
+  const root = dirNode(mtimeMs);
+  const add = (dir: DirNode, key: string, value: MountTree[string]): void => {
+    const parts = splitPath(key);
+    if (parts.length === 0 || !parts.every(validName)) throw new VfsError('EINVAL', 'mount', key);
+    let d = dir;
+    for (const p of parts.slice(0, -1)) {
+      let next = d.entries.get(p);
+      if (next === undefined) d.entries.set(p, (next = dirNode(mtimeMs)));
+      if (next.kind !== 'dir') throw new VfsError('ENOTDIR', 'mount', key);
+      d = next;
+    }
+    const last = parts[parts.length - 1]!;
+    if (typeof value === 'string' || value instanceof Uint8Array) {
+      if (d.entries.has(last)) throw new VfsError('EEXIST', 'mount', key);
+      d.entries.set(last, fileNode(value, mtimeMs));
+    } else {
+      let sub = d.entries.get(last);
+      if (sub === undefined) d.entries.set(last, (sub = dirNode(mtimeMs)));
+      if (sub.kind !== 'dir') throw new VfsError('EEXIST', 'mount', key);
+      for (const [k, v] of Object.entries(value)) add(sub, k, v);
+    }
+  };
+  for (const [k, v] of Object.entries(tree)) add(root, k, v);
+  return root;
+}
+
+/** Read a whole provider into a detached subtree. */
+export async function resolveProvider(provider: MountProvider, now = Date.now()): Promise<DirNode> {
+  const walk = async (path: string): Promise<Node> => {
+    const st = await provider.stat(path);
+    const t = st.mtimeMs ?? now;
+    if (st.type === 'symlink') {
+      if (!st.target) throw new VfsError('EINVAL', 'mount', path);
+      return { kind: 'symlink', ino: 0, mode: 0o777, mtimeMs: t, ctimeMs: t, gen: 0, target: st.target };
+    }
+    if (st.type === 'file') return fileNode(await provider.readFile(path), t, st.mode ?? 0o644);
+    const dir = dirNode(t, st.mode ?? 0o755);
+    for (const name of await provider.readdir(path)) {
+      if (!validName(name)) throw new VfsError('EINVAL', 'mount', childPath(path, name));
+      dir.entries.set(name, await walk(childPath(path, name)));
+    }
+    return dir;
+  };
+  const root = await walk('/');
+  if (root.kind !== 'dir') throw new VfsError('ENOTDIR', 'mount', '/');
+  return root;
+}
+
+export function isProvider(x: unknown): x is MountProvider {
+  return typeof x === 'object' && x !== null && typeof (x as MountProvider).readdir === 'function' && typeof (x as MountProvider).stat === 'function';
+}
+
+export interface MountOptions {
+  /** Refuse every change below the mount point with EROFS. Default false. */
+  readOnly?: boolean;
+  /** Called when a provider's writeFile fails (write-back is asynchronous). */
+  onError?: (error: unknown, path: string) => void;
+}
+
+/**
+ * Mount a tree or provider at `path`. Resolves to a disposer that stops write-back (it does not
+ * unmount: use vfs.unmount). Removals are not written back: providers have no delete.
+ */
+export async function mount(vfs: Vfs, path: string, source: MountTree | MountProvider, options: MountOptions = {}): Promise<() => void> {
+  const at = normalizePath(path);
+  if (!isProvider(source)) {
+    vfs.mountTree(at, buildTree(source), options);
+    return () => {};
+  }
+  vfs.mountTree(at, await resolveProvider(source), options);
+  const writeFile = source.writeFile?.bind(source);
+  if (options.readOnly || !writeFile) return () => {};
+  return vfs.watch(at, true, (events) => {
+    for (const e of events) {
+      if (e.type === 'remove' || !isWithin(e.path, at)) continue;
+      let data: Uint8Array;
+      try {
+        if (vfs.lstat(e.path).type !== 'file') continue;
+        data = vfs.readFile(e.path);
+      } catch {
+        continue; // gone again before the batch was delivered
+      }
+      const rel = at === '/' ? e.path : e.path.slice(at.length) || '/';
+      Promise.resolve()
+        .then(() => writeFile(rel, data))
+        .catch((err: unknown) => options.onError?.(err, e.path));
+    }
+  });
+}

@@ -2,5 +2,7 @@
 export { Sandbox } from './sandbox';
 export type { Capabilities } from './sandbox';
 export { SandboxError, CommandExitError } from './errors';
+export { CommandHandle } from './commands';
+export { PtyHandle } from './pty';
 export type { ErrorCode } from './errors';
 export type { SandboxOptions, RunOptions, CommandResult, ProgressEvent, ReadOptions, WriteData } from './types';

@@ -5,6 +5,7 @@ import type { WorkerApi } from '../worker/protocol';
 import { Commands } from './commands';
 import { SandboxError, rethrow } from './errors';
 import { Files } from './files';
+import { Pty } from './pty';
 import { startKernel, type KernelHandle } from './kernel-client';
 import type { SandboxOptions } from './types';
 import { guestPath, nonNegativeInt, stringRecord } from './validate';
@@ -31,6 +32,7 @@ function absoluteUrl(url: string): string {
 export class Sandbox {
   readonly commands: Commands;
   readonly files: Files;
+  readonly pty: Pty;
   #kernel: KernelHandle | undefined;
 
   private constructor(
@@ -41,6 +43,7 @@ export class Sandbox {
     const api = () => this.#api();
     this.commands = new Commands(api);
     this.files = new Files(api);
+    this.pty = new Pty(api);
   }
 
   static capabilities(): Capabilities {

@@ -40,6 +40,35 @@ export interface RunOptions {
   check?: boolean;
   /** Bytes kept per stream before output is dropped and `truncated` set. Default: 16 MiB. */
   maxOutputBytes?: number;
+  /** Called with each chunk of stdout while the command runs (decoded as UTF-8). */
+  onStdout?: (chunk: string) => void;
+  /** Called with each chunk of stderr while the command runs (decoded as UTF-8). */
+  onStderr?: (chunk: string) => void;
+  /** Aborting kills the command; it then ends with reason 'killed'. */
+  signal?: AbortSignal;
+  /** Return a CommandHandle at once instead of waiting. Default: false. */
+  background?: boolean;
+}
+
+export interface ProcessInfo {
+  pid: number;
+  command: string;
+  startedAt: number;
+}
+
+export interface PtyOptions {
+  /** Columns. Default 80. */
+  cols?: number;
+  /** Rows. Default 24. */
+  rows?: number;
+  /** Receives everything the terminal prints. */
+  onData?: (bytes: Uint8Array) => void;
+  /** Working directory. Default: the session cwd. */
+  cwd?: string;
+  /** Extra environment. */
+  env?: Record<string, string>;
+  /** argv to run instead of an interactive login shell. */
+  command?: string[];
 }
 
 export interface CommandResult {

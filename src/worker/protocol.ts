@@ -72,10 +72,38 @@ export interface RunReply {
   reason: 'exited' | 'timeout' | 'killed';
 }
 
+export interface SpawnRequest extends RunRequest {
+  /** Attach a terminal (PTY semantics: line discipline, Ctrl-C, job control). */
+  terminal?: { cols: number; rows: number };
+  /** Keep stdin open for writeStdin (background handles, PTYs). Default false. */
+  openStdin?: boolean;
+  /** argv to run directly instead of `shell -c command`. */
+  argv?: string[];
+}
+
+/** Proxied callbacks: chunks arrive while the process runs. */
+export interface StreamSinks {
+  onStdout?: (chunk: Uint8Array) => void;
+  onStderr?: (chunk: Uint8Array) => void;
+}
+
+export interface ProcessInfo {
+  pid: number;
+  command: string;
+  startedAt: number;
+}
+
 /** Every method is async; a failure rejects with a WireError-shaped Error. */
 export interface WorkerApi {
   init(init: KernelInit, onProgress?: (p: LoadProgress) => void): Promise<KernelInfo>;
-  run(command: string, req: RunRequest): Promise<RunReply>;
+  run(command: string, req: RunRequest, sinks?: StreamSinks): Promise<RunReply>;
+  spawn(command: string, req: SpawnRequest, sinks?: StreamSinks): Promise<number>;
+  wait(pid: number): Promise<RunReply>;
+  writeStdin(pid: number, data: Uint8Array): Promise<void>;
+  closeStdin(pid: number): Promise<void>;
+  kill(pid: number): Promise<void>;
+  resize(pid: number, cols: number, rows: number): Promise<void>;
+  listProcesses(): Promise<ProcessInfo[]>;
   writeFile(path: string, data: Uint8Array): Promise<void>;
   readFile(path: string): Promise<Uint8Array>;
   destroy(): Promise<void>;

@@ -1,9 +1,14 @@
 // The engine adapter: one @wasmer/sdk sandbox holding every binary in public/wasm as
 // commands, and command strings run through the sandbox's shell.
 import { KernelError } from '../errors';
-import type { KernelInit, LoadProgress, RunReply, RunRequest } from '../protocol';
+import type { KernelInit, LoadProgress, SpawnRequest, StreamSinks } from '../protocol';
 import { loadBinaries, loadManifest, type LoadedBinary } from './binaries';
+import { ProcessTable, type GuestProcess } from './processes';
 import { loadSdk, type Sdk } from './sdk';
+
+export type ResolvedSpawn = SpawnRequest & { cwd: string; env: Record<string, string>; timeoutMs: number };
+
+const DEFAULT_OUTPUT = 16 << 20;
 
 type WasmerSandbox = Awaited<ReturnType<InstanceType<Sdk['Wasmer']>['sandboxes']['create']>>;
 type Wasmer = InstanceType<Sdk['Wasmer']>;
@@ -17,6 +22,8 @@ export interface EngineFiles {
 }
 
 export class Engine {
+  readonly processes = new ProcessTable();
+
   private constructor(
     private readonly wasmer: Wasmer,
     private readonly sandbox: WasmerSandbox,
@@ -51,33 +58,28 @@ export class Engine {
     return new Engine(wasmer, sandbox, commands, shell, env);
   }
 
-  async run(
-    command: string,
-    req: RunRequest & { cwd: string; env: Record<string, string>; timeoutMs: number },
-  ): Promise<RunReply> {
-    const started = performance.now();
-    const cmd = this.sandbox.command(this.shell, ['-c', command], {
-      cwd: req.cwd,
-      env: { ...this.baseEnv, ...req.env, PWD: req.cwd },
-    });
-    const out = await cmd.run({
-      check: false,
+  /** Starts `shell -c command` (or `argv`) as a guest process in the table. */
+  async spawn(command: string, req: ResolvedSpawn, sinks?: StreamSinks): Promise<GuestProcess> {
+    const [name, ...args] = req.argv ?? [this.shell, '-c', command];
+    if (!name) throw new KernelError('EINVAL', 'empty argv');
+    const env = { ...this.baseEnv, ...req.env, PWD: req.cwd };
+    const proc = await this.sandbox.command(name, args, { cwd: req.cwd, env }).spawn({
       ...(req.timeoutMs > 0 ? { timeoutMs: req.timeoutMs } : {}),
-      ...(req.stdin ? { stdin: req.stdin } : {}),
-      ...(req.outputBytes !== undefined ? { outputBytes: req.outputBytes } : {}),
+      ...(req.terminal ? { terminal: { columns: req.terminal.cols, rows: req.terminal.rows } } : {}),
+      stdin: req.openStdin || req.stdin ? 'pipe' : 'closed',
+      stdout: 'pipe',
+      stderr: 'pipe',
     });
-    const reason = out.reason === 'timeout' ? 'timeout' : out.reason === 'terminated' ? 'killed' : 'exited';
-    return {
-      stdout: out.stdout.bytes,
-      stderr: out.stderr.bytes,
-      exitCode: reason === 'timeout' ? 124 : out.exitCode,
-      durationMs: performance.now() - started,
-      truncated: out.stdout.truncated || out.stderr.truncated,
-      reason,
-    };
+    const p = this.processes.add(command || (req.argv ?? []).join(' '), proc, req.outputBytes ?? DEFAULT_OUTPUT, sinks);
+    if (req.stdin) {
+      await p.writeStdin(req.stdin);
+      if (!req.openStdin) await p.closeStdin();
+    }
+    return p;
   }
 
   async close(): Promise<void> {
+    await this.processes.killAll();
     await this.sandbox.close().catch(() => undefined);
     await this.wasmer.close().catch(() => undefined);
   }

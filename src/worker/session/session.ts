@@ -1,5 +1,5 @@
 // Session defaults (cwd, env, timeout) that every command inherits unless it overrides them.
-import type { KernelInit, RunRequest } from '../protocol';
+import type { KernelInit, SpawnRequest } from '../protocol';
 
 export class Session {
   cwd: string;
@@ -12,7 +12,7 @@ export class Session {
     this.timeoutMs = init.timeoutMs;
   }
 
-  resolve(req: RunRequest): RunRequest & { cwd: string; env: Record<string, string>; timeoutMs: number } {
+  resolve<R extends SpawnRequest>(req: R): R & { cwd: string; env: Record<string, string>; timeoutMs: number } {
     return {
       ...req,
       cwd: req.cwd ?? this.cwd,

@@ -1,0 +1,59 @@
+// sb.pty: an interactive shell on a terminal (line editing, history, Ctrl-C to the
+// foreground job). Bytes in, bytes out; xterm.js or a real TTY sits on the other side.
+import type { Remote } from 'comlink';
+import { proxy, transfer } from 'comlink';
+import type { WorkerApi } from '../worker/protocol';
+import { rethrow } from './errors';
+import { toBytes } from './encoding';
+import { toResult } from './commands';
+import type { CommandResult, PtyOptions } from './types';
+import { guestPath, nonNegativeInt, stringRecord } from './validate';
+
+export class PtyHandle {
+  constructor(
+    readonly pid: number,
+    private readonly kernel: () => Remote<WorkerApi>,
+  ) {}
+
+  async write(data: string | Uint8Array): Promise<void> {
+    const bytes = typeof data === 'string' ? toBytes(data) : data.slice();
+    await rethrow(() => this.kernel().writeStdin(this.pid, transfer(bytes, [bytes.buffer as ArrayBuffer])));
+  }
+
+  async resize(cols: number, rows: number): Promise<void> {
+    await rethrow(() => this.kernel().resize(this.pid, nonNegativeInt(cols, 'cols'), nonNegativeInt(rows, 'rows')));
+  }
+
+  async kill(): Promise<void> {
+    await rethrow(() => this.kernel().kill(this.pid));
+  }
+
+  async wait(): Promise<CommandResult> {
+    return toResult(await rethrow(() => this.kernel().wait(this.pid)));
+  }
+}
+
+export class Pty {
+  constructor(private readonly kernel: () => Remote<WorkerApi>) {}
+
+  async create(options: PtyOptions = {}): Promise<PtyHandle> {
+    const cols = nonNegativeInt(options.cols ?? 80, 'cols');
+    const rows = nonNegativeInt(options.rows ?? 24, 'rows');
+    const onData = options.onData;
+    const pid = await rethrow(() =>
+      this.kernel().spawn(
+        '',
+        {
+          argv: options.command ?? ['bash', '-i'],
+          terminal: { cols, rows },
+          openStdin: true,
+          outputBytes: 0,
+          ...(options.cwd !== undefined ? { cwd: guestPath(options.cwd, 'cwd') } : {}),
+          ...(options.env !== undefined ? { env: stringRecord(options.env, 'env') } : {}),
+        },
+        onData ? proxy({ onStdout: (c: Uint8Array) => onData(c), onStderr: (c: Uint8Array) => onData(c) }) : undefined,
+      ),
+    );
+    return new PtyHandle(pid, this.kernel);
+  }
+}

@@ -1,0 +1,142 @@
+// The process table: every guest command the kernel started, with its output collected up to
+// a cap (the rest still streams to callbacks), its stdin, and its end as a RunReply.
+import { KernelError } from '../errors';
+import type { ProcessInfo, RunReply, StreamSinks } from '../protocol';
+import type { Sdk } from './sdk';
+
+type SdkProcess = InstanceType<Sdk['Process']>;
+
+/** Collects one output stream: keeps the first `cap` bytes, forwards every chunk. */
+class Collector {
+  private parts: Uint8Array[] = [];
+  private kept = 0;
+  truncated = false;
+
+  constructor(
+    private readonly cap: number,
+    private readonly forward?: (chunk: Uint8Array) => void,
+  ) {}
+
+  push(chunk: Uint8Array): void {
+    this.forward?.(chunk);
+    const room = this.cap - this.kept;
+    if (room <= 0) {
+      this.truncated ||= chunk.length > 0;
+      return;
+    }
+    const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
+    if (part.length < chunk.length) this.truncated = true;
+    this.parts.push(part.slice());
+    this.kept += part.length;
+  }
+
+  bytes(): Uint8Array {
+    const out = new Uint8Array(this.kept);
+    let at = 0;
+    for (const p of this.parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
+  }
+}
+
+async function drain(stream: AsyncIterable<Uint8Array> | null, into: Collector): Promise<void> {
+  if (!stream) return;
+  for await (const chunk of stream) into.push(chunk);
+}
+
+export class GuestProcess {
+  readonly startedAt = Date.now();
+  private readonly started = performance.now();
+  private killed = false;
+  readonly done: Promise<RunReply>;
+
+  constructor(
+    readonly pid: number,
+    readonly command: string,
+    private readonly proc: SdkProcess,
+    outputBytes: number,
+    sinks: StreamSinks | undefined,
+  ) {
+    const out = new Collector(outputBytes, sinks?.onStdout ? (c) => void sinks.onStdout?.(c) : undefined);
+    const err = new Collector(outputBytes, sinks?.onStderr ? (c) => void sinks.onStderr?.(c) : undefined);
+    this.done = (async () => {
+      const [, , result] = await Promise.all([drain(proc.stdout, out), drain(proc.stderr, err), proc.wait()]);
+      const reason =
+        result.reason === 'timeout' ? 'timeout' : this.killed || result.reason === 'terminated' ? 'killed' : 'exited';
+      return {
+        stdout: out.bytes(),
+        stderr: err.bytes(),
+        exitCode: reason === 'timeout' ? 124 : reason === 'killed' && result.exitCode === 0 ? 137 : result.exitCode,
+        durationMs: performance.now() - this.started,
+        truncated: out.truncated || err.truncated,
+        reason,
+      } satisfies RunReply;
+    })();
+  }
+
+  async writeStdin(data: Uint8Array): Promise<void> {
+    if (!this.proc.stdin) throw new KernelError('EINVAL', `process ${this.pid} has no open stdin`);
+    await this.proc.stdin.write(data);
+  }
+
+  async closeStdin(): Promise<void> {
+    await this.proc.stdin?.close();
+  }
+
+  async kill(): Promise<void> {
+    this.killed = true;
+    await this.proc.kill();
+  }
+
+  resize(cols: number, rows: number): void {
+    this.proc.resizeTerminal(cols, rows);
+  }
+
+  info(): ProcessInfo {
+    return { pid: this.pid, command: this.command, startedAt: this.startedAt };
+  }
+}
+
+export class ProcessTable {
+  private readonly live = new Map<number, GuestProcess>();
+  /** Recently ended processes, so a late wait() still gets the reply; oldest dropped first. */
+  private readonly ended = new Map<number, GuestProcess>();
+  private nextPid = 100;
+
+  add(command: string, proc: SdkProcess, outputBytes: number, sinks?: StreamSinks): GuestProcess {
+    const p = new GuestProcess(this.nextPid++, command, proc, outputBytes, sinks);
+    this.live.set(p.pid, p);
+    // Ended processes leave the table; their reply stays reachable through the handle.
+    void p.done
+      .catch(() => undefined)
+      .finally(() => {
+        this.live.delete(p.pid);
+        this.ended.set(p.pid, p);
+        if (this.ended.size > 256) this.ended.delete(this.ended.keys().next().value as number);
+      });
+    return p;
+  }
+
+  /** A live or recently ended process. */
+  get(pid: number): GuestProcess {
+    const p = this.live.get(pid) ?? this.ended.get(pid);
+    if (!p) throw new KernelError('NOT_FOUND', `no running process ${pid}`);
+    return p;
+  }
+
+  running(pid: number): GuestProcess {
+    const p = this.live.get(pid);
+    if (!p) throw new KernelError('NOT_FOUND', `no running process ${pid}`);
+    return p;
+  }
+
+  list(): ProcessInfo[] {
+    return [...this.live.values()].map((p) => p.info());
+  }
+
+  async killAll(): Promise<void> {
+    await Promise.all([...this.live.values()].map((p) => p.kill().catch(() => undefined)));
+  }
+}

@@ -1,0 +1,207 @@
+// Unit tests of the host-filesystem server: reply encoding (also against the SDK's own worker-side
+// decoder, in a real worker thread), call semantics over the memory backend, and the globals.
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { dirname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { describe, expect, it } from 'vitest';
+import { installHostFs } from './install';
+import { MemoryBackend } from './memory';
+import {
+  HOST_FS_MESSAGE,
+  readReply,
+  REPLY_BUFFER_BYTES,
+  writeReply,
+  isHostFsRequest,
+  type HostFsReply,
+} from './protocol';
+import { HostFsServer } from './server';
+
+const request = (binary = true) => ({ response: new SharedArrayBuffer(REPLY_BUFFER_BYTES), binary });
+const control = (buffer: SharedArrayBuffer) => [...new Int32Array(buffer, 0, 2)];
+
+describe('reply encoding', () => {
+  it('sends bytes raw when the worker accepts binary', () => {
+    const r = request();
+    writeReply(r, { value: new Uint8Array([0, 128, 255]) });
+    expect(control(r.response)).toEqual([2, 3]);
+    expect(readReply(r.response)).toEqual({ value: new Uint8Array([0, 128, 255]) });
+  });
+
+  it('sends bytes as a JSON number array to a JSON-only worker', () => {
+    const r = request(false);
+    writeReply(r, { value: new Uint8Array([1, 2]) });
+    expect(control(r.response)[0]).toBe(1);
+    expect(readReply(r.response)).toEqual({ value: [1, 2] });
+  });
+
+  it('sends values and errors as JSON', () => {
+    const r = request();
+    writeReply(r, { value: [{ name: 'a', kind: 'file', size: 1 }] });
+    expect(readReply(r.response)).toEqual({ value: [{ name: 'a', kind: 'file', size: 1 }] });
+    const e = request();
+    writeReply(e, { error: { code: 'ENOENT', message: 'gone' } });
+    expect(control(e.response)[0]).toBe(1);
+    expect(readReply(e.response)).toEqual({ error: { code: 'ENOENT', message: 'gone' } });
+  });
+
+  it('turns an oversized reply into EIO and still wakes the worker', () => {
+    const r = request();
+    writeReply(r, { value: new Uint8Array(REPLY_BUFFER_BYTES) });
+    expect(readReply(r.response)).toMatchObject({ error: { code: 'EIO' } });
+  });
+
+  it('is pending until written', () => {
+    expect(readReply(new SharedArrayBuffer(64))).toBeUndefined();
+  });
+});
+
+function server(): { server: HostFsServer; fs: MemoryBackend } {
+  const fs = new MemoryBackend();
+  fs.writeFile('/workspace/hello.txt', 'hello\n');
+  fs.writeFile('/home/user/.profile', 'export A=1\n');
+  const s = new HostFsServer();
+  s.mount(1, fs, '/workspace');
+  s.mount(2, fs, '/home');
+  return { server: s, fs };
+}
+
+const err = (r: HostFsReply) => ('error' in r ? r.error.code : 'ok');
+
+describe('server calls', () => {
+  it('maps mount-relative paths onto each mount root', () => {
+    const { server: s } = server();
+    expect(s.call(1, 'stat', [''])).toEqual({ kind: 'directory', size: 0 });
+    expect(s.call(1, 'stat', ['hello.txt'])).toEqual({ kind: 'file', size: 6 });
+    expect(s.call(2, 'readDir', [''])).toEqual([{ name: 'user', kind: 'directory', size: 0 }]);
+    expect(s.call(2, 'stat', ['user/.profile'])).toEqual({ kind: 'file', size: 11 });
+    expect(err(s.reply(1, 'stat', ['../home']))).toBe('EINVAL');
+    expect(err(s.reply(9, 'stat', ['']))).toBe('ENOENT');
+  });
+
+  it('opens, writes, reads, truncates and closes like the SDK does', () => {
+    const { server: s, fs } = server();
+    // The SDK's open args: path, read, write, create, createNew, truncate, append.
+    const h = s.call(1, 'open', ['new.txt', true, true, true, true, true, false]) as number;
+    expect(s.call(1, 'write', [h, 0, new TextEncoder().encode('abcdef')])).toBe(6);
+    expect(s.call(1, 'write', [h, 6, [103, 104]])).toBe(2); // legacy number arrays too
+    expect(s.call(1, 'read', [h, 2, 3])).toEqual(new TextEncoder().encode('cde'));
+    expect(s.call(1, 'read', [h, 8, 10])).toEqual(new Uint8Array(0));
+    s.call(1, 'setLen', [h, 4]);
+    s.call(1, 'flush', [h]);
+    expect(s.openFiles).toBe(1);
+    s.call(1, 'close', [h]);
+    s.call(1, 'close', [h]); // idempotent: WASIX closes again on drop
+    expect(s.openFiles).toBe(0);
+    expect(fs.readText('/workspace/new.txt')).toBe('abcd');
+    expect(err(s.reply(1, 'read', [h, 0, 1]))).toBe('EBADF');
+    expect(err(s.reply(1, 'open', ['new.txt', true, true, true, true, false, false]))).toBe('EEXIST');
+    expect(err(s.reply(1, 'open', ['nope.txt', true, false, false, false, false, false]))).toBe('ENOENT');
+    expect(err(s.reply(1, 'open', ['', true, false, false, false, false, false]))).toBe('EISDIR');
+  });
+
+  it('keeps an open file readable after it is renamed or removed', () => {
+    const { server: s } = server();
+    const h = s.call(1, 'open', ['hello.txt', true, true, false, false, false, false]) as number;
+    s.call(1, 'rename', ['hello.txt', 'moved.txt']);
+    s.call(1, 'remove', ['moved.txt']);
+    expect(new TextDecoder().decode(s.call(1, 'read', [h, 0, 100]) as Uint8Array)).toBe('hello\n');
+  });
+
+  it('removes files and empty directories with one method', () => {
+    const { server: s } = server();
+    s.call(1, 'mkdir', ['d']);
+    expect(err(s.reply(1, 'mkdir', ['d']))).toBe('EEXIST');
+    expect(err(s.reply(1, 'mkdir', ['x/y']))).toBe('ENOENT');
+    s.call(1, 'rename', ['hello.txt', 'd/hello.txt']);
+    expect(err(s.reply(1, 'remove', ['d']))).toBe('ENOTEMPTY');
+    s.call(1, 'remove', ['d/hello.txt']);
+    s.call(1, 'remove', ['d']);
+    expect(s.call(1, 'readDir', [''])).toEqual([]);
+    expect(err(s.reply(1, 'remove', ['d']))).toBe('ENOENT');
+  });
+
+  it('answers unknown methods with ENOTSUP and counts calls', () => {
+    const seen: string[] = [];
+    const s = new HostFsServer({ onCall: (i) => seen.push(`${i.method}:${err(i.reply)}`) });
+    s.mount(1, new MemoryBackend());
+    expect(err(s.reply(1, 'chmod', ['', 0o755]))).toBe('ENOTSUP');
+    s.reply(1, 'sync', []);
+    expect(seen).toEqual(['chmod:ENOTSUP', 'sync:ok']);
+    expect(s.counts).toEqual({ chmod: 1, sync: 1 });
+  });
+});
+
+describe('installHostFs', () => {
+  it('answers posted requests and synchronous calls, and restores the globals', () => {
+    const { server: s } = server();
+    const scope: Record<string, unknown> = {};
+    const dispose = installHostFs(s, scope);
+    const rpc = scope.__wasmerHandleFileSystemRpc as (m: unknown) => boolean;
+    const call = scope.__wasmerHostFileSystem as (m: number, method: string, a: unknown[]) => unknown;
+    expect(rpc({ type: 'something-else' })).toBe(false);
+    const req = {
+      type: HOST_FS_MESSAGE,
+      mount: 1,
+      method: 'stat',
+      args: ['hello.txt'],
+      response: new SharedArrayBuffer(256),
+      binary: true,
+    };
+    expect(isHostFsRequest(req)).toBe(true);
+    expect(rpc(req)).toBe(true);
+    expect(readReply(req.response)).toEqual({ value: { kind: 'file', size: 6 } });
+    expect(call(1, 'readDir', [''])).toEqual([{ name: 'hello.txt', kind: 'file', size: 6 }]);
+    expect(() => call(1, 'stat', ['missing'])).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+    dispose();
+    expect(scope.__wasmerHandleFileSystemRpc).toBeUndefined();
+  });
+});
+
+// The SDK's own worker side of the bridge, unchanged, talking to our server across threads.
+const sdkDist = dirname(createRequire(import.meta.url).resolve('@wasmer/sdk/node'));
+const bridgeUrl = pathToFileURL(join(sdkDist, 'host-filesystem.js')).href;
+
+describe('against the SDK worker bridge', () => {
+  it('round-trips stat, open, write, read, readDir and errors through a blocked worker', async () => {
+    const { server: s, fs } = server();
+    const code = `
+      import { parentPort } from 'node:worker_threads';
+      import { installHostFileSystemWorkerBridge } from ${JSON.stringify(bridgeUrl)};
+      globalThis.postMessage = (m) => parentPort.postMessage(m);
+      installHostFileSystemWorkerBridge();
+      const call = globalThis.__wasmerHostFileSystem;
+      const out = {};
+      out.stat = call(1, 'stat', ['hello.txt']);
+      const h = call(1, 'open', ['big.bin', true, true, true, false, true, false]);
+      const chunk = new Uint8Array(65536).map((_, i) => i * 7);
+      out.written = call(1, 'write', [h, 0, chunk]) + call(1, 'write', [h, 65536, chunk]);
+      const back = call(1, 'read', [h, 65530, 65536]);
+      out.read = [back.length, back[0], back[6], back instanceof Uint8Array];
+      out.eof = call(1, 'read', [h, 131072, 4096]).length;
+      call(1, 'close', [h]);
+      out.dir = call(1, 'readDir', ['']).map((e) => e.name + ':' + e.kind + ':' + e.size);
+      try { call(1, 'stat', ['missing']); } catch (e) { out.error = e.code; }
+      parentPort.postMessage({ done: out });
+    `;
+    const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`));
+    try {
+      const out = await new Promise<Record<string, unknown>>((resolve, reject) => {
+        worker.on('error', reject);
+        worker.on('message', (m: unknown) => {
+          if (isHostFsRequest(m)) s.handle(m);
+          else resolve((m as { done: Record<string, unknown> }).done);
+        });
+      });
+      expect(out.stat).toEqual({ kind: 'file', size: 6 });
+      expect(out.written).toBe(131072);
+      expect(out.read).toEqual([65536, (65530 * 7) & 255, 0, true]);
+      expect(out.eof).toBe(0);
+      expect(out.dir).toEqual(['hello.txt:file:6', 'big.bin:file:131072']);
+      expect(out.error).toBe('ENOENT');
+      expect(fs.readFile('/workspace/big.bin').length).toBe(131072);
+    } finally {
+      await worker.terminate();
+    }
+  });
+});

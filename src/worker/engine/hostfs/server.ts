@@ -1,0 +1,238 @@
+// Answers the SDK's host-filesystem RPCs from HostFsBackend mounts. Mount ids are ours: each
+// maps to a backend and a directory in it, so one backend can serve /workspace, /home, /tmp, …
+import type { HostFsBackend, HostFsFile } from './backend';
+import {
+  MAX_IO_BYTES,
+  REPLY_BUFFER_BYTES,
+  REPLY_HEADER_BYTES,
+  writeReply,
+  type HostFsReply,
+  type HostFsRequest,
+} from './protocol';
+
+export class HostFsError extends Error {
+  constructor(
+    readonly code: string,
+    message: string = code,
+  ) {
+    super(message);
+    this.name = 'HostFsError';
+  }
+}
+
+export interface HostFsCallInfo {
+  mount: number;
+  method: string;
+  args: readonly unknown[];
+  reply: HostFsReply;
+  /** Time spent in the backend and encoding, in microseconds. */
+  micros: number;
+}
+
+export interface HostFsServerOptions {
+  /** Called after every call (tracing, counters). Default: none. */
+  onCall?: (info: HostFsCallInfo) => void;
+}
+
+interface MountEntry {
+  backend: HostFsBackend;
+  root: string;
+}
+
+interface OpenEntry {
+  mount: number;
+  file: HostFsFile;
+}
+
+const MAX_READ = Math.min(REPLY_BUFFER_BYTES - REPLY_HEADER_BYTES, 4 * MAX_IO_BYTES);
+
+export class HostFsServer {
+  readonly #mounts = new Map<number, MountEntry>();
+  readonly #open = new Map<number, OpenEntry>();
+  #nextHandle = 1;
+  readonly #onCall: ((info: HostFsCallInfo) => void) | undefined;
+  /** Calls answered, by method. */
+  readonly counts: Record<string, number> = {};
+
+  constructor(options: HostFsServerOptions = {}) {
+    this.#onCall = options.onCall;
+  }
+
+  /**
+   * Serve `backend`'s directory `root` as mount `id` (the id given to the SDK's
+   * `storageHost`/`mountHost`). Returns a disposer that closes the mount's open files.
+   */
+  mount(id: number, backend: HostFsBackend, root = '/'): () => void {
+    if (!Number.isInteger(id) || id < 0 || id > 0xffff_ffff) throw new RangeError(`bad mount id ${id}`);
+    if (this.#mounts.has(id)) throw new Error(`mount id ${id} is in use`);
+    this.#mounts.set(id, { backend, root: normalizeRoot(root) });
+    return () => {
+      this.#closeFiles(id);
+      this.#mounts.delete(id);
+    };
+  }
+
+  /** Number of files the guests hold open. */
+  get openFiles(): number {
+    return this.#open.size;
+  }
+
+  /** Answer one request posted by an SDK worker; always wakes the worker. */
+  handle(request: HostFsRequest): void {
+    writeReply(request, this.reply(request.mount, request.method, request.args));
+  }
+
+  /** Run one call and wrap the outcome as the SDK expects it. Never throws. */
+  reply(mount: number, method: string, args: readonly unknown[]): HostFsReply {
+    const started = performance.now();
+    let reply: HostFsReply;
+    try {
+      reply = { value: this.call(mount, method, args) };
+    } catch (e) {
+      reply = { error: toWireError(e) };
+    }
+    this.counts[method] = (this.counts[method] ?? 0) + 1;
+    this.#onCall?.({ mount, method, args, reply, micros: (performance.now() - started) * 1000 });
+    return reply;
+  }
+
+  /** Run one call; throws HostFsError (or the backend's coded error). */
+  call(mount: number, method: string, args: readonly unknown[]): unknown {
+    const m = this.#mounts.get(mount);
+    if (!m) throw new HostFsError('ENOENT', `no host filesystem mount ${mount}`);
+    const b = m.backend;
+    const path = (i: number): string => resolve(m.root, args[i]);
+    switch (method) {
+      case 'stat': {
+        const s = b.stat(path(0));
+        return { kind: s.kind, size: s.size };
+      }
+      case 'readDir':
+        return b.readdir(path(0)).map((e) => ({ name: e.name, kind: e.kind, size: e.size }));
+      case 'open': {
+        const [, read, write, create, exclusive, truncate, append] = args.map(Boolean);
+        const file = b.open(path(0), { read, write, create, exclusive, truncate, append });
+        const handle = this.#allocHandle();
+        this.#open.set(handle, { mount, file });
+        return handle;
+      }
+      case 'read': {
+        const file = this.#file(args[0]);
+        const length = Math.min(uint(args[2]), MAX_READ);
+        return file.read(uint(args[1]), length);
+      }
+      case 'write': {
+        const file = this.#file(args[0]);
+        return file.write(uint(args[1]), bytes(args[2]));
+      }
+      case 'setLen':
+        this.#file(args[0]).truncate(uint(args[1]));
+        return null;
+      case 'flush':
+        this.#file(args[0]);
+        return null;
+      case 'close': {
+        // Sent on close and again when WASIX drops the descriptor: idempotent.
+        const handle = typeof args[0] === 'number' ? args[0] : -1;
+        const entry = this.#open.get(handle);
+        this.#open.delete(handle);
+        entry?.file.close();
+        return null;
+      }
+      case 'mkdir':
+        b.mkdir(path(0));
+        return null;
+      case 'remove': {
+        const p = path(0);
+        try {
+          b.unlink(p);
+        } catch (e) {
+          const code = codeOf(e);
+          if (code !== 'EISDIR' && code !== 'EPERM') throw e;
+          b.rmdir(p);
+        }
+        return null;
+      }
+      case 'rename':
+        b.rename(path(0), path(1));
+        return null;
+      case 'sync':
+        b.sync?.();
+        return null;
+      default:
+        throw new HostFsError('ENOTSUP', `unknown host filesystem method ${method}`);
+    }
+  }
+
+  /** Close every open file (all mounts, or one). */
+  closeAll(mount?: number): void {
+    if (mount === undefined) for (const id of this.#mounts.keys()) this.#closeFiles(id);
+    else this.#closeFiles(mount);
+  }
+
+  #closeFiles(mount: number): void {
+    for (const [handle, entry] of this.#open) {
+      if (entry.mount !== mount) continue;
+      this.#open.delete(handle);
+      try {
+        entry.file.close();
+      } catch {
+        // Teardown: nothing useful to report to a guest that is gone.
+      }
+    }
+  }
+
+  #file(handle: unknown): HostFsFile {
+    const entry = typeof handle === 'number' ? this.#open.get(handle) : undefined;
+    if (!entry) throw new HostFsError('EBADF', `bad host file handle ${String(handle)}`);
+    return entry.file;
+  }
+
+  #allocHandle(): number {
+    // u32 handles; skip any still open after wrapping around.
+    for (;;) {
+      const h = this.#nextHandle;
+      this.#nextHandle = h >= 0xffff_fffe ? 1 : h + 1;
+      if (!this.#open.has(h)) return h;
+    }
+  }
+}
+
+function normalizeRoot(root: string): string {
+  if (!root.startsWith('/')) throw new Error(`mount root must be absolute: ${root}`);
+  const parts = root.split('/').filter((p) => p !== '' && p !== '.');
+  if (parts.includes('..')) throw new Error(`mount root must be normalised: ${root}`);
+  return '/' + parts.join('/');
+}
+
+/** Join a mount-relative path from the SDK onto the mount's root; refuses to leave it. */
+function resolve(root: string, rel: unknown): string {
+  if (typeof rel !== 'string') throw new HostFsError('EINVAL', 'path must be a string');
+  const parts = rel.split('/').filter((p) => p !== '' && p !== '.');
+  if (parts.includes('..')) throw new HostFsError('EINVAL', `path escapes its mount: ${rel}`);
+  if (parts.length === 0) return root;
+  return (root === '/' ? '' : root) + '/' + parts.join('/');
+}
+
+function uint(v: unknown): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
+    throw new HostFsError('EINVAL', `bad number ${String(v)}`);
+  return v;
+}
+
+function bytes(v: unknown): Uint8Array {
+  if (v instanceof Uint8Array) return v;
+  if (Array.isArray(v)) return Uint8Array.from(v as number[]);
+  throw new HostFsError('EINVAL', 'write data must be bytes');
+}
+
+function codeOf(e: unknown): string | undefined {
+  const code = typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function toWireError(e: unknown): { code: string; message: string } {
+  const code = codeOf(e) ?? 'EIO';
+  const message = e instanceof Error ? e.message : String(e);
+  return { code, message };
+}

@@ -1,0 +1,163 @@
+// Browser end-to-end demo of the host filesystem: headless Chromium, a module "kernel" worker that
+// runs @wasmer/sdk 0.16.0 (dist/ and pkg/ served unchanged) and our HostFsServer over a
+// MemoryBackend mounted at /workspace, /home, /tmp and /usr. A WASI program writes a file in one
+// command and reads it in the next; the page prints timings and RPC counts.
+//   node src/worker/engine/hostfs/demo/browser-demo.mjs      (CHROMIUM=/path overrides the browser)
+// Everything it serves is staged under /tmp/sandpit-hostfs-demo; only 127.0.0.1 is contacted.
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+import { dirname, extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = join(here, '../../../../..');
+const stage = '/tmp/sandpit-hostfs-demo';
+const sdkRoot = join(dirname(createRequire(import.meta.url).resolve('@wasmer/sdk/node')), '..');
+
+// 1. Stage: SDK unchanged, our TypeScript transpiled one file at a time (imports get ".js").
+rmSync(stage, { recursive: true, force: true });
+mkdirSync(join(stage, 'hostfs'), { recursive: true });
+cpSync(join(sdkRoot, 'dist'), join(stage, 'sdk/dist'), { recursive: true });
+cpSync(join(sdkRoot, 'pkg'), join(stage, 'sdk/pkg'), { recursive: true });
+for (const f of readdirSync(join(here, '..')).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))) {
+  const js = ts.transpileModule(readFileSync(join(here, '..', f), 'utf8'), {
+    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
+  }).outputText.replace(/(from\s+'\.\/[\w-]+)'/g, "$1.js'");
+  writeFileSync(join(stage, 'hostfs', f.replace(/\.ts$/, '.js')), js);
+}
+cpSync(join(here, 'fsx.wasm'), join(stage, 'fsx.wasm'));
+const busybox = join(repo, 'public/wasm/busybox.wasm');
+const haveBusybox = existsSync(busybox);
+if (haveBusybox) cpSync(busybox, join(stage, 'busybox.wasm'));
+
+writeFileSync(
+  join(stage, 'index.html'),
+  `<!doctype html><meta charset="utf-8"><title>hostfs demo</title><pre id="out">running…</pre>
+<script type="module">
+  const w = new Worker('./kernel.js', { type: 'module' });
+  w.onmessage = (e) => { window.result = e.data; document.getElementById('out').textContent = JSON.stringify(e.data, null, 2); };
+  w.onerror = (e) => { window.result = { error: e.message }; };
+</script>`,
+);
+
+writeFileSync(
+  join(stage, 'kernel.js'),
+  `// The demo's kernel worker: SDK client + host filesystem server.
+import { Wasmer } from './sdk/dist/index.js';
+import { HostFsServer } from './hostfs/server.js';
+import { MemoryBackend } from './hostfs/memory.js';
+import { installHostFs, hookSandboxBuilder } from './hostfs/install.js';
+
+const report = { crossOriginIsolated: self.crossOriginIsolated, steps: [] };
+try {
+  const fs = new MemoryBackend();
+  fs.writeFile('/workspace/seed.txt', 'seeded by the host\\n');
+  fs.writeFile('/home/user/.profile', 'export EDITOR=vi\\n');
+  fs.mkdir('/tmp'); fs.mkdir('/usr');
+  let calls = [];
+  const server = new HostFsServer({ onCall: (i) => calls.push(i) });
+  server.mount(1, fs, '/workspace'); server.mount(2, fs, '/home'); server.mount(3, fs, '/tmp'); server.mount(4, fs, '/usr');
+  installHostFs(server);
+  const PLAN = { storage: 1, mounts: [{ path: '/home', mountId: 2 }, { path: '/tmp', mountId: 3 }, { path: '/usr', mountId: 4 }] };
+  class HostFsWasmer extends Wasmer {
+    static async initializeCore(options) {
+      const core = await super.initializeCore(options);
+      hookSandboxBuilder(core, () => PLAN);
+      return core;
+    }
+  }
+  const t0 = performance.now();
+  const wasmer = new HostFsWasmer({ cache: false });
+  await wasmer.ready();
+  const modules = { fsx: new Uint8Array(await (await fetch('./fsx.wasm')).arrayBuffer()) };
+  const commands = { fsx: { module: 'fsx' } };
+  if (${haveBusybox}) {
+    modules.busybox = new Uint8Array(await (await fetch('./busybox.wasm')).arrayBuffer());
+    for (const c of ['sh', 'cat', 'ls', 'echo', 'wc']) commands[c] = { module: 'busybox' };
+  }
+  const pkg = await wasmer.packages.create({ modules, commands });
+  const sb = await wasmer.sandboxes.create({ packages: [pkg] });
+  report.readyMs = Math.round(performance.now() - t0);
+  const run = async (cmd, args) => {
+    calls = [];
+    const t = performance.now();
+    const out = await sb.command(cmd, args).run({ check: false, timeoutMs: 60000 });
+    const ms = performance.now() - t;
+    const byMethod = {};
+    for (const c of calls) byMethod[c.method] = (byMethod[c.method] ?? 0) + 1;
+    const hostUs = calls.reduce((n, c) => n + c.micros, 0) / (calls.length || 1);
+    const step = { cmd: [cmd, ...args].join(' '), exit: out.exitCode, ms: +ms.toFixed(1), rpcs: calls.length, byMethod,
+      hostUsPerCall: +hostUs.toFixed(1), stdout: out.stdout.text().slice(0, 400), stderr: out.stderr.text().slice(0, 400) };
+    report.steps.push(step);
+    return step;
+  };
+  await run('fsx', ['cat', '/workspace/seed.txt', '/home/user/.profile']);
+  await run('fsx', ['write', '/home/user/note.txt', 'written by command 1\\n']);
+  await run('fsx', ['cat', '/home/user/note.txt']);
+  await run('fsx', ['write', '/tmp/t.txt', 'tmp file\\n']);
+  await run('fsx', ['write', '/usr/u.txt', 'usr file\\n']);
+  await run('fsx', ['cat', '/tmp/t.txt', '/usr/u.txt']);
+  await run('fsx', ['ls', '/home/user']);
+  await run('fsx', ['ls', '/']);
+  await run('fsx', ['statloop', '/home/user/note.txt', '2000']);
+  await run('fsx', ['statloop', '/dev/null', '2000']);
+  await run('fsx', ['big', '/tmp/big.bin', String(10 * 1024 * 1024)]);
+  await run('fsx', ['sum', '/tmp/big.bin']);
+  if (${haveBusybox}) {
+    await run('sh', ['-c', 'echo hello from busybox > /home/user/bb.txt']);
+    await run('sh', ['-c', 'cat /home/user/bb.txt; ls -la /home/user; wc -c /tmp/big.bin']);
+  }
+  report.hostSees = { note: fs.readText('/home/user/note.txt'), tmp: fs.readText('/tmp/t.txt'),
+    bigBytes: fs.stat('/tmp/big.bin').size, home: fs.readdir('/home/user').map((e) => e.name),
+    busybox: ${haveBusybox} ? fs.readText('/home/user/bb.txt') : null };
+  await wasmer.close();
+} catch (e) {
+  report.error = String(e && e.stack || e);
+}
+postMessage(report);
+`,
+);
+
+// 2. Serve with cross-origin isolation.
+const types = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm' };
+const server = createServer((req, res) => {
+  const path = join(stage, decodeURIComponent(new URL(req.url, 'http://x').pathname));
+  if (!path.startsWith(stage) || !existsSync(path)) return res.writeHead(404).end();
+  res.writeHead(200, {
+    'Content-Type': types[extname(path)] ?? 'application/octet-stream',
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    'Cross-Origin-Embedder-Policy': 'require-corp',
+    'Cross-Origin-Resource-Policy': 'same-origin',
+  });
+  res.end(readFileSync(path));
+});
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const origin = `http://127.0.0.1:${server.address().port}`;
+
+// 3. Drive headless Chromium; refuse every non-local request.
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+});
+try {
+  const page = await browser.newPage();
+  await page.route('**/*', (route) => (route.request().url().startsWith(origin) ? route.continue() : route.abort()));
+  page.on('console', (m) => process.env.VERBOSE && console.log('[page]', m.text()));
+  await page.goto(`${origin}/index.html`);
+  await page.waitForFunction(() => window.result, null, { timeout: 180_000 });
+  const result = await page.evaluate(() => window.result);
+  console.log(JSON.stringify(result, null, 2));
+  const ok =
+    !result.error &&
+    result.hostSees?.note === 'written by command 1\n' &&
+    result.steps.find((s) => s.cmd === 'fsx cat /home/user/note.txt')?.stdout === 'written by command 1\n';
+  console.log(ok ? 'DEMO OK: the second command read what the first wrote, from our backend' : 'DEMO FAILED');
+  process.exitCode = ok ? 0 : 1;
+} finally {
+  await browser.close();
+  server.close();
+}

@@ -1,0 +1,104 @@
+// Serves the built app (dist/) on a localhost port with the cross-origin isolation headers
+// the SDK's threads need. One server per process, shared by every browser the driver uses.
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, extname, join, normalize, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SandboxError } from './errors.js';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.css': 'text/css',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.svg': 'image/svg+xml',
+  '.map': 'application/json',
+};
+
+export const ISOLATION_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+/** The package root: the nearest folder above this file whose package.json is sandpit's. */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const pj = join(dir, 'package.json');
+    if (existsSync(pj) && /"name":\s*"sandpit"/.test(readText(pj))) return dir;
+    const up = dirname(dir);
+    if (up === dir) throw new SandboxError('NOT_FOUND', 'cannot find the sandpit package root');
+    dir = up;
+  }
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** The dist/ folder to serve: `dir`, else $SANDPIT_DIST, else <package>/dist. */
+export function resolveDist(dir?: string): string {
+  const d = resolve(dir ?? process.env.SANDPIT_DIST ?? join(packageRoot(), 'dist'));
+  if (!existsSync(join(d, 'index.html'))) {
+    throw new SandboxError(
+      'NOT_FOUND',
+      `no built app in ${d} (index.html missing). Run \`npm run build\` in the sandpit folder, ` +
+        'or pass { browser: { distDir } } / set SANDPIT_DIST to a built dist/ folder.',
+    );
+  }
+  return d;
+}
+
+export interface StaticServer {
+  url: string;
+  root: string;
+  close(): Promise<void>;
+}
+
+/** Serves `root` on 127.0.0.1 (port 0: a free one) with the isolation headers. */
+export function serveDist(root: string, port = 0, host = '127.0.0.1'): Promise<StaticServer> {
+  const server: Server = createServer((req, res) => {
+    let url: string;
+    try {
+      url = decodeURIComponent((req.url ?? '/').split('?')[0]!);
+    } catch {
+      return void res.writeHead(400).end();
+    }
+    let file = normalize(join(root, url));
+    if (file !== root && !file.startsWith(root + '/')) return void res.writeHead(403).end();
+    if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
+    if (!existsSync(file) || !statSync(file).isFile()) return void res.writeHead(404).end('not found');
+    res.writeHead(200, {
+      'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'Content-Length': statSync(file).size,
+      'Cache-Control': 'no-cache',
+      ...ISOLATION_HEADERS,
+    });
+    if (req.method === 'HEAD') return void res.end();
+    createReadStream(file).pipe(res);
+  });
+  server.keepAliveTimeout = 1000;
+  return new Promise((ok, fail) => {
+    server.once('error', fail);
+    server.listen(port, host, () => {
+      const { port: p } = server.address() as AddressInfo;
+      ok({
+        url: `http://${host}:${p}/`,
+        root,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}

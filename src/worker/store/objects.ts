@@ -1,0 +1,201 @@
+// Content-addressed encoding of VFS trees for persistence: pages are raw objects, directories are
+// small JSON objects naming their children by hash (a Merkle tree). Unchanged subtrees keep their
+// hash, so a commit writes only what changed since the last one.
+
+import type { DirNode, FileNode, Node, Page } from '../vfs/node';
+import { PAGE_SIZE } from '../vfs/node';
+import { pageBytes } from '../vfs/content';
+import { StoreError } from './backend';
+import { sha256Hex } from './hash';
+
+type FileEntry = [name: string, kind: 'f', mode: number, mtimeMs: number, ctimeMs: number, size: number, pages: (string | null)[]];
+type DirEntry = [name: string, kind: 'd', hash: string];
+type LinkEntry = [name: string, kind: 'l', mode: number, mtimeMs: number, ctimeMs: number, target: string];
+interface DirObject {
+  t: 'dir';
+  m: number;
+  mt: number;
+  ct: number;
+  ro?: boolean;
+  e: (FileEntry | DirEntry | LinkEntry)[];
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Remembers hashes of frozen nodes and pages across commits, and which objects a directory references. */
+export class ObjectCache {
+  readonly dirs = new WeakMap<DirNode, string>();
+  readonly pages = new WeakMap<Page, { len: number; hash: string }>();
+  /** dir hash → hashes of the objects it references (child dirs and pages): the graph GC walks. */
+  readonly graph = new Map<string, string[]>();
+
+  /** Every object reachable from the given directory hashes. */
+  reachable(roots: Iterable<string>): Set<string> {
+    const live = new Set<string>();
+    const stack = [...roots];
+    while (stack.length) {
+      const h = stack.pop()!;
+      if (live.has(h)) continue;
+      live.add(h);
+      const kids = this.graph.get(h);
+      if (kids) for (const k of kids) if (!live.has(k)) stack.push(k);
+    }
+    return live;
+  }
+}
+
+/**
+ * Encode a frozen tree (one taken with vfs.snapshot(): nothing in it changes any more), calling
+ * `put` for every object the store does not have yet (`has` says which it has). Returns the root hash.
+ */
+export async function writeTree(
+  root: DirNode,
+  cache: ObjectCache,
+  has: (hash: string) => boolean,
+  put: (hash: string, bytes: Uint8Array) => Promise<void>,
+): Promise<string> {
+  const pageHash = async (file: FileNode, i: number): Promise<string | null> => {
+    const page = file.pages[i];
+    if (!page) return null;
+    const len = Math.min(PAGE_SIZE, file.size - i * PAGE_SIZE);
+    const cached = cache.pages.get(page);
+    if (cached && cached.len === len && has(cached.hash)) return cached.hash;
+    const bytes = pageBytes(file, i);
+    const hash = cached && cached.len === len ? cached.hash : await sha256Hex(bytes);
+    cache.pages.set(page, { len, hash });
+    if (!has(hash)) await put(hash, bytes);
+    return hash;
+  };
+  const dirHash = async (dir: DirNode): Promise<string> => {
+    const cached = cache.dirs.get(dir);
+    if (cached && has(cached)) return cached;
+    const obj: DirObject = { t: 'dir', m: dir.mode, mt: dir.mtimeMs, ct: dir.ctimeMs, e: [] };
+    if (dir.mount?.readOnly) obj.ro = true;
+    const refs: string[] = [];
+    for (const [name, n] of dir.entries) {
+      if (n.kind === 'dir') {
+        const h = await dirHash(n);
+        refs.push(h);
+        obj.e.push([name, 'd', h]);
+      } else if (n.kind === 'file') {
+        const hs = await Promise.all(n.pages.map((_, i) => pageHash(n, i)));
+        for (const h of hs) if (h) refs.push(h);
+        obj.e.push([name, 'f', n.mode, n.mtimeMs, n.ctimeMs, n.size, hs]);
+      } else {
+        obj.e.push([name, 'l', n.mode, n.mtimeMs, n.ctimeMs, n.target]);
+      }
+    }
+    const bytes = encoder.encode(JSON.stringify(obj));
+    const hash = await sha256Hex(bytes);
+    cache.dirs.set(dir, hash);
+    cache.graph.set(hash, refs);
+    if (!has(hash)) await put(hash, bytes);
+    return hash;
+  };
+  return dirHash(root);
+}
+
+/** Shared state while loading several trees, so snapshots share pages and unchanged subtrees again. */
+export class TreeReader {
+  // Promises, not pages: identical pages of one file are fetched concurrently and must become one object.
+  private readonly pageMemo = new Map<string, Promise<Page>>();
+  private readonly dirMemo = new Map<string, DirNode>();
+  private ino = 2;
+
+  constructor(
+    private readonly get: (hash: string) => Promise<Uint8Array>,
+    private readonly cache: ObjectCache,
+  ) {}
+
+  /** Highest inode number handed out so far, plus one. */
+  get nextIno(): number {
+    return this.ino;
+  }
+
+  async read(rootHash: string): Promise<DirNode> {
+    const root = await this.dir(rootHash, '/');
+    // Every tree's root is inode 1 (the VFS relies on it); copy rather than renumber a shared node.
+    return root.ino === 1 ? root : { ...root, ino: 1 };
+  }
+
+  private async dir(hash: string, path: string): Promise<DirNode> {
+    // Share a subtree between trees only at the same path, so inode numbers stay unique within each tree.
+    const memoKey = path + '\0' + hash;
+    const memo = this.dirMemo.get(memoKey);
+    if (memo) return memo;
+    const obj = parseDir(await this.get(hash), hash);
+    const node: DirNode = { kind: 'dir', ino: path === '/' ? 1 : this.ino++, mode: obj.m, mtimeMs: obj.mt, ctimeMs: obj.ct, gen: 0, entries: new Map() };
+    if (obj.ro) node.mount = { readOnly: true };
+    const refs: string[] = [];
+    for (const e of obj.e) {
+      const childPath = path === '/' ? '/' + e[0] : path + '/' + e[0];
+      let child: Node;
+      if (e[1] === 'd') {
+        refs.push(e[2]);
+        child = await this.dir(e[2], childPath);
+      } else if (e[1] === 'f') {
+        const [, , mode, mt, ct, size, hs] = e;
+        if (hs.length !== Math.ceil(size / PAGE_SIZE)) throw corrupt(hash);
+        const pages = await Promise.all(hs.map((h, i) => (h === null ? null : this.page(h, Math.min(PAGE_SIZE, size - i * PAGE_SIZE)))));
+        for (const h of hs) if (h) refs.push(h);
+        child = { kind: 'file', ino: this.ino++, mode, mtimeMs: mt, ctimeMs: ct, gen: 0, size, pages };
+      } else {
+        const [, , mode, mt, ct, target] = e;
+        child = { kind: 'symlink', ino: this.ino++, mode, mtimeMs: mt, ctimeMs: ct, gen: 0, target };
+      }
+      node.entries.set(e[0], child);
+    }
+    this.cache.graph.set(hash, refs);
+    this.cache.dirs.set(node, hash);
+    this.dirMemo.set(memoKey, node);
+    return node;
+  }
+
+  private async page(hash: string, len: number): Promise<Page> {
+    let pending = this.pageMemo.get(hash);
+    if (!pending) {
+      pending = this.get(hash).then((data) => ({ data, gen: 0 }));
+      this.pageMemo.set(hash, pending);
+    }
+    const p = await pending;
+    if (p.data.length !== len) throw corrupt(hash);
+    this.cache.pages.set(p, { len, hash });
+    return p;
+  }
+}
+
+function corrupt(hash: string): StoreError {
+  return new StoreError('CORRUPT', `object ${hash} is malformed`);
+}
+
+const isInt = (x: unknown, max = Number.MAX_SAFE_INTEGER): x is number => Number.isSafeInteger(x) && (x as number) >= 0 && (x as number) <= max;
+const isTime = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+const isHash = (x: unknown): x is string => typeof x === 'string' && /^[0-9a-f]{64}$/.test(x);
+const isName = (x: unknown): x is string => typeof x === 'string' && x !== '' && x !== '.' && x !== '..' && !x.includes('/') && !x.includes('\0');
+
+/** Parse and validate a directory object; anything unexpected is CORRUPT. */
+function parseDir(bytes: Uint8Array, hash: string): DirObject {
+  let obj: unknown;
+  try {
+    obj = JSON.parse(decoder.decode(bytes));
+  } catch {
+    throw corrupt(hash);
+  }
+  const o = obj as DirObject;
+  if (typeof o !== 'object' || o === null || o.t !== 'dir' || !isInt(o.m, 0o7777) || !isTime(o.mt) || !isTime(o.ct) || !Array.isArray(o.e)) throw corrupt(hash);
+  const seen = new Set<string>();
+  for (const e of o.e) {
+    if (!Array.isArray(e) || !isName(e[0]) || seen.has(e[0])) throw corrupt(hash);
+    seen.add(e[0]);
+    if (e[1] === 'd') {
+      if (e.length !== 3 || !isHash(e[2])) throw corrupt(hash);
+    } else if (e[1] === 'f') {
+      if (e.length !== 7 || !isInt(e[2], 0o7777) || !isTime(e[3]) || !isTime(e[4]) || !isInt(e[5]) || !Array.isArray(e[6])) throw corrupt(hash);
+      if (!e[6].every((h) => h === null || isHash(h))) throw corrupt(hash);
+    } else if (e[1] === 'l') {
+      if (e.length !== 6 || !isInt(e[2], 0o7777) || !isTime(e[3]) || !isTime(e[4]) || typeof e[5] !== 'string' || e[5] === '') throw corrupt(hash);
+    } else throw corrupt(hash);
+  }
+  return o;
+}

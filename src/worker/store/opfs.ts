@@ -1,0 +1,107 @@
+// StorageBackend over the Origin Private File System, for the kernel worker: one directory per
+// sandbox, one file per key, written through synchronous access handles (the fast path in workers).
+
+import { StoreError, type StorageBackend } from './backend';
+
+/** Keys contain '/', file names cannot: 'obj/ab…' is stored as 'obj~ab…'. */
+const toName = (key: string) => key.replace(/\//g, '~');
+const toKey = (name: string) => name.replace(/~/g, '/');
+
+interface SyncHandle {
+  getSize(): number;
+  read(buffer: Uint8Array, options?: { at?: number }): number;
+  write(buffer: Uint8Array, options?: { at?: number }): number;
+  truncate(size: number): void;
+  flush(): void;
+  close(): void;
+}
+type FileHandle = FileSystemFileHandle & { createSyncAccessHandle?: () => Promise<SyncHandle> };
+type DirHandle = FileSystemDirectoryHandle & { keys(): AsyncIterable<string> };
+
+function notFound(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { name?: string }).name === 'NotFoundError';
+}
+
+export class OpfsBackend implements StorageBackend {
+  private constructor(private readonly dir: DirHandle) {}
+
+  /** True where OPFS exists (secure contexts of recent browsers; not Node). */
+  static available(): boolean {
+    return typeof navigator !== 'undefined' && typeof navigator.storage?.getDirectory === 'function';
+  }
+
+  /** Open (creating) the directory `sandpit/<name>` in the origin's private file system. */
+  static async open(name: string): Promise<OpfsBackend> {
+    if (!OpfsBackend.available()) throw new StoreError('UNSUPPORTED', 'the Origin Private File System is not available here');
+    const root = await navigator.storage.getDirectory();
+    const top = await root.getDirectoryHandle('sandpit', { create: true });
+    return new OpfsBackend((await top.getDirectoryHandle(toName(name), { create: true })) as DirHandle);
+  }
+
+  /** Delete the whole directory of a sandbox. */
+  static async remove(name: string): Promise<void> {
+    if (!OpfsBackend.available()) return;
+    const top = await (await navigator.storage.getDirectory()).getDirectoryHandle('sandpit', { create: true });
+    try {
+      await top.removeEntry(toName(name), { recursive: true });
+    } catch (e) {
+      if (!notFound(e)) throw e;
+    }
+  }
+
+  async load(key: string): Promise<Uint8Array | undefined> {
+    let fh: FileHandle;
+    try {
+      fh = (await this.dir.getFileHandle(toName(key))) as FileHandle;
+    } catch (e) {
+      if (notFound(e)) return undefined;
+      throw e;
+    }
+    if (!fh.createSyncAccessHandle) return new Uint8Array(await (await fh.getFile()).arrayBuffer());
+    const h = await fh.createSyncAccessHandle();
+    try {
+      const out = new Uint8Array(h.getSize());
+      h.read(out, { at: 0 });
+      return out;
+    } finally {
+      h.close();
+    }
+  }
+
+  async save(key: string, bytes: Uint8Array): Promise<void> {
+    const fh = (await this.dir.getFileHandle(toName(key), { create: true })) as FileHandle;
+    if (!fh.createSyncAccessHandle) {
+      // Outside a worker (no sync handles): the slower writable-stream path.
+      const w = await fh.createWritable();
+      await w.write(bytes as Uint8Array<ArrayBuffer>);
+      await w.close();
+      return;
+    }
+    const h = await fh.createSyncAccessHandle();
+    try {
+      h.truncate(0);
+      let at = 0;
+      while (at < bytes.length) at += h.write(bytes.subarray(at), { at });
+      h.flush();
+    } finally {
+      h.close();
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    try {
+      await this.dir.removeEntry(toName(key));
+    } catch (e) {
+      if (!notFound(e)) throw e;
+    }
+  }
+
+  async list(prefix = ''): Promise<string[]> {
+    const out: string[] = [];
+    for await (const name of this.dir.keys()) {
+      const key = toKey(name);
+      if (key.startsWith(prefix)) out.push(key);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,206 @@
+// The commit protocol: round trips, incremental writes, garbage collection, and crashes at every step.
+import { describe, expect, it } from 'vitest';
+import { PAGE_SIZE, type FileNode } from '../vfs/node';
+import { Vfs } from '../vfs/vfs';
+import type { StorageBackend } from './backend';
+import { StoreError } from './backend';
+import { MemoryBackend } from './memory';
+import { Repository, type PersistedState } from './repository';
+
+/** Dump a tree as path → content/target/type, for comparing states. */
+function dump(v: Vfs): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (p: string) => {
+    for (const name of v.readdir(p).sort()) {
+      const c = p === '/' ? '/' + name : p + '/' + name;
+      const st = v.lstat(c);
+      if (st.type === 'dir') {
+        out[c] = `dir ${st.mode.toString(8)}`;
+        walk(c);
+      } else if (st.type === 'symlink') out[c] = `-> ${v.readlink(c)}`;
+      else out[c] = `${st.mode.toString(8)} ${st.mtimeMs} ${v.readText(c)}`;
+    }
+  };
+  walk('/');
+  return out;
+}
+
+function stateOf(v: Vfs, meta?: unknown): PersistedState {
+  return { root: v.snapshot().root, snapshots: [], meta };
+}
+
+/** A backend that "dies" on its n-th mutating call: that call throws (optionally after a torn write) and so does every later one. */
+class CrashingBackend implements StorageBackend {
+  ops = 0;
+  dead = false;
+  constructor(
+    readonly inner: MemoryBackend,
+    readonly crashAt: number,
+    readonly torn = false,
+  ) {}
+  load(k: string) {
+    return this.inner.load(k);
+  }
+  list(p?: string) {
+    return this.inner.list(p);
+  }
+  async save(k: string, b: Uint8Array) {
+    this.step();
+    if (this.ops === this.crashAt) {
+      if (this.torn) await this.inner.save(k, b.subarray(0, b.length >> 1));
+      this.dead = true;
+      throw new Error('killed');
+    }
+    return this.inner.save(k, b);
+  }
+  async delete(k: string) {
+    this.step();
+    if (this.ops === this.crashAt) {
+      this.dead = true;
+      throw new Error('killed');
+    }
+    return this.inner.delete(k);
+  }
+  private step() {
+    if (this.dead) throw new Error('killed');
+    this.ops++;
+  }
+}
+
+describe('Repository', () => {
+  it('round-trips a tree with snapshots and meta', async () => {
+    const mem = new MemoryBackend();
+    const v = new Vfs();
+    v.mkdir('/home/user', { recursive: true });
+    v.writeFile('/home/user/a.txt', 'hello');
+    v.writeFile('/big', new Uint8Array(3 * PAGE_SIZE + 7).map((_, i) => i & 0xff));
+    v.truncate('/big', 5 * PAGE_SIZE); // a hole at the end
+    v.symlink('home/user', '/h');
+    v.mkdir('/usr/lib', { recursive: true });
+    v.writeFile('/usr/lib/x', 'unchanged');
+    v.chmod('/home/user/a.txt', 0o600);
+    const s1 = v.snapshot();
+    v.writeFile('/home/user/a.txt', 'changed');
+    const repo = await Repository.open(mem);
+    expect(repo.exists).toBe(false);
+    await repo.commit({ root: v.snapshot().root, snapshots: [{ id: 's1', name: 'first', createdAt: 5, root: s1.root }], meta: { cwd: '/home/user' } });
+    const again = await Repository.open(mem);
+    const st = (await again.load())!;
+    expect(st.meta).toEqual({ cwd: '/home/user' });
+    const loaded = Vfs.fromRoot(st.root);
+    expect(dump(loaded)).toEqual(dump(v));
+    expect(st.snapshots.map((s) => [s.id, s.name, s.createdAt])).toEqual([['s1', 'first', 5]]);
+    const snapVfs = Vfs.fromRoot(st.snapshots[0]!.root);
+    expect(snapVfs.readText('/home/user/a.txt')).toBe('hello');
+    // Loaded trees share unchanged pages and subtrees again.
+    const bigNow = st.root.entries.get('big') as FileNode;
+    const bigThen = st.snapshots[0]!.root.entries.get('big') as FileNode;
+    expect(bigNow.pages[1]).toBe(bigThen.pages[1]);
+    expect(st.root.entries.get('usr')).toBe(st.snapshots[0]!.root.entries.get('usr'));
+    // And the loaded live tree is usable: writes, handles (inode index), further commits.
+    loaded.write('/big', 0, new Uint8Array([1]));
+    expect(loaded.stat('/big').size).toBe(5 * PAGE_SIZE);
+  });
+
+  it('writes only changed objects and collects garbage', async () => {
+    const mem = new MemoryBackend();
+    const v = new Vfs();
+    for (let i = 0; i < 20; i++) v.writeFile(`/f${i}`, new Uint8Array(PAGE_SIZE * 2).map((_, j) => (j < PAGE_SIZE ? 2 * i : 2 * i + 1)));
+    const repo = await Repository.open(mem);
+    const first = await repo.commit(stateOf(v));
+    expect(first.objectsWritten).toBe(41); // 40 pages + root dir
+    v.write('/f3', PAGE_SIZE + 1, new Uint8Array([9]));
+    const second = await repo.commit(stateOf(v));
+    expect(second.objectsWritten).toBe(2); // one page + the root dir
+    expect(second.objectsDeleted).toBe(2); // the old page and the old root dir
+    const third = await repo.commit(stateOf(v));
+    expect(third.objectsWritten).toBe(0); // nothing changed: only the root record is rewritten
+    expect((await mem.list('obj/')).length).toBe(41);
+    // Reopened from storage, the next commit is incremental too.
+    const reopened = await Repository.open(mem);
+    const st = (await reopened.load())!;
+    const v2 = Vfs.fromRoot(st.root);
+    v2.writeFile('/f0', 'small');
+    const fourth = await reopened.commit(stateOf(v2));
+    expect(fourth.objectsWritten).toBe(2);
+  });
+
+  it('survives a crash at every step of a commit', async () => {
+    let t = 0;
+    const a = new Vfs({ now: () => ++t });
+    a.mkdir('/d');
+    for (let i = 0; i < 5; i++) a.writeFile(`/d/f${i}`, `version A ${i}`.repeat(1000));
+    const mem = new MemoryBackend();
+    await (await Repository.open(mem)).commit(stateOf(a, 'A'));
+    const dumpA = dump(a);
+    const b = a.fork();
+    b.writeFile('/d/f1', 'version B');
+    b.rm('/d/f2');
+    b.mkdir('/new');
+    b.writeFile('/new/x', 'B'.repeat(PAGE_SIZE + 3));
+    const dumpB = dump(b);
+    for (const torn of [false, true]) {
+      for (let crashAt = 1; ; crashAt++) {
+        const copy = new MemoryBackend();
+        for (const [k, val] of mem.data) copy.data.set(k, val);
+        const crashing = new CrashingBackend(copy, crashAt, torn);
+        const repo = await Repository.open(crashing);
+        await repo.load();
+        let crashed = false;
+        try {
+          await repo.commit(stateOf(b, 'B'));
+        } catch {
+          crashed = true;
+        }
+        // "Restart": a fresh repository over whatever the storage holds now.
+        const after = await Repository.open(copy);
+        const st = (await after.load())!;
+        const got = dump(Vfs.fromRoot(st.root));
+        if (st.meta === 'A') expect(got).toEqual(dumpA);
+        else expect(got).toEqual(dumpB);
+        // The store keeps working after the crash, and ends clean.
+        await after.commit(stateOf(b, 'B'));
+        const fin = await Repository.open(copy);
+        expect(dump(Vfs.fromRoot((await fin.load())!.root))).toEqual(dumpB);
+        if (!crashed) break;
+        expect(crashAt).toBeLessThan(100);
+      }
+    }
+  });
+
+  it('reports CORRUPT when objects are damaged and QUOTA when storage is full', async () => {
+    const mem = new MemoryBackend();
+    const v = new Vfs();
+    v.writeFile('/a', 'aaa');
+    await (await Repository.open(mem)).commit(stateOf(v));
+    const key = (await mem.list('obj/')).find((k) => mem.data.get(k)!.length === 3)!;
+    mem.data.get(key)![0] ^= 1;
+    await expect((await Repository.open(mem)).load()).rejects.toMatchObject({ code: 'CORRUPT' });
+
+    const full: StorageBackend = {
+      load: async () => undefined,
+      list: async () => [],
+      delete: async () => {},
+      save: async () => {
+        throw Object.assign(new Error('full'), { name: 'QuotaExceededError' });
+      },
+    };
+    const err = await (await Repository.open(full)).commit(stateOf(v)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StoreError);
+    expect(err).toMatchObject({ code: 'QUOTA' });
+  });
+
+  it('ignores a foreign or damaged older root slot', async () => {
+    const mem = new MemoryBackend();
+    const v = new Vfs();
+    v.writeFile('/a', '1');
+    const repo = await Repository.open(mem);
+    await repo.commit(stateOf(v, 1)); // seq 1 → root.1
+    v.writeFile('/a', '2');
+    await repo.commit(stateOf(v, 2)); // seq 2 → root.0
+    mem.data.set('root.1', new TextEncoder().encode('{"format":"sandpit-root","seq":99}\nnot-a-hash'));
+    const st = (await (await Repository.open(mem)).load())!;
+    expect(st.meta).toBe(2);
+    expect(Vfs.fromRoot(st.root).readText('/a')).toBe('2');
+  });
+});

@@ -57,6 +57,7 @@ try {
   fs.writeFile('/workspace/seed.txt', 'seeded by the host\\n');
   fs.writeFile('/home/user/.profile', 'export EDITOR=vi\\n');
   fs.mkdir('/tmp'); fs.mkdir('/usr');
+  for (let i = 0; i < 100; i++) fs.writeFile('/home/user/many/f' + String(i).padStart(3, '0'), 'x'.repeat(i));
   let calls = [];
   const server = new HostFsServer({ onCall: (i) => calls.push(i) });
   server.mount(1, fs, '/workspace'); server.mount(2, fs, '/home'); server.mount(3, fs, '/tmp'); server.mount(4, fs, '/usr');
@@ -102,6 +103,8 @@ try {
   await run('fsx', ['cat', '/tmp/t.txt', '/usr/u.txt']);
   await run('fsx', ['ls', '/home/user']);
   await run('fsx', ['ls', '/']);
+  await run('fsx', ['names', '/home/user/many']);
+  await run('fsx', ['ls', '/home/user/many']);
   await run('fsx', ['statloop', '/home/user/note.txt', '2000']);
   await run('fsx', ['statloop', '/dev/null', '2000']);
   await run('fsx', ['big', '/tmp/big.bin', String(10 * 1024 * 1024)]);
@@ -111,7 +114,7 @@ try {
     await run('sh', ['-c', 'cat /home/user/bb.txt; ls -la /home/user; wc -c /tmp/big.bin']);
   }
   report.hostSees = { note: fs.readText('/home/user/note.txt'), tmp: fs.readText('/tmp/t.txt'),
-    bigBytes: fs.stat('/tmp/big.bin').size, home: fs.readdir('/home/user').map((e) => e.name),
+    bigBytes: fs.stat('/tmp/big.bin').size, home: fs.readdir('/home/user').map((e) => e.name).filter((n) => n !== 'many'),
     busybox: ${haveBusybox} ? fs.readText('/home/user/bb.txt') : null };
   await wasmer.close();
 } catch (e) {

@@ -26,16 +26,17 @@ $CC $WASM_CFLAGS "${shim[@]}" "${defs[@]}" -c "$native/sqlite3.c" -o "$obj/sqlit
 # shellcheck disable=SC2086
 $CC $WASM_CFLAGS "${shim[@]}" "${defs[@]}" -I"$native" -c "$native/shell.c" -o "$obj/shell.o"
 
-# Our compat library (cwd start-up fix, poll_oneoff zero-timeout wrap) when it has been built.
-compat=()
-if [ -f "$BUILD_ROOT/compat/libsandpit-compat.a" ]; then
-  compat=(-Wl,--whole-archive "$BUILD_ROOT/compat/libsandpit-compat.a" -Wl,--no-whole-archive
-    -Wl,--wrap=__wasi_poll_oneoff)
+# Our compat library (cwd start-up sync, poll_oneoff zero-timeout wrap) when it has been built.
+extra=()
+if [ -f "$BUILD_ROOT/compat/link-flags" ]; then
+  $CC $WASM_CFLAGS -c "$here/start-in-cwd.c" -o "$obj/start-in-cwd.o"
+  read -r -a compat < "$BUILD_ROOT/compat/link-flags"
+  extra=("$obj/start-in-cwd.o" "${compat[@]}")
 else
-  echo "note: $BUILD_ROOT/compat/libsandpit-compat.a not built; linking without it" >&2
+  echo "note: $BUILD_ROOT/compat not built; linking without it (cwd option ignored)" >&2
 fi
 # shellcheck disable=SC2086
-$CC $WASM_LDFLAGS "$obj/sqlite3.o" "$obj/shell.o" "${compat[@]}" -o "$obj/sqlite3.wasm"
+$CC $WASM_LDFLAGS "$obj/sqlite3.o" "$obj/shell.o" "${extra[@]}" -o "$obj/sqlite3.wasm"
 # Stripping drops the target_features section, so name the features clang-19 emits.
 optimise "$obj/sqlite3.wasm" "$OUT_DIR/sqlite3.wasm" $WASM_FEATURES
 

@@ -13,7 +13,10 @@ import { HostFsServer } from './server';
 
 const here = dirname(new URL(import.meta.url).pathname);
 const sdkDist = dirname(createRequire(import.meta.url).resolve('@wasmer/sdk/node'));
-const busyboxPath = join(here, '../../../../public/wasm/busybox.wasm');
+const wasmDir = join(here, '../../../../public/wasm');
+const busyboxPath = join(wasmDir, 'busybox.wasm');
+const sqlitePath = join(wasmDir, 'sqlite3.wasm');
+const luaPath = join(wasmDir, 'lua.wasm');
 
 const PLAN: HostMountPlan = {
   storage: 1,
@@ -64,6 +67,14 @@ describe('guests see our filesystem (Node, real SDK)', () => {
     if (existsSync(busyboxPath)) {
       modules.busybox = readFileSync(busyboxPath);
       for (const c of ['sh', 'cat', 'ls', 'echo', 'mkdir', 'rm', 'mv', 'wc']) commands[c] = { module: 'busybox' };
+    }
+    for (const [name, path] of [
+      ['sqlite3', sqlitePath],
+      ['lua', luaPath],
+    ]) {
+      if (!existsSync(path)) continue;
+      modules[name] = readFileSync(path);
+      commands[name] = { module: name };
     }
     const pkg = await wasmer.packages.create({ modules, commands });
     sandbox = await wasmer.sandboxes.create({ packages: [pkg] });
@@ -129,5 +140,21 @@ describe('guests see our filesystem (Node, real SDK)', () => {
     const out = await sh('cat /home/user/bb.txt; ls /home/user');
     expect(out.stdout.text()).toContain('hello from busybox');
     expect(fs.readText('/home/user/bb.txt')).toBe('hello from busybox\n');
+  });
+
+  it.runIf(existsSync(sqlitePath))('keeps a sqlite3 database (journal, syncs, truncates) across commands', async () => {
+    const sql = (db: string, q: string) => sandbox.command('sqlite3', [db, q]).run({ check: false, timeoutMs: 30_000 });
+    expect((await sql('/home/user/app.db', 'create table t(x); insert into t values (21);')).exitCode).toBe(0);
+    const out = await sql('/home/user/app.db', 'select x * 2 from t;');
+    expect(out.stdout.text()).toBe('42\n');
+    expect(fs.stat('/home/user/app.db').size).toBeGreaterThan(0);
+  });
+
+  it.runIf(existsSync(luaPath))('lets lua write a file that the next command reads', async () => {
+    const lua = (code: string) => sandbox.command('lua', ['-e', code]).run({ check: false, timeoutMs: 30_000 });
+    expect((await lua('local f = assert(io.open("/tmp/l.txt", "w")); f:write("from lua"); f:close()')).exitCode).toBe(
+      0,
+    );
+    expect((await lua('io.write(io.open("/tmp/l.txt"):read("a"))')).stdout.text()).toBe('from lua');
   });
 });

@@ -151,8 +151,9 @@ try {
   await page.route('**/*', (route) => (route.request().url().startsWith(origin) ? route.continue() : route.abort()));
   page.on('console', (m) => process.env.VERBOSE && console.log('[page]', m.text()));
   await page.goto(`${origin}/index.html`);
-  await page.waitForFunction(() => window.result, null, { timeout: 180_000 });
-  const result = await page.evaluate(() => window.result);
+  // These bodies run in the page, where `window` exists.
+  await page.waitForFunction(() => globalThis.result, null, { timeout: 180_000 });
+  const result = await page.evaluate(() => globalThis.result);
   console.log(JSON.stringify(result, null, 2));
   const ok =
     !result.error &&

@@ -1,0 +1,130 @@
+// The outer frame of an exported state: magic, version, lengths, gzip'd payload, SHA-256 trailer.
+// See docs/export-format.md. Everything here is checked before the payload is even decompressed.
+
+import { StoreError } from './backend';
+import { sha256 } from './hash';
+
+export const MAGIC = new Uint8Array([0x53, 0x41, 0x4e, 0x44, 0x50, 0x49, 0x54, 0x00]); // "SANDPIT\0"
+export const FORMAT_VERSION = 1;
+export const HEADER_BYTES = 32;
+export const TRAILER_BYTES = 32;
+const FLAG_GZIP = 1;
+
+export function corrupt(why: string): StoreError {
+  return new StoreError('CORRUPT', `not a valid sandpit state: ${why}`);
+}
+
+/** Wrap an uncompressed payload (given as chunks) into the container. */
+export async function seal(chunks: Uint8Array[]): Promise<Uint8Array> {
+  let rawLen = 0;
+  for (const c of chunks) rawLen += c.length;
+  const compressed = await gzip(chunks);
+  const out = new Uint8Array(HEADER_BYTES + compressed.length + TRAILER_BYTES);
+  const dv = new DataView(out.buffer);
+  out.set(MAGIC, 0);
+  dv.setUint16(8, FORMAT_VERSION, true);
+  dv.setUint16(10, FLAG_GZIP, true);
+  dv.setUint32(12, 0, true);
+  dv.setBigUint64(16, BigInt(compressed.length), true);
+  dv.setBigUint64(24, BigInt(rawLen), true);
+  out.set(compressed, HEADER_BYTES);
+  out.set(await sha256(out.subarray(0, HEADER_BYTES + compressed.length)), HEADER_BYTES + compressed.length);
+  return out;
+}
+
+/** Check the frame and the whole-file checksum, then decompress (refusing more than `maxRawBytes`). */
+export async function unseal(bytes: Uint8Array, maxRawBytes: number): Promise<Uint8Array> {
+  if (!(bytes instanceof Uint8Array)) throw corrupt('not bytes');
+  if (bytes.length < HEADER_BYTES + TRAILER_BYTES) throw corrupt('too short');
+  for (let i = 0; i < MAGIC.length; i++) if (bytes[i] !== MAGIC[i]) throw corrupt('bad magic');
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = dv.getUint16(8, true);
+  if (version !== FORMAT_VERSION) throw corrupt(`unsupported version ${version}`);
+  if (dv.getUint16(10, true) !== FLAG_GZIP || dv.getUint32(12, true) !== 0) throw corrupt('unknown flags');
+  const payloadLen = dv.getBigUint64(16, true);
+  const rawLen = dv.getBigUint64(24, true);
+  if (payloadLen !== BigInt(bytes.length - HEADER_BYTES - TRAILER_BYTES)) throw corrupt('length mismatch (truncated?)');
+  if (rawLen > BigInt(maxRawBytes)) throw corrupt(`payload of ${rawLen} bytes exceeds the ${maxRawBytes}-byte limit`);
+  const end = bytes.length - TRAILER_BYTES;
+  const digest = await sha256(bytes.subarray(0, end));
+  for (let i = 0; i < TRAILER_BYTES; i++) if (digest[i] !== bytes[end + i]) throw corrupt('checksum mismatch');
+  return gunzip(bytes.subarray(HEADER_BYTES, end), Number(rawLen));
+}
+
+async function gzip(chunks: Uint8Array[]): Promise<Uint8Array> {
+  const cs = new CompressionStream('gzip');
+  const writer = cs.writable.getWriter();
+  const collected = collect(cs.readable, Infinity);
+  // Small records are batched into ~1 MiB writes: one stream write per record is measurably slower.
+  const BATCH = 1 << 20;
+  let batch: Uint8Array[] = [];
+  let batchLen = 0;
+  const flush = async () => {
+    if (batchLen === 0) return;
+    await writer.write((batch.length === 1 ? batch[0]! : concat(batch, batchLen)) as Uint8Array<ArrayBuffer>);
+    batch = [];
+    batchLen = 0;
+  };
+  for (const c of chunks) {
+    if (c.length >= BATCH) {
+      await flush();
+      await writer.write(c as Uint8Array<ArrayBuffer>);
+      continue;
+    }
+    batch.push(c);
+    batchLen += c.length;
+    if (batchLen >= BATCH) await flush();
+  }
+  await flush();
+  await writer.close();
+  return collected;
+}
+
+async function gunzip(data: Uint8Array, expected: number): Promise<Uint8Array> {
+  const ds = new DecompressionStream('gzip');
+  const writer = ds.writable.getWriter();
+  // A damaged stream errors both sides; the read side reports it, so the write side's rejection is dropped.
+  const writing = writer
+    .write(data as Uint8Array<ArrayBuffer>)
+    .then(() => writer.close())
+    .catch(() => undefined);
+  let out: Uint8Array;
+  try {
+    out = await collect(ds.readable, expected);
+  } catch (e) {
+    if (e instanceof Error && e.message.startsWith('CORRUPT')) throw e;
+    throw corrupt('compressed payload is damaged');
+  }
+  await writing;
+  if (out.length !== expected) throw corrupt('payload length mismatch');
+  return out;
+}
+
+async function collect(stream: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array> {
+  const reader = stream.getReader();
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > limit) {
+      // A decompression bomb or a lying header: stop reading at once.
+      await reader.cancel().catch(() => undefined);
+      throw corrupt('payload larger than declared');
+    }
+    parts.push(value);
+  }
+  return concat(parts, total);
+}
+
+export function concat(parts: Uint8Array[], total: number): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}

@@ -1,0 +1,242 @@
+// exportState/importState: a whole sandbox (files with metadata, snapshots, env, cwd) as one
+// versioned, checksummed, compressed blob. Import validates everything before building anything.
+// Format: docs/export-format.md.
+
+import { pageBytes } from '../vfs/content';
+import { countTree, PAGE_SIZE, type DirNode, type FileNode, type Node, type Page } from '../vfs/node';
+import { Vfs, type VfsOptions, type VfsSnapshot } from '../vfs/vfs';
+import { corrupt, seal, unseal } from './container';
+import { endRecord, frame, parseRecords, REC_BLOB, REC_META, REC_TREE } from './records';
+
+export interface ExportSnapshot {
+  id: string;
+  name?: string;
+  createdAt: number;
+  snapshot: VfsSnapshot;
+}
+
+export interface ExportOptions {
+  env?: Record<string, string>;
+  cwd?: string;
+  snapshots?: ExportSnapshot[];
+}
+
+export interface ImportOptions {
+  /** Largest uncompressed payload accepted; bigger is CORRUPT. Default 1 GiB. */
+  maxBytes?: number;
+  /** Options for the Vfs that is built (quota, clock...). */
+  vfs?: VfsOptions;
+}
+
+export interface ImportedState {
+  vfs: Vfs;
+  snapshots: ExportSnapshot[];
+  env: Record<string, string>;
+  cwd: string;
+  createdAt: number;
+}
+
+/** Entry tuples, in pre-order (a directory before its contents). Blob index -1 is a hole. */
+type TreeEntry =
+  | [path: string, kind: 'd', mode: number, mtimeMs: number, ctimeMs: number, readOnlyMount?: 1]
+  | [path: string, kind: 'f', mode: number, mtimeMs: number, ctimeMs: number, size: number, blobs: number[]]
+  | [path: string, kind: 'l', mode: number, mtimeMs: number, ctimeMs: number, target: string];
+
+interface TreeRecord {
+  role: 'live' | 'snapshot';
+  id?: string;
+  name?: string;
+  createdAt?: number;
+  entries: TreeEntry[];
+}
+
+interface MetaRecord {
+  format: 'sandpit-state';
+  version: 1;
+  createdAt: number;
+  env: Record<string, string>;
+  cwd: string;
+  blobs: number;
+  trees: number;
+}
+
+export const DEFAULT_IMPORT_LIMIT = 1 << 30;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export async function exportState(vfs: Vfs, options: ExportOptions = {}): Promise<Uint8Array> {
+  // Freeze the live tree so nothing changes under us while we await compression.
+  const live = vfs.snapshot();
+  const blobs: Uint8Array[][] = [];
+  const blobIndex = new Map<Page, { len: number; idx: number }[]>();
+  const blobOf = (file: FileNode, i: number): number => {
+    const page = file.pages[i];
+    if (!page) return -1;
+    const len = Math.min(PAGE_SIZE, file.size - i * PAGE_SIZE);
+    let list = blobIndex.get(page);
+    const hit = list?.find((b) => b.len === len);
+    if (hit) return hit.idx;
+    if (!list) blobIndex.set(page, (list = []));
+    const idx = blobs.length;
+    blobs.push(frame(REC_BLOB, pageBytes(file, i)));
+    list.push({ idx, len });
+    return idx;
+  };
+  const treeOf = (root: DirNode, head: Omit<TreeRecord, 'entries'>): Uint8Array[] => {
+    const entries: TreeEntry[] = [];
+    const walk = (n: Node, path: string): void => {
+      if (n.kind === 'dir') {
+        entries.push(n.mount?.readOnly ? [path, 'd', n.mode, n.mtimeMs, n.ctimeMs, 1] : [path, 'd', n.mode, n.mtimeMs, n.ctimeMs]);
+        for (const [name, c] of n.entries) walk(c, path === '/' ? '/' + name : path + '/' + name);
+      } else if (n.kind === 'file') {
+        entries.push([path, 'f', n.mode, n.mtimeMs, n.ctimeMs, n.size, n.pages.map((_, i) => blobOf(n, i))]);
+      } else {
+        entries.push([path, 'l', n.mode, n.mtimeMs, n.ctimeMs, n.target]);
+      }
+    };
+    walk(root, '/');
+    return frame(REC_TREE, encoder.encode(JSON.stringify({ ...head, entries })));
+  };
+  const snaps = options.snapshots ?? [];
+  const trees = [treeOf(live.root, { role: 'live' })];
+  for (const s of snaps) trees.push(treeOf(s.snapshot.root, { role: 'snapshot', id: s.id, createdAt: s.createdAt, ...(s.name !== undefined ? { name: s.name } : {}) }));
+  const meta: MetaRecord = {
+    format: 'sandpit-state',
+    version: 1,
+    createdAt: Date.now(),
+    env: options.env ?? {},
+    cwd: options.cwd ?? '/',
+    blobs: blobs.length,
+    trees: trees.length,
+  };
+  const chunks: Uint8Array[] = [...frame(REC_META, encoder.encode(JSON.stringify(meta)))];
+  for (const b of blobs) chunks.push(...b);
+  for (const t of trees) chunks.push(...t);
+  chunks.push(...endRecord(1 + blobs.length + trees.length));
+  return seal(chunks);
+}
+
+export async function importState(bytes: Uint8Array, options: ImportOptions = {}): Promise<ImportedState> {
+  const raw = await unseal(bytes, options.maxBytes ?? DEFAULT_IMPORT_LIMIT);
+  const records = parseRecords(raw);
+  // ---- validate everything ----
+  const first = records[0];
+  if (!first || first.type !== REC_META) throw corrupt('META record missing');
+  const meta = parseJson(first.body) as MetaRecord;
+  if (
+    typeof meta !== 'object' || meta === null || meta.format !== 'sandpit-state' || meta.version !== 1 ||
+    !isTime(meta.createdAt) || !isStringRecord(meta.env) || typeof meta.cwd !== 'string' || !meta.cwd.startsWith('/') ||
+    !isCount(meta.blobs) || !isCount(meta.trees) || meta.trees < 1 || records.length !== 1 + meta.blobs + meta.trees
+  ) {
+    throw corrupt('bad META record');
+  }
+  const blobs = records.slice(1, 1 + meta.blobs);
+  for (const b of blobs) if (b.type !== REC_BLOB || b.body.length > PAGE_SIZE) throw corrupt('bad BLOB record');
+  const trees: TreeRecord[] = records.slice(1 + meta.blobs).map((r) => {
+    if (r.type !== REC_TREE) throw corrupt('bad TREE record');
+    return validateTree(parseJson(r.body), blobs.map((b) => b.body.length));
+  });
+  if (trees[0]!.role !== 'live' || trees.slice(1).some((t) => t.role !== 'snapshot')) throw corrupt('tree roles');
+  const ids = new Set(trees.slice(1).map((t) => t.id));
+  if (ids.size !== trees.length - 1) throw corrupt('duplicate snapshot ids');
+
+  // ---- build (nothing above this line allocated a node) ----
+  const pages: (Page | undefined)[] = [];
+  const pageAt = (i: number): Page => (pages[i] ??= { data: blobs[i]!.body.slice(), gen: 0 });
+  let ino = 2;
+  const build = (t: TreeRecord): DirNode => {
+    const dirs = new Map<string, DirNode>();
+    let root: DirNode | undefined;
+    for (const e of t.entries) {
+      const [path, kind, mode, mt, ct] = e;
+      let node: Node;
+      if (kind === 'd') {
+        const d: DirNode = { kind: 'dir', ino: path === '/' ? 1 : ino++, mode, mtimeMs: mt, ctimeMs: ct, gen: 0, entries: new Map() };
+        if (e[5] === 1) d.mount = { readOnly: true };
+        dirs.set(path, d);
+        node = d;
+      } else if (kind === 'f') {
+        node = { kind: 'file', ino: ino++, mode, mtimeMs: mt, ctimeMs: ct, gen: 0, size: e[5], pages: e[6].map((b) => (b < 0 ? null : pageAt(b))) };
+      } else {
+        node = { kind: 'symlink', ino: ino++, mode, mtimeMs: mt, ctimeMs: ct, gen: 0, target: e[5] };
+      }
+      if (path === '/') root = node as DirNode;
+      else {
+        const cut = path.lastIndexOf('/');
+        dirs.get(cut === 0 ? '/' : path.slice(0, cut))!.entries.set(path.slice(cut + 1), node);
+      }
+    }
+    return root!;
+  };
+  const roots = trees.map(build);
+  const nextIno = ino;
+  const snap = (root: DirNode): VfsSnapshot => {
+    const { files, bytes } = countTree(root);
+    return { root, usedBytes: bytes, fileCount: files - 1, nextIno };
+  };
+  return {
+    vfs: Vfs.fromSnapshot(snap(roots[0]!), options.vfs),
+    snapshots: trees.slice(1).map((t, i) => ({
+      id: t.id!,
+      createdAt: t.createdAt!,
+      snapshot: snap(roots[i + 1]!),
+      ...(t.name !== undefined ? { name: t.name } : {}),
+    })),
+    env: meta.env,
+    cwd: meta.cwd,
+    createdAt: meta.createdAt,
+  };
+}
+
+function parseJson(body: Uint8Array): unknown {
+  try {
+    return JSON.parse(decoder.decode(body));
+  } catch {
+    throw corrupt('record is not JSON');
+  }
+}
+
+const isTime = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+const isCount = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
+const isMode = (x: unknown): x is number => Number.isInteger(x) && (x as number) >= 0 && (x as number) <= 0o7777;
+const isName = (x: string): boolean => x !== '' && x !== '.' && x !== '..' && !x.includes('\0');
+
+function isStringRecord(x: unknown): x is Record<string, string> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x) && Object.values(x).every((v) => typeof v === 'string');
+}
+
+/** Check one tree: shapes, paths (absolute, normal, parent seen first as a dir, no duplicates), blob references. */
+function validateTree(x: unknown, blobLens: number[]): TreeRecord {
+  const t = x as TreeRecord;
+  if (typeof t !== 'object' || t === null || !Array.isArray(t.entries) || (t.role !== 'live' && t.role !== 'snapshot')) throw corrupt('bad tree');
+  if (t.role === 'snapshot' && (typeof t.id !== 'string' || !isTime(t.createdAt) || (t.name !== undefined && typeof t.name !== 'string'))) throw corrupt('bad snapshot header');
+  const dirs = new Set<string>();
+  const seen = new Set<string>();
+  t.entries.forEach((e, i) => {
+    if (!Array.isArray(e) || typeof e[0] !== 'string' || !isMode(e[2]) || !isTime(e[3]) || !isTime(e[4])) throw corrupt(`bad entry ${i}`);
+    const path = e[0];
+    if (i === 0) {
+      if (path !== '/' || e[1] !== 'd') throw corrupt('tree must start with the root directory');
+    } else {
+      const cut = path.lastIndexOf('/');
+      const parent = cut === 0 ? '/' : path.slice(0, cut);
+      if (!path.startsWith('/') || !isName(path.slice(cut + 1)) || !dirs.has(parent) || seen.has(path)) throw corrupt(`bad path ${JSON.stringify(path)}`);
+    }
+    seen.add(path);
+    if (e[1] === 'd') {
+      if (e.length > 6 || (e.length === 6 && e[5] !== 1)) throw corrupt(`bad dir entry ${path}`);
+      dirs.add(path);
+    } else if (e[1] === 'f') {
+      const [, , , , , size, refs] = e;
+      if (e.length !== 7 || !isCount(size) || !Array.isArray(refs) || refs.length !== Math.ceil(size / PAGE_SIZE)) throw corrupt(`bad file entry ${path}`);
+      refs.forEach((b, p) => {
+        if (b === -1) return;
+        // A blob holds exactly the bytes of that page: PAGE_SIZE, or the remainder for the last page.
+        if (!Number.isInteger(b) || b < 0 || b >= blobLens.length || blobLens[b] !== Math.min(PAGE_SIZE, size - p * PAGE_SIZE)) throw corrupt(`bad blob reference in ${path}`);
+      });
+    } else if (e[1] === 'l') {
+      if (e.length !== 6 || typeof e[5] !== 'string' || e[5] === '') throw corrupt(`bad symlink entry ${path}`);
+    } else throw corrupt(`bad entry kind in ${path}`);
+  });
+  return t;
+}

@@ -23,9 +23,11 @@ mkdirSync(join(stage, 'hostfs'), { recursive: true });
 cpSync(join(sdkRoot, 'dist'), join(stage, 'sdk/dist'), { recursive: true });
 cpSync(join(sdkRoot, 'pkg'), join(stage, 'sdk/pkg'), { recursive: true });
 for (const f of readdirSync(join(here, '..')).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))) {
-  const js = ts.transpileModule(readFileSync(join(here, '..', f), 'utf8'), {
-    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
-  }).outputText.replace(/(from\s+'\.\/[\w-]+)'/g, "$1.js'");
+  const js = ts
+    .transpileModule(readFileSync(join(here, '..', f), 'utf8'), {
+      compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
+    })
+    .outputText.replace(/(from\s+'\.\/[\w-]+)'/g, "$1.js'");
   writeFileSync(join(stage, 'hostfs', f.replace(/\.ts$/, '.js')), js);
 }
 cpSync(join(here, 'fsx.wasm'), join(stage, 'fsx.wasm'));
@@ -125,7 +127,12 @@ postMessage(report);
 );
 
 // 2. Serve with cross-origin isolation.
-const types = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm' };
+const types = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.wasm': 'application/wasm',
+};
 const server = createServer((req, res) => {
   const path = join(stage, decodeURIComponent(new URL(req.url, 'http://x').pathname));
   if (!path.startsWith(stage) || !existsSync(path)) return res.writeHead(404).end();
@@ -143,8 +150,16 @@ const origin = `http://127.0.0.1:${server.address().port}`;
 // 3. Drive headless Chromium; refuse every non-local request.
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
 });
 try {
   const page = await browser.newPage();

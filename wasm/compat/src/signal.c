@@ -18,8 +18,6 @@ static sigset_t blocked, pending;
 void callback_signal_import(const char *name, size_t len)
     __attribute__((import_module("wasix_32v1"), import_name("callback_signal")));
 
-void __SIG_IGN(int sig) { (void)sig; }
-void __SIG_ERR(int sig) { (void)sig; }
 
 static int bit(const sigset_t *s, int sig) { return (s->__bits[(sig - 1) / (8 * sizeof(long))] >> ((sig - 1) % (8 * sizeof(long)))) & 1; }
 static void setbit(sigset_t *s, int sig, int on) {
@@ -90,23 +88,6 @@ int sigaction(int sig, const struct sigaction *restrict act, struct sigaction *r
     if (sig == SIGKILL || sig == SIGSTOP) { errno = EINVAL; return -1; }
     actions[sig] = *act;
   }
-  return 0;
-}
-
-void (*signal(int sig, void (*h)(int)))(int) {
-  struct sigaction sa, old;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = h;
-  sa.sa_flags = SA_RESTART;
-  if (sigaction(sig, &sa, &old) < 0) return SIG_ERR;
-  return old.sa_handler;
-}
-void (*bsd_signal(int sig, void (*h)(int)))(int) { return signal(sig, h); }
-void (*__sysv_signal(int sig, void (*h)(int)))(int) { return signal(sig, h); }
-
-int raise(int sig) {
-  if (sig <= 0 || sig >= NSIGS) { errno = EINVAL; return -1; }
-  __sandpit_wasm_signal(sig);
   return 0;
 }
 

@@ -86,3 +86,5 @@ export interface ReadOptions {
   /** 'text' (default) or 'bytes'. */
   format?: 'text' | 'bytes';
 }
+
+export type { EntryInfo } from '../worker/protocol';

@@ -3,6 +3,7 @@ import { expose, transfer } from 'comlink';
 import { Engine } from './engine/engine';
 import { KernelError, installErrorTransfer } from './errors';
 import type {
+  EntryInfo,
   KernelInfo,
   KernelInit,
   LoadProgress,
@@ -14,6 +15,8 @@ import type {
   WorkerApi,
 } from './protocol';
 import { Session } from './session/session';
+import { FileService } from './files';
+import { Vfs, buildDefaultLayout } from './vfs';
 
 installErrorTransfer();
 
@@ -26,10 +29,20 @@ function replyTransfer(reply: RunReply): RunReply {
 class Kernel implements WorkerApi {
   #engine: Engine | undefined;
   #session: Session | undefined;
+  #vfs: Vfs | undefined;
+  #files: FileService | undefined;
 
   async init(init: KernelInit, onProgress?: (p: LoadProgress) => void): Promise<KernelInfo> {
     if (this.#engine) throw new KernelError('EINVAL', 'kernel already initialised');
-    this.#engine = await Engine.start(init, (p) => void onProgress?.(p));
+    const vfs = new Vfs({ maxBytes: init.fsLimitBytes });
+    buildDefaultLayout(vfs);
+    this.#vfs = vfs;
+    this.#files = new FileService(() => this.#vfs!);
+    this.#engine = await Engine.start(
+      init,
+      () => this.#vfs!,
+      (p) => void onProgress?.(p),
+    );
     this.#session = new Session(init);
     return { commands: this.#engine.commands, shell: this.#engine.shell };
   }
@@ -73,15 +86,41 @@ class Kernel implements WorkerApi {
   }
 
   async writeFile(path: string, data: Uint8Array): Promise<void> {
-    this.#ready();
-    void path;
-    void data;
-    throw new KernelError('UNSUPPORTED', 'files are not wired yet');
+    this.#ready().files.write(path, data);
+  }
+
+  async writeFiles(files: { path: string; data: Uint8Array }[]): Promise<void> {
+    const svc = this.#ready().files;
+    for (const f of files) svc.write(f.path, f.data);
   }
 
   async readFile(path: string): Promise<Uint8Array> {
-    this.#ready();
-    throw new KernelError('UNSUPPORTED', `files are not wired yet: ${path}`);
+    const bytes = this.#ready().files.read(path);
+    return transfer(bytes, [bytes.buffer as ArrayBuffer]);
+  }
+
+  async stat(path: string): Promise<EntryInfo> {
+    return this.#ready().files.stat(path);
+  }
+
+  async exists(path: string): Promise<boolean> {
+    return this.#ready().files.exists(path);
+  }
+
+  async list(path: string, depth: number): Promise<EntryInfo[]> {
+    return this.#ready().files.list(path, depth);
+  }
+
+  async mkdir(path: string, recursive: boolean): Promise<void> {
+    this.#ready().files.mkdir(path, recursive);
+  }
+
+  async remove(path: string, recursive: boolean): Promise<void> {
+    this.#ready().files.remove(path, recursive);
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    this.#ready().files.rename(from, to);
   }
 
   async destroy(): Promise<void> {
@@ -90,9 +129,9 @@ class Kernel implements WorkerApi {
     await engine?.close();
   }
 
-  #ready(): { engine: Engine; session: Session } {
-    if (!this.#engine || !this.#session) throw new KernelError('CLOSED', 'kernel is not running');
-    return { engine: this.#engine, session: this.#session };
+  #ready(): { engine: Engine; session: Session; files: FileService } {
+    if (!this.#engine || !this.#session || !this.#files) throw new KernelError('CLOSED', 'kernel is not running');
+    return { engine: this.#engine, session: this.#session, files: this.#files };
   }
 }
 

@@ -93,6 +93,18 @@ export interface ProcessInfo {
   startedAt: number;
 }
 
+export interface EntryInfo {
+  name: string;
+  path: string;
+  type: 'file' | 'dir' | 'symlink';
+  size: number;
+  /** Permission bits (0o7777). */
+  mode: number;
+  mtimeMs: number;
+  /** Symlink target, for symlinks. */
+  target?: string;
+}
+
 /** Every method is async; a failure rejects with a WireError-shaped Error. */
 export interface WorkerApi {
   init(init: KernelInit, onProgress?: (p: LoadProgress) => void): Promise<KernelInfo>;
@@ -105,6 +117,13 @@ export interface WorkerApi {
   resize(pid: number, cols: number, rows: number): Promise<void>;
   listProcesses(): Promise<ProcessInfo[]>;
   writeFile(path: string, data: Uint8Array): Promise<void>;
+  writeFiles(files: { path: string; data: Uint8Array }[]): Promise<void>;
   readFile(path: string): Promise<Uint8Array>;
+  stat(path: string): Promise<EntryInfo>;
+  exists(path: string): Promise<boolean>;
+  list(path: string, depth: number): Promise<EntryInfo[]>;
+  mkdir(path: string, recursive: boolean): Promise<void>;
+  remove(path: string, recursive: boolean): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
   destroy(): Promise<void>;
 }

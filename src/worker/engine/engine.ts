@@ -3,7 +3,11 @@
 import { KernelError } from '../errors';
 import type { KernelInit, LoadProgress, SpawnRequest, StreamSinks } from '../protocol';
 import { loadBinaries, loadManifest, type LoadedBinary } from './binaries';
+import type { Vfs } from '../vfs';
+import { hookSandboxBuilder, installHostFs, type HostMountBuilder, type HostMountPlan } from './hostfs/install';
+import { HostFsServer } from './hostfs/server';
 import { ProcessTable, type GuestProcess } from './processes';
+import { VfsBackend } from './vfs-backend';
 import { loadSdk, type Sdk } from './sdk';
 
 export type ResolvedSpawn = SpawnRequest & { cwd: string; env: Record<string, string>; timeoutMs: number };
@@ -12,6 +16,24 @@ const DEFAULT_OUTPUT = 16 << 20;
 
 type WasmerSandbox = Awaited<ReturnType<InstanceType<Sdk['Wasmer']>['sandboxes']['create']>>;
 type Wasmer = InstanceType<Sdk['Wasmer']>;
+
+/**
+ * Guest paths served from our VFS. `/` and `/workspace` cannot be host mounts (the SDK
+ * reserves them; /workspace is the storage mount) and `/usr`, `/bin` hold the SDK's command
+ * entries and package files, so every other top-level directory a user touches is mounted.
+ */
+export const MOUNTED_DIRS = ['/home', '/tmp', '/etc', '/root', '/var', '/opt', '/mnt', '/srv', '/data'];
+
+/** A Wasmer client whose sandboxes see our VFS (docs/hostfs-protocol.md). */
+function vfsWasmer(sdk: Sdk, plan: HostMountPlan) {
+  return class VfsWasmer extends sdk.Wasmer {
+    protected static override async initializeCore(options: ConstructorParameters<Sdk['Wasmer']>[0] & object) {
+      const core = await super.initializeCore(options);
+      hookSandboxBuilder(core as unknown as { sandbox(): HostMountBuilder }, () => plan);
+      return core;
+    }
+  };
+}
 
 /** Shells in order of preference; the first one a binary provides runs command strings. */
 const SHELLS = ['bash', 'sh'];
@@ -32,13 +54,26 @@ export class Engine {
     readonly baseEnv: Record<string, string>,
   ) {}
 
-  static async start(init: KernelInit, onProgress: (p: LoadProgress) => void): Promise<Engine> {
+  static async start(init: KernelInit, vfs: () => Vfs, onProgress: (p: LoadProgress) => void): Promise<Engine> {
     onProgress({ phase: 'manifest', loadedBytes: 0, totalBytes: 0 });
     const [sdk, manifest] = await Promise.all([loadSdk(init.sdkUrl), loadManifest(init.assetsUrl)]);
     const binaries = await loadBinaries(init.assetsUrl, manifest, onProgress);
     const total = manifest.binaries.reduce((n, b) => n + b.size, 0);
     onProgress({ phase: 'engine', loadedBytes: total, totalBytes: total });
-    const wasmer = new sdk.Wasmer({ cache: 'memory' });
+    const server = new HostFsServer();
+    const backend = new VfsBackend(vfs);
+    let id = 1;
+    const plan: HostMountPlan = { storage: id, mounts: [] };
+    if (!vfs().exists('/workspace')) vfs().mkdir('/workspace', { recursive: true });
+    server.mount(id++, backend, '/workspace');
+    for (const dir of MOUNTED_DIRS) {
+      if (!vfs().exists(dir)) vfs().mkdir(dir, { recursive: true });
+      server.mount(id, backend, dir);
+      plan.mounts!.push({ path: dir, mountId: id++ });
+    }
+    installHostFs(server);
+    const Wasmer = vfsWasmer(sdk, plan);
+    const wasmer = new Wasmer({ cache: 'memory' });
     await wasmer.ready();
     const { pkg, commands } = await createPackage(wasmer, binaries);
     const shell = SHELLS.find((s) => commands.includes(s));

@@ -62,11 +62,10 @@ export async function createPool(options: PoolOptions): Promise<Pool> {
   await Promise.allSettled(slots.map(connect));
   if (!slots.some(alive)) throw new SandboxError('CLOSED', `no browser reachable at ${endpoints.join(', ')}`);
 
-  const candidates = async (): Promise<BrowserHost[]> => {
+  // Browsers that went away are tried again once retryMs has passed since they failed.
+  const reconnect = async (): Promise<void> => {
     const now = Date.now();
-    const retry = slots.filter(
-      (s) => (s.host?.dead || !s.host) && (s.failedAt === undefined || now - s.failedAt >= retryMs),
-    );
+    const retry = slots.filter((s) => !alive(s) && (s.failedAt === undefined || now - s.failedAt >= retryMs));
     for (const s of retry) {
       if (s.host?.dead) {
         s.host = undefined;
@@ -74,17 +73,24 @@ export async function createPool(options: PoolOptions): Promise<Pool> {
       }
     }
     await Promise.allSettled(retry.map(connect));
-    return slots
+  };
+
+  // Chosen and charged in one synchronous step, so concurrent creates spread out.
+  const leastLoaded = (skip: Set<BrowserHost>): BrowserHost | undefined =>
+    slots
       .filter(alive)
       .map((s) => s.host!)
-      .sort((a, b) => a.load - b.load);
-  };
+      .filter((h) => !skip.has(h))
+      .sort((a, b) => a.load - b.load)[0];
 
   return {
     async create(opts = {}) {
       if (closed) throw new SandboxError('CLOSED', 'the pool is closed');
       let last: unknown;
-      for (const host of await candidates()) {
+      await reconnect();
+      const tried = new Set<BrowserHost>();
+      for (let host = leastLoaded(tried); host; host = leastLoaded(tried)) {
+        tried.add(host);
         try {
           return await callStatic<Sandbox>(host, 'create', [opts]);
         } catch (err) {

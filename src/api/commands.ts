@@ -1,8 +1,8 @@
 // sb.commands: runs command strings through the sandbox's shell. Non-zero exits and
 // timeouts are results, not throws, unless `check: true`.
-import type { Remote } from 'comlink';
 import { proxy, transfer } from 'comlink';
-import type { RunReply, RunRequest, StreamSinks, WorkerApi } from '../worker/protocol';
+import type { RunReply, RunRequest, StreamSinks } from '../worker/protocol';
+import type { KernelCalls } from './kernel-calls';
 import { CommandExitError, SandboxError, rethrow } from './errors';
 import { toBytes, toText } from './encoding';
 import type { CommandResult, ProcessInfo, RunOptions } from './types';
@@ -51,7 +51,7 @@ function request(options: RunOptions): RunRequest {
 export class CommandHandle {
   constructor(
     readonly pid: number,
-    private readonly kernel: () => Remote<WorkerApi>,
+    private readonly kernel: () => KernelCalls,
     private readonly check: boolean,
   ) {}
 
@@ -80,7 +80,7 @@ export class CommandHandle {
 }
 
 export class Commands {
-  constructor(private readonly kernel: () => Remote<WorkerApi>) {}
+  constructor(private readonly kernel: () => KernelCalls) {}
 
   run(command: string, options: RunOptions & { background: true }): Promise<CommandHandle>;
   run(command: string, options?: RunOptions & { background?: false }): Promise<CommandResult>;

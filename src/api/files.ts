@@ -1,15 +1,14 @@
 // sb.files: the sandbox filesystem from the host side. What a command writes is what
 // read() sees right after, and the reverse.
-import type { Remote } from 'comlink';
 import { transfer } from 'comlink';
-import type { WorkerApi } from '../worker/protocol';
+import type { KernelCalls } from './kernel-calls';
 import { SandboxError, rethrow } from './errors';
 import { toBytes, toText } from './encoding';
 import type { EntryInfo, ReadOptions, WriteData } from './types';
 import { guestPath, nonNegativeInt } from './validate';
 
 export class Files {
-  constructor(private readonly kernel: () => Remote<WorkerApi>) {}
+  constructor(private readonly kernel: () => KernelCalls) {}
 
   read(path: string): Promise<string>;
   read(path: string, options: { format: 'text' }): Promise<string>;

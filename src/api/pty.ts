@@ -1,8 +1,7 @@
 // sb.pty: an interactive shell on a terminal (line editing, history, Ctrl-C to the
 // foreground job). Bytes in, bytes out; xterm.js or a real TTY sits on the other side.
-import type { Remote } from 'comlink';
 import { proxy, transfer } from 'comlink';
-import type { WorkerApi } from '../worker/protocol';
+import type { KernelCalls } from './kernel-calls';
 import { rethrow } from './errors';
 import { toBytes } from './encoding';
 import { toResult } from './commands';
@@ -12,7 +11,7 @@ import { guestPath, nonNegativeInt, stringRecord } from './validate';
 export class PtyHandle {
   constructor(
     readonly pid: number,
-    private readonly kernel: () => Remote<WorkerApi>,
+    private readonly kernel: () => KernelCalls,
   ) {}
 
   async write(data: string | Uint8Array): Promise<void> {
@@ -34,7 +33,7 @@ export class PtyHandle {
 }
 
 export class Pty {
-  constructor(private readonly kernel: () => Remote<WorkerApi>) {}
+  constructor(private readonly kernel: () => KernelCalls) {}
 
   async create(options: PtyOptions = {}): Promise<PtyHandle> {
     const cols = nonNegativeInt(options.cols ?? 80, 'cols');

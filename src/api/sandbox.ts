@@ -1,12 +1,11 @@
 // The Sandbox: one kernel worker, its shell session and its filesystem.
-import type { Remote } from 'comlink';
 import { proxy } from 'comlink';
-import type { WorkerApi } from '../worker/protocol';
 import { Commands } from './commands';
 import { SandboxError, rethrow } from './errors';
 import { Files } from './files';
 import { Pty } from './pty';
-import { startKernel, type KernelHandle } from './kernel-client';
+import { bindKernel, type KernelCalls } from './kernel-calls';
+import { kernel, releaseIfIdle, type KernelHandle } from './kernel-client';
 import type { SandboxOptions } from './types';
 import { guestPath, nonNegativeInt, stringRecord } from './validate';
 
@@ -34,12 +33,15 @@ export class Sandbox {
   readonly files: Files;
   readonly pty: Pty;
   #kernel: KernelHandle | undefined;
+  #calls: KernelCalls;
 
   private constructor(
     readonly id: string,
+    private readonly sid: string,
     kernel: KernelHandle,
   ) {
     this.#kernel = kernel;
+    this.#calls = bindKernel(kernel.api, sid);
     const api = () => this.#api();
     this.commands = new Commands(api);
     this.files = new Files(api);
@@ -69,31 +71,28 @@ export class Sandbox {
       timeoutMs: nonNegativeInt(options.timeoutMs ?? 30_000, 'timeoutMs'),
       fsLimitBytes: nonNegativeInt(options.fsLimitBytes ?? 256 << 20, 'fsLimitBytes'),
     };
-    const kernel = startKernel();
+    const k = kernel();
+    const onProgress = options.onProgress;
     try {
-      const onProgress = options.onProgress;
-      await rethrow(() => kernel.api.init(init, onProgress ? proxy(onProgress) : undefined));
+      const info = await rethrow(() => k.api.create(init, onProgress ? proxy(onProgress) : undefined));
+      return new Sandbox(id, info.sid, k);
     } catch (err) {
-      kernel.terminate();
+      await releaseIfIdle(k).catch(() => undefined);
       throw err;
     }
-    return new Sandbox(id, kernel);
   }
 
-  /** Stops the kernel worker. Later calls fail with CLOSED. */
+  /** Ends the sandbox's processes; the kernel worker stops with the page's last sandbox. Later calls fail with CLOSED. */
   async destroy(): Promise<void> {
-    const kernel = this.#kernel;
-    if (!kernel) return;
+    const k = this.#kernel;
+    if (!k) return;
     this.#kernel = undefined;
-    try {
-      await kernel.api.destroy();
-    } finally {
-      kernel.terminate();
-    }
+    await rethrow(() => k.api.close(this.sid));
+    await releaseIfIdle(k);
   }
 
-  #api(): Remote<WorkerApi> {
+  #api(): KernelCalls {
     if (!this.#kernel) throw new SandboxError('CLOSED', `sandbox ${this.id} has been destroyed`);
-    return this.#kernel.api;
+    return this.#calls;
   }
 }

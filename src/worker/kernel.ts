@@ -1,6 +1,7 @@
-// The kernel worker's entry: exposes the WorkerApi over Comlink.
+// The kernel worker's entry: exposes the WorkerApi over Comlink. One kernel per page hosts
+// every sandbox; they share one engine runtime.
 import { expose, transfer } from 'comlink';
-import { Engine } from './engine/engine';
+import { Runtime } from './engine/runtime';
 import { KernelError, installErrorTransfer } from './errors';
 import type {
   EntryInfo,
@@ -14,9 +15,7 @@ import type {
   StreamSinks,
   WorkerApi,
 } from './protocol';
-import { Session } from './session/session';
-import { FileService } from './files';
-import { Vfs, buildDefaultLayout } from './vfs';
+import { SandboxState } from './sandbox-state';
 
 installErrorTransfer();
 
@@ -27,111 +26,115 @@ function replyTransfer(reply: RunReply): RunReply {
 }
 
 class Kernel implements WorkerApi {
-  #engine: Engine | undefined;
-  #session: Session | undefined;
-  #vfs: Vfs | undefined;
-  #files: FileService | undefined;
+  #runtime: Promise<Runtime> | undefined;
+  readonly #sandboxes = new Map<string, SandboxState>();
+  #nextSid = 1;
 
-  async init(init: KernelInit, onProgress?: (p: LoadProgress) => void): Promise<KernelInfo> {
-    if (this.#engine) throw new KernelError('EINVAL', 'kernel already initialised');
-    const vfs = new Vfs({ maxBytes: init.fsLimitBytes });
-    buildDefaultLayout(vfs);
-    this.#vfs = vfs;
-    this.#files = new FileService(() => this.#vfs!);
-    this.#engine = await Engine.start(
-      init,
-      () => this.#vfs!,
-      (p) => void onProgress?.(p),
-    );
-    this.#session = new Session(init);
-    return { commands: this.#engine.commands, shell: this.#engine.shell };
+  async create(init: KernelInit, onProgress?: (p: LoadProgress) => void): Promise<KernelInfo> {
+    const report = (p: LoadProgress) => void onProgress?.(p);
+    if (!this.#runtime) {
+      this.#runtime = Runtime.start(init, report);
+      this.#runtime.catch(() => (this.#runtime = undefined));
+    }
+    const runtime = await this.#runtime;
+    const state = new SandboxState(`s${this.#nextSid++}`, init);
+    state.engine = await runtime.createSandbox(() => state.vfs);
+    this.#sandboxes.set(state.sid, state);
+    report({ phase: 'ready', loadedBytes: 0, totalBytes: 0 });
+    return { sid: state.sid, commands: runtime.commands, shell: runtime.shell };
   }
 
-  async run(command: string, req: RunRequest, sinks?: StreamSinks): Promise<RunReply> {
-    const { engine, session } = this.#ready();
-    const p = await engine.spawn(command, session.resolve(req), sinks);
+  async close(sid: string): Promise<void> {
+    const state = this.#sandboxes.get(sid);
+    if (!state) return;
+    this.#sandboxes.delete(sid);
+    await state.engine.close();
+  }
+
+  async count(): Promise<number> {
+    return this.#sandboxes.size;
+  }
+
+  async run(sid: string, command: string, req: RunRequest, sinks?: StreamSinks): Promise<RunReply> {
+    const s = this.#get(sid);
+    const p = await s.engine.spawn(command, s.session.resolve(req), sinks);
     return replyTransfer(await p.done);
   }
 
-  async spawn(command: string, req: SpawnRequest, sinks?: StreamSinks): Promise<number> {
-    const { engine, session } = this.#ready();
+  async spawn(sid: string, command: string, req: SpawnRequest, sinks?: StreamSinks): Promise<number> {
+    const s = this.#get(sid);
     // Background processes and terminals (open stdin) run until they end or are killed:
     // the session's default timeout applies only to foreground commands.
-    const resolved = session.resolve(req.openStdin ? { timeoutMs: 0, ...req } : req);
-    return (await engine.spawn(command, resolved, sinks)).pid;
+    const resolved = s.session.resolve(req.openStdin ? { timeoutMs: 0, ...req } : req);
+    return (await s.engine.spawn(command, resolved, sinks)).pid;
   }
 
-  async wait(pid: number): Promise<RunReply> {
-    return replyTransfer(await this.#ready().engine.processes.get(pid).done);
+  async wait(sid: string, pid: number): Promise<RunReply> {
+    return replyTransfer(await this.#get(sid).engine.processes.get(pid).done);
   }
 
-  async writeStdin(pid: number, data: Uint8Array): Promise<void> {
-    await this.#ready().engine.processes.running(pid).writeStdin(data);
+  async writeStdin(sid: string, pid: number, data: Uint8Array): Promise<void> {
+    await this.#get(sid).engine.processes.running(pid).writeStdin(data);
   }
 
-  async closeStdin(pid: number): Promise<void> {
-    await this.#ready().engine.processes.running(pid).closeStdin();
+  async closeStdin(sid: string, pid: number): Promise<void> {
+    await this.#get(sid).engine.processes.running(pid).closeStdin();
   }
 
-  async kill(pid: number): Promise<void> {
-    await this.#ready().engine.processes.running(pid).kill();
+  async kill(sid: string, pid: number): Promise<void> {
+    await this.#get(sid).engine.processes.running(pid).kill();
   }
 
-  async resize(pid: number, cols: number, rows: number): Promise<void> {
-    this.#ready().engine.processes.running(pid).resize(cols, rows);
+  async resize(sid: string, pid: number, cols: number, rows: number): Promise<void> {
+    this.#get(sid).engine.processes.running(pid).resize(cols, rows);
   }
 
-  async listProcesses(): Promise<ProcessInfo[]> {
-    return this.#ready().engine.processes.list();
+  async listProcesses(sid: string): Promise<ProcessInfo[]> {
+    return this.#get(sid).engine.processes.list();
   }
 
-  async writeFile(path: string, data: Uint8Array): Promise<void> {
-    this.#ready().files.write(path, data);
+  async writeFile(sid: string, path: string, data: Uint8Array): Promise<void> {
+    this.#get(sid).files.write(path, data);
   }
 
-  async writeFiles(files: { path: string; data: Uint8Array }[]): Promise<void> {
-    const svc = this.#ready().files;
+  async writeFiles(sid: string, files: { path: string; data: Uint8Array }[]): Promise<void> {
+    const svc = this.#get(sid).files;
     for (const f of files) svc.write(f.path, f.data);
   }
 
-  async readFile(path: string): Promise<Uint8Array> {
-    const bytes = this.#ready().files.read(path);
+  async readFile(sid: string, path: string): Promise<Uint8Array> {
+    const bytes = this.#get(sid).files.read(path);
     return transfer(bytes, [bytes.buffer as ArrayBuffer]);
   }
 
-  async stat(path: string): Promise<EntryInfo> {
-    return this.#ready().files.stat(path);
+  async stat(sid: string, path: string): Promise<EntryInfo> {
+    return this.#get(sid).files.stat(path);
   }
 
-  async exists(path: string): Promise<boolean> {
-    return this.#ready().files.exists(path);
+  async exists(sid: string, path: string): Promise<boolean> {
+    return this.#get(sid).files.exists(path);
   }
 
-  async list(path: string, depth: number): Promise<EntryInfo[]> {
-    return this.#ready().files.list(path, depth);
+  async list(sid: string, path: string, depth: number): Promise<EntryInfo[]> {
+    return this.#get(sid).files.list(path, depth);
   }
 
-  async mkdir(path: string, recursive: boolean): Promise<void> {
-    this.#ready().files.mkdir(path, recursive);
+  async mkdir(sid: string, path: string, recursive: boolean): Promise<void> {
+    this.#get(sid).files.mkdir(path, recursive);
   }
 
-  async remove(path: string, recursive: boolean): Promise<void> {
-    this.#ready().files.remove(path, recursive);
+  async remove(sid: string, path: string, recursive: boolean): Promise<void> {
+    this.#get(sid).files.remove(path, recursive);
   }
 
-  async rename(from: string, to: string): Promise<void> {
-    this.#ready().files.rename(from, to);
+  async rename(sid: string, from: string, to: string): Promise<void> {
+    this.#get(sid).files.rename(from, to);
   }
 
-  async destroy(): Promise<void> {
-    const engine = this.#engine;
-    this.#engine = undefined;
-    await engine?.close();
-  }
-
-  #ready(): { engine: Engine; session: Session; files: FileService } {
-    if (!this.#engine || !this.#session || !this.#files) throw new KernelError('CLOSED', 'kernel is not running');
-    return { engine: this.#engine, session: this.#session, files: this.#files };
+  #get(sid: string): SandboxState {
+    const s = this.#sandboxes.get(sid);
+    if (!s) throw new KernelError('CLOSED', `sandbox ${sid} is closed`);
+    return s;
   }
 }
 

@@ -50,6 +50,8 @@ export interface KernelInit {
 }
 
 export interface KernelInfo {
+  /** The sandbox's id within the kernel. */
+  sid: string;
   commands: string[];
   shell: string;
 }
@@ -105,25 +107,34 @@ export interface EntryInfo {
   target?: string;
 }
 
-/** Every method is async; a failure rejects with a WireError-shaped Error. */
+/**
+ * Every method is async; a failure rejects with a WireError-shaped Error. One kernel worker
+ * hosts every sandbox of a page (they share the engine); `sid` names the sandbox.
+ */
 export interface WorkerApi {
-  init(init: KernelInit, onProgress?: (p: LoadProgress) => void): Promise<KernelInfo>;
-  run(command: string, req: RunRequest, sinks?: StreamSinks): Promise<RunReply>;
-  spawn(command: string, req: SpawnRequest, sinks?: StreamSinks): Promise<number>;
-  wait(pid: number): Promise<RunReply>;
-  writeStdin(pid: number, data: Uint8Array): Promise<void>;
-  closeStdin(pid: number): Promise<void>;
-  kill(pid: number): Promise<void>;
-  resize(pid: number, cols: number, rows: number): Promise<void>;
-  listProcesses(): Promise<ProcessInfo[]>;
-  writeFile(path: string, data: Uint8Array): Promise<void>;
-  writeFiles(files: { path: string; data: Uint8Array }[]): Promise<void>;
-  readFile(path: string): Promise<Uint8Array>;
-  stat(path: string): Promise<EntryInfo>;
-  exists(path: string): Promise<boolean>;
-  list(path: string, depth: number): Promise<EntryInfo[]>;
-  mkdir(path: string, recursive: boolean): Promise<void>;
-  remove(path: string, recursive: boolean): Promise<void>;
-  rename(from: string, to: string): Promise<void>;
-  destroy(): Promise<void>;
+  /** Creates a sandbox (loading the engine on first use) and returns its id. */
+  create(init: KernelInit, onProgress?: (p: LoadProgress) => void): Promise<KernelInfo>;
+  /** Ends a sandbox's processes and frees it. */
+  close(sid: string): Promise<void>;
+  /** How many sandboxes are open (the API stops the worker when none are left). */
+  count(): Promise<number>;
+
+  run(sid: string, command: string, req: RunRequest, sinks?: StreamSinks): Promise<RunReply>;
+  spawn(sid: string, command: string, req: SpawnRequest, sinks?: StreamSinks): Promise<number>;
+  wait(sid: string, pid: number): Promise<RunReply>;
+  writeStdin(sid: string, pid: number, data: Uint8Array): Promise<void>;
+  closeStdin(sid: string, pid: number): Promise<void>;
+  kill(sid: string, pid: number): Promise<void>;
+  resize(sid: string, pid: number, cols: number, rows: number): Promise<void>;
+  listProcesses(sid: string): Promise<ProcessInfo[]>;
+
+  writeFile(sid: string, path: string, data: Uint8Array): Promise<void>;
+  writeFiles(sid: string, files: { path: string; data: Uint8Array }[]): Promise<void>;
+  readFile(sid: string, path: string): Promise<Uint8Array>;
+  stat(sid: string, path: string): Promise<EntryInfo>;
+  exists(sid: string, path: string): Promise<boolean>;
+  list(sid: string, path: string, depth: number): Promise<EntryInfo[]>;
+  mkdir(sid: string, path: string, recursive: boolean): Promise<void>;
+  remove(sid: string, path: string, recursive: boolean): Promise<void>;
+  rename(sid: string, from: string, to: string): Promise<void>;
 }

@@ -1,0 +1,142 @@
+// The engine runtime: one @wasmer/sdk client per kernel worker, holding every binary in
+// public/wasm as commands, serving every sandbox's VFS to its guests through host mounts.
+// Sandboxes share the client (and its ~135 MB of workers and compiled modules).
+import { KernelError } from '../errors';
+import type { LoadProgress } from '../protocol';
+import type { Vfs } from '../vfs';
+import { loadBinaries, loadManifest, type LoadedBinary } from './binaries';
+import { hookSandboxBuilder, installHostFs, type HostMountBuilder, type HostMountPlan } from './hostfs/install';
+import { HostFsServer } from './hostfs/server';
+import { EngineSandbox } from './sandbox';
+import { loadSdk, type Sdk } from './sdk';
+import { VfsBackend } from './vfs-backend';
+
+type Wasmer = InstanceType<Sdk['Wasmer']>;
+type Package = Awaited<ReturnType<Wasmer['packages']['create']>>;
+
+/**
+ * Guest paths served from our VFS. `/` and `/workspace` cannot be host mounts (the SDK
+ * reserves them; /workspace is the storage mount) and `/usr`, `/bin` hold the SDK's command
+ * entries and package files, so every other top-level directory a user touches is mounted.
+ */
+export const MOUNTED_DIRS = ['/home', '/tmp', '/etc', '/root', '/var', '/opt', '/mnt', '/srv', '/data'];
+
+/** Shells in order of preference; the first one a binary provides runs command strings. */
+const SHELLS = ['bash', 'sh'];
+
+export interface RuntimeUrls {
+  assetsUrl: string;
+  sdkUrl: string;
+}
+
+/** A Wasmer client whose next sandbox gets the mounts `plan()` returns (docs/hostfs-protocol.md). */
+function vfsWasmer(sdk: Sdk, plan: () => HostMountPlan | undefined) {
+  return class VfsWasmer extends sdk.Wasmer {
+    protected static override async initializeCore(options: ConstructorParameters<Sdk['Wasmer']>[0] & object) {
+      const core = await super.initializeCore(options);
+      hookSandboxBuilder(core as unknown as { sandbox(): HostMountBuilder }, plan);
+      return core;
+    }
+  };
+}
+
+export class Runtime {
+  private readonly server = new HostFsServer();
+  private nextMountId = 1;
+  private nextPlan: HostMountPlan | undefined;
+  /** Sandbox creation is serialised: the builder hook reads `nextPlan` when the SDK builds. */
+  private creating: Promise<unknown> = Promise.resolve();
+  private readonly uninstall: () => void;
+
+  private constructor(
+    private readonly wasmer: Wasmer,
+    private readonly pkg: Package,
+    readonly commands: string[],
+    readonly shell: string,
+    readonly baseEnv: Record<string, string>,
+  ) {
+    this.uninstall = installHostFs(this.server);
+  }
+
+  static async start(urls: RuntimeUrls, onProgress: (p: LoadProgress) => void): Promise<Runtime> {
+    onProgress({ phase: 'manifest', loadedBytes: 0, totalBytes: 0 });
+    const [sdk, manifest] = await Promise.all([loadSdk(urls.sdkUrl), loadManifest(urls.assetsUrl)]);
+    const binaries = await loadBinaries(urls.assetsUrl, manifest, onProgress);
+    const total = manifest.binaries.reduce((n, b) => n + b.size, 0);
+    onProgress({ phase: 'engine', loadedBytes: total, totalBytes: total });
+    let runtime: Runtime | undefined;
+    const Wasmer = vfsWasmer(sdk, () => runtime?.nextPlan);
+    const wasmer = new Wasmer({ cache: 'memory' });
+    await wasmer.ready();
+    const { pkg, commands } = await createPackage(wasmer, binaries);
+    const shell = SHELLS.find((s) => commands.includes(s));
+    if (!shell) {
+      await wasmer.close();
+      throw new KernelError('NOT_FOUND', 'no shell binary (bash or sh) in manifest.json');
+    }
+    const env = {
+      HOME: '/home/user',
+      USER: 'user',
+      LOGNAME: 'user',
+      PATH: '/usr/local/bin:/usr/bin:/bin',
+      SHELL: `/bin/${shell}`,
+      TERM: 'xterm-256color',
+      LANG: 'C.UTF-8',
+      ...Object.assign({}, ...binaries.map((b) => b.entry.env ?? {})),
+    } as Record<string, string>;
+    runtime = new Runtime(wasmer, pkg, commands, shell, env);
+    onProgress({ phase: 'ready', loadedBytes: total, totalBytes: total });
+    return runtime;
+  }
+
+  /** A new SDK sandbox whose guests see `vfs` under /workspace and MOUNTED_DIRS. */
+  createSandbox(vfs: () => Vfs): Promise<EngineSandbox> {
+    const next = this.creating.then(async () => {
+      const backend = new VfsBackend(vfs);
+      const unmounts: (() => void)[] = [];
+      const plan: HostMountPlan = { mounts: [] };
+      for (const dir of ['/workspace', ...MOUNTED_DIRS]) {
+        if (!vfs().exists(dir)) vfs().mkdir(dir, { recursive: true });
+        const id = this.nextMountId++;
+        unmounts.push(this.server.mount(id, backend, dir));
+        if (dir === '/workspace') plan.storage = id;
+        else plan.mounts!.push({ path: dir, mountId: id });
+      }
+      this.nextPlan = plan;
+      try {
+        const sandbox = await this.wasmer.sandboxes.create({
+          packages: [this.pkg],
+          shell: this.shell,
+          env: this.baseEnv,
+        });
+        return new EngineSandbox(sandbox, this.shell, this.baseEnv, () => unmounts.forEach((u) => u()));
+      } catch (err) {
+        unmounts.forEach((u) => u());
+        throw err;
+      } finally {
+        this.nextPlan = undefined;
+      }
+    });
+    this.creating = next.catch(() => undefined);
+    return next;
+  }
+
+  async close(): Promise<void> {
+    this.uninstall();
+    await this.wasmer.close().catch(() => undefined);
+  }
+}
+
+async function createPackage(wasmer: Wasmer, binaries: LoadedBinary[]) {
+  const modules: Record<string, Uint8Array> = {};
+  const commandDefs: Record<string, { module: string }> = {};
+  const files: Record<string, Uint8Array> = {};
+  for (const b of binaries) {
+    modules[b.entry.name] = b.module;
+    // Earlier binaries win a name clash (e.g. bash's `sh` over busybox's), by manifest order.
+    for (const c of b.entry.commands) commandDefs[c] ??= { module: b.entry.name };
+    for (const a of b.assets) files[a.guestPath] = a.bytes;
+  }
+  const pkg = await wasmer.packages.create({ modules, commands: commandDefs, files });
+  return { pkg, commands: Object.keys(commandDefs).sort() };
+}

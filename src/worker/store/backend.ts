@@ -27,7 +27,9 @@ export class StoreError extends Error {
 export function isQuotaError(e: unknown): boolean {
   if (typeof e !== 'object' || e === null) return false;
   const name = (e as { name?: unknown }).name;
-  return name === 'QuotaExceededError' || name === 'NS_ERROR_DOM_QUOTA_REACHED' || (e as { code?: unknown }).code === 'QUOTA';
+  return (
+    name === 'QuotaExceededError' || name === 'NS_ERROR_DOM_QUOTA_REACHED' || (e as { code?: unknown }).code === 'QUOTA'
+  );
 }
 
 /** Rethrow storage failures with a string code: QUOTA for a full disk, the original error otherwise. */

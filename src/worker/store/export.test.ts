@@ -15,7 +15,10 @@ function sample(): { v: Vfs; snap: ReturnType<Vfs['snapshot']> } {
   v.mkdir('/home/user/proj', { recursive: true });
   v.writeFile('/home/user/proj/main.py', 'print(6*7)\n');
   v.chmod('/home/user/proj/main.py', 0o755);
-  v.writeFile('/data.bin', new Uint8Array(PAGE_SIZE + 10).map((_, i) => (i * 7) & 0xff));
+  v.writeFile(
+    '/data.bin',
+    new Uint8Array(PAGE_SIZE + 10).map((_, i) => (i * 7) & 0xff),
+  );
   v.truncate('/data.bin', 3 * PAGE_SIZE); // trailing hole
   v.symlink('home/user', '/h');
   v.mkdir('/tmp');
@@ -38,14 +41,21 @@ async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
 describe('exportState / importState', () => {
   it('round-trips files, metadata, symlinks, holes, snapshots, env and cwd', async () => {
     const { v, snap } = sample();
-    const bytes = await exportState(v, { env: { A: '1' }, cwd: '/home/user', snapshots: [{ id: 's1', name: 'before', createdAt: 7, snapshot: snap }] });
+    const bytes = await exportState(v, {
+      env: { A: '1' },
+      cwd: '/home/user',
+      snapshots: [{ id: 's1', name: 'before', createdAt: 7, snapshot: snap }],
+    });
     expect(new TextDecoder().decode(bytes.subarray(0, 7))).toBe('SANDPIT');
     const got = await importState(bytes);
     expect(got.env).toEqual({ A: '1' });
     expect(got.cwd).toBe('/home/user');
     const w = got.vfs;
     expect(w.readText('/home/user/proj/main.py')).toBe('print(1)\n');
-    expect(w.stat('/home/user/proj/main.py')).toMatchObject({ mode: 0o100755, mtimeMs: v.stat('/home/user/proj/main.py').mtimeMs });
+    expect(w.stat('/home/user/proj/main.py')).toMatchObject({
+      mode: 0o100755,
+      mtimeMs: v.stat('/home/user/proj/main.py').mtimeMs,
+    });
     expect(w.readFile('/data.bin')).toEqual(v.readFile('/data.bin'));
     expect(w.readlink('/h')).toBe('home/user');
     expect(w.stat('/tmp').mode).toBe(0o41777);
@@ -84,7 +94,7 @@ describe('exportState / importState', () => {
     const { v } = sample();
     const bytes = await exportState(v);
     let seed = 12345;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x80000000);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x80000000;
     const positions = [...Array(300)].map(() => Math.floor(rnd() * bytes.length * 8));
     for (let i = 0; i < 64 * 8; i++) positions.push(i); // every bit of header and early payload
     for (const bit of positions) {
@@ -112,12 +122,24 @@ describe('exportState / importState', () => {
   });
 
   it('inner damage behind a valid outer checksum is still CORRUPT (CRC, schema, references)', async () => {
-    const meta = (blobs: number, trees: number) => frame(REC_META, enc.encode(JSON.stringify({ format: 'sandpit-state', version: 1, createdAt: 1, env: {}, cwd: '/', blobs, trees })));
+    const meta = (blobs: number, trees: number) =>
+      frame(
+        REC_META,
+        enc.encode(
+          JSON.stringify({ format: 'sandpit-state', version: 1, createdAt: 1, env: {}, cwd: '/', blobs, trees }),
+        ),
+      );
     const tree = (entries: unknown[]) => frame(REC_TREE, enc.encode(JSON.stringify({ role: 'live', entries })));
     const root = ['/', 'd', 0o755, 1, 1];
     const build = (...recs: Uint8Array[][]) => seal([...recs.flat(), ...endRecord(recs.length)]);
     // A well-formed one is accepted, so the failures below are due to what each one changes.
-    expect(await codeOf(importState(await build(meta(1, 1), frame(REC_BLOB, enc.encode('hi')), tree([root, ['/f', 'f', 0o644, 1, 1, 2, [0]]]))))).toBeUndefined();
+    expect(
+      await codeOf(
+        importState(
+          await build(meta(1, 1), frame(REC_BLOB, enc.encode('hi')), tree([root, ['/f', 'f', 0o644, 1, 1, 2, [0]]])),
+        ),
+      ),
+    ).toBeUndefined();
     const bad: Uint8Array[][][] = [
       [meta(0, 1), tree([root, ['/a/b', 'f', 0o644, 1, 1, 0, []]])], // parent missing
       [meta(0, 1), tree([root, ['/../x', 'f', 0o644, 1, 1, 0, []]])], // '..' component
@@ -133,14 +155,17 @@ describe('exportState / importState', () => {
       [tree([root])], // META missing
       [meta(0, 1), tree([root, ['/l', 'l', 0o777, 1, 1, '']])], // empty symlink target
     ];
-    for (const [i, recs] of bad.entries()) expect(await codeOf(importState(await build(...recs))), `case ${i}`).toBe('CORRUPT');
+    for (const [i, recs] of bad.entries())
+      expect(await codeOf(importState(await build(...recs))), `case ${i}`).toBe('CORRUPT');
     // A record whose CRC does not match its body.
     const t = tree([root]);
     t[1] = t[1]!.slice();
     t[1][3] ^= 1;
     expect(await codeOf(importState(await build(meta(0, 1), t)))).toBe('CORRUPT');
     // Data after the END record.
-    expect(await codeOf(importState(await seal([...meta(0, 1), ...tree([root]), ...endRecord(2), new Uint8Array([0])])))).toBe('CORRUPT');
+    expect(
+      await codeOf(importState(await seal([...meta(0, 1), ...tree([root]), ...endRecord(2), new Uint8Array([0])]))),
+    ).toBe('CORRUPT');
     expect(crc32(enc.encode('123456789'))).toBe(0xcbf43926);
   });
 });

@@ -86,7 +86,9 @@ export async function exportState(vfs: Vfs, options: ExportOptions = {}): Promis
     const entries: TreeEntry[] = [];
     const walk = (n: Node, path: string): void => {
       if (n.kind === 'dir') {
-        entries.push(n.mount?.readOnly ? [path, 'd', n.mode, n.mtimeMs, n.ctimeMs, 1] : [path, 'd', n.mode, n.mtimeMs, n.ctimeMs]);
+        entries.push(
+          n.mount?.readOnly ? [path, 'd', n.mode, n.mtimeMs, n.ctimeMs, 1] : [path, 'd', n.mode, n.mtimeMs, n.ctimeMs],
+        );
         for (const [name, c] of n.entries) walk(c, path === '/' ? '/' + name : path + '/' + name);
       } else if (n.kind === 'file') {
         entries.push([path, 'f', n.mode, n.mtimeMs, n.ctimeMs, n.size, n.pages.map((_, i) => blobOf(n, i))]);
@@ -99,7 +101,15 @@ export async function exportState(vfs: Vfs, options: ExportOptions = {}): Promis
   };
   const snaps = options.snapshots ?? [];
   const trees = [treeOf(live.root, { role: 'live' })];
-  for (const s of snaps) trees.push(treeOf(s.snapshot.root, { role: 'snapshot', id: s.id, createdAt: s.createdAt, ...(s.name !== undefined ? { name: s.name } : {}) }));
+  for (const s of snaps)
+    trees.push(
+      treeOf(s.snapshot.root, {
+        role: 'snapshot',
+        id: s.id,
+        createdAt: s.createdAt,
+        ...(s.name !== undefined ? { name: s.name } : {}),
+      }),
+    );
   const meta: MetaRecord = {
     format: 'sandpit-state',
     version: 1,
@@ -124,9 +134,18 @@ export async function importState(bytes: Uint8Array, options: ImportOptions = {}
   if (!first || first.type !== REC_META) throw corrupt('META record missing');
   const meta = parseJson(first.body) as MetaRecord;
   if (
-    typeof meta !== 'object' || meta === null || meta.format !== 'sandpit-state' || meta.version !== 1 ||
-    !isTime(meta.createdAt) || !isStringRecord(meta.env) || typeof meta.cwd !== 'string' || !meta.cwd.startsWith('/') ||
-    !isCount(meta.blobs) || !isCount(meta.trees) || meta.trees < 1 || records.length !== 1 + meta.blobs + meta.trees
+    typeof meta !== 'object' ||
+    meta === null ||
+    meta.format !== 'sandpit-state' ||
+    meta.version !== 1 ||
+    !isTime(meta.createdAt) ||
+    !isStringRecord(meta.env) ||
+    typeof meta.cwd !== 'string' ||
+    !meta.cwd.startsWith('/') ||
+    !isCount(meta.blobs) ||
+    !isCount(meta.trees) ||
+    meta.trees < 1 ||
+    records.length !== 1 + meta.blobs + meta.trees
   ) {
     throw corrupt('bad META record');
   }
@@ -134,7 +153,10 @@ export async function importState(bytes: Uint8Array, options: ImportOptions = {}
   for (const b of blobs) if (b.type !== REC_BLOB || b.body.length > PAGE_SIZE) throw corrupt('bad BLOB record');
   const trees: TreeRecord[] = records.slice(1 + meta.blobs).map((r) => {
     if (r.type !== REC_TREE) throw corrupt('bad TREE record');
-    return validateTree(parseJson(r.body), blobs.map((b) => b.body.length));
+    return validateTree(
+      parseJson(r.body),
+      blobs.map((b) => b.body.length),
+    );
   });
   if (trees[0]!.role !== 'live' || trees.slice(1).some((t) => t.role !== 'snapshot')) throw corrupt('tree roles');
   const ids = new Set(trees.slice(1).map((t) => t.id));
@@ -151,12 +173,29 @@ export async function importState(bytes: Uint8Array, options: ImportOptions = {}
       const [path, kind, mode, mt, ct] = e;
       let node: Node;
       if (kind === 'd') {
-        const d: DirNode = { kind: 'dir', ino: path === '/' ? 1 : ino++, mode, mtimeMs: mt, ctimeMs: ct, gen: 0, entries: new Map() };
+        const d: DirNode = {
+          kind: 'dir',
+          ino: path === '/' ? 1 : ino++,
+          mode,
+          mtimeMs: mt,
+          ctimeMs: ct,
+          gen: 0,
+          entries: new Map(),
+        };
         if (e[5] === 1) d.mount = { readOnly: true };
         dirs.set(path, d);
         node = d;
       } else if (kind === 'f') {
-        node = { kind: 'file', ino: ino++, mode, mtimeMs: mt, ctimeMs: ct, gen: 0, size: e[5], pages: e[6].map((b) => (b < 0 ? null : pageAt(b))) };
+        node = {
+          kind: 'file',
+          ino: ino++,
+          mode,
+          mtimeMs: mt,
+          ctimeMs: ct,
+          gen: 0,
+          size: e[5],
+          pages: e[6].map((b) => (b < 0 ? null : pageAt(b))),
+        };
       } else {
         node = { kind: 'symlink', ino: ino++, mode, mtimeMs: mt, ctimeMs: ct, gen: 0, target: e[5] };
       }
@@ -202,25 +241,34 @@ const isMode = (x: unknown): x is number => Number.isInteger(x) && (x as number)
 const isName = (x: string): boolean => x !== '' && x !== '.' && x !== '..' && !x.includes('\0');
 
 function isStringRecord(x: unknown): x is Record<string, string> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x) && Object.values(x).every((v) => typeof v === 'string');
+  return (
+    typeof x === 'object' && x !== null && !Array.isArray(x) && Object.values(x).every((v) => typeof v === 'string')
+  );
 }
 
 /** Check one tree: shapes, paths (absolute, normal, parent seen first as a dir, no duplicates), blob references. */
 function validateTree(x: unknown, blobLens: number[]): TreeRecord {
   const t = x as TreeRecord;
-  if (typeof t !== 'object' || t === null || !Array.isArray(t.entries) || (t.role !== 'live' && t.role !== 'snapshot')) throw corrupt('bad tree');
-  if (t.role === 'snapshot' && (typeof t.id !== 'string' || !isTime(t.createdAt) || (t.name !== undefined && typeof t.name !== 'string'))) throw corrupt('bad snapshot header');
+  if (typeof t !== 'object' || t === null || !Array.isArray(t.entries) || (t.role !== 'live' && t.role !== 'snapshot'))
+    throw corrupt('bad tree');
+  if (
+    t.role === 'snapshot' &&
+    (typeof t.id !== 'string' || !isTime(t.createdAt) || (t.name !== undefined && typeof t.name !== 'string'))
+  )
+    throw corrupt('bad snapshot header');
   const dirs = new Set<string>();
   const seen = new Set<string>();
   t.entries.forEach((e, i) => {
-    if (!Array.isArray(e) || typeof e[0] !== 'string' || !isMode(e[2]) || !isTime(e[3]) || !isTime(e[4])) throw corrupt(`bad entry ${i}`);
+    if (!Array.isArray(e) || typeof e[0] !== 'string' || !isMode(e[2]) || !isTime(e[3]) || !isTime(e[4]))
+      throw corrupt(`bad entry ${i}`);
     const path = e[0];
     if (i === 0) {
       if (path !== '/' || e[1] !== 'd') throw corrupt('tree must start with the root directory');
     } else {
       const cut = path.lastIndexOf('/');
       const parent = cut === 0 ? '/' : path.slice(0, cut);
-      if (!path.startsWith('/') || !isName(path.slice(cut + 1)) || !dirs.has(parent) || seen.has(path)) throw corrupt(`bad path ${JSON.stringify(path)}`);
+      if (!path.startsWith('/') || !isName(path.slice(cut + 1)) || !dirs.has(parent) || seen.has(path))
+        throw corrupt(`bad path ${JSON.stringify(path)}`);
     }
     seen.add(path);
     if (e[1] === 'd') {
@@ -228,11 +276,18 @@ function validateTree(x: unknown, blobLens: number[]): TreeRecord {
       dirs.add(path);
     } else if (e[1] === 'f') {
       const [, , , , , size, refs] = e;
-      if (e.length !== 7 || !isCount(size) || !Array.isArray(refs) || refs.length !== Math.ceil(size / PAGE_SIZE)) throw corrupt(`bad file entry ${path}`);
+      if (e.length !== 7 || !isCount(size) || !Array.isArray(refs) || refs.length !== Math.ceil(size / PAGE_SIZE))
+        throw corrupt(`bad file entry ${path}`);
       refs.forEach((b, p) => {
         if (b === -1) return;
         // A blob holds exactly the bytes of that page: PAGE_SIZE, or the remainder for the last page.
-        if (!Number.isInteger(b) || b < 0 || b >= blobLens.length || blobLens[b] !== Math.min(PAGE_SIZE, size - p * PAGE_SIZE)) throw corrupt(`bad blob reference in ${path}`);
+        if (
+          !Number.isInteger(b) ||
+          b < 0 ||
+          b >= blobLens.length ||
+          blobLens[b] !== Math.min(PAGE_SIZE, size - p * PAGE_SIZE)
+        )
+          throw corrupt(`bad blob reference in ${path}`);
       });
     } else if (e[1] === 'l') {
       if (e.length !== 6 || typeof e[5] !== 'string' || e[5] === '') throw corrupt(`bad symlink entry ${path}`);

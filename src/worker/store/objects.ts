@@ -8,7 +8,15 @@ import { pageBytes } from '../vfs/content';
 import { StoreError } from './backend';
 import { sha256Hex } from './hash';
 
-type FileEntry = [name: string, kind: 'f', mode: number, mtimeMs: number, ctimeMs: number, size: number, pages: (string | null)[]];
+type FileEntry = [
+  name: string,
+  kind: 'f',
+  mode: number,
+  mtimeMs: number,
+  ctimeMs: number,
+  size: number,
+  pages: (string | null)[],
+];
 type DirEntry = [name: string, kind: 'd', hash: string];
 type LinkEntry = [name: string, kind: 'l', mode: number, mtimeMs: number, ctimeMs: number, target: string];
 interface DirObject {
@@ -125,7 +133,15 @@ export class TreeReader {
     const memo = this.dirMemo.get(memoKey);
     if (memo) return memo;
     const obj = parseDir(await this.get(hash), hash);
-    const node: DirNode = { kind: 'dir', ino: path === '/' ? 1 : this.ino++, mode: obj.m, mtimeMs: obj.mt, ctimeMs: obj.ct, gen: 0, entries: new Map() };
+    const node: DirNode = {
+      kind: 'dir',
+      ino: path === '/' ? 1 : this.ino++,
+      mode: obj.m,
+      mtimeMs: obj.mt,
+      ctimeMs: obj.ct,
+      gen: 0,
+      entries: new Map(),
+    };
     if (obj.ro) node.mount = { readOnly: true };
     const refs: string[] = [];
     for (const e of obj.e) {
@@ -137,7 +153,9 @@ export class TreeReader {
       } else if (e[1] === 'f') {
         const [, , mode, mt, ct, size, hs] = e;
         if (hs.length !== Math.ceil(size / PAGE_SIZE)) throw corrupt(hash);
-        const pages = await Promise.all(hs.map((h, i) => (h === null ? null : this.page(h, Math.min(PAGE_SIZE, size - i * PAGE_SIZE)))));
+        const pages = await Promise.all(
+          hs.map((h, i) => (h === null ? null : this.page(h, Math.min(PAGE_SIZE, size - i * PAGE_SIZE)))),
+        );
         for (const h of hs) if (h) refs.push(h);
         child = { kind: 'file', ino: this.ino++, mode, mtimeMs: mt, ctimeMs: ct, gen: 0, size, pages };
       } else {
@@ -169,10 +187,12 @@ function corrupt(hash: string): StoreError {
   return new StoreError('CORRUPT', `object ${hash} is malformed`);
 }
 
-const isInt = (x: unknown, max = Number.MAX_SAFE_INTEGER): x is number => Number.isSafeInteger(x) && (x as number) >= 0 && (x as number) <= max;
+const isInt = (x: unknown, max = Number.MAX_SAFE_INTEGER): x is number =>
+  Number.isSafeInteger(x) && (x as number) >= 0 && (x as number) <= max;
 const isTime = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 const isHash = (x: unknown): x is string => typeof x === 'string' && /^[0-9a-f]{64}$/.test(x);
-const isName = (x: unknown): x is string => typeof x === 'string' && x !== '' && x !== '.' && x !== '..' && !x.includes('/') && !x.includes('\0');
+const isName = (x: unknown): x is string =>
+  typeof x === 'string' && x !== '' && x !== '.' && x !== '..' && !x.includes('/') && !x.includes('\0');
 
 /** Parse and validate a directory object; anything unexpected is CORRUPT. */
 function parseDir(bytes: Uint8Array, hash: string): DirObject {
@@ -183,7 +203,16 @@ function parseDir(bytes: Uint8Array, hash: string): DirObject {
     throw corrupt(hash);
   }
   const o = obj as DirObject;
-  if (typeof o !== 'object' || o === null || o.t !== 'dir' || !isInt(o.m, 0o7777) || !isTime(o.mt) || !isTime(o.ct) || !Array.isArray(o.e)) throw corrupt(hash);
+  if (
+    typeof o !== 'object' ||
+    o === null ||
+    o.t !== 'dir' ||
+    !isInt(o.m, 0o7777) ||
+    !isTime(o.mt) ||
+    !isTime(o.ct) ||
+    !Array.isArray(o.e)
+  )
+    throw corrupt(hash);
   const seen = new Set<string>();
   for (const e of o.e) {
     if (!Array.isArray(e) || !isName(e[0]) || seen.has(e[0])) throw corrupt(hash);
@@ -191,10 +220,26 @@ function parseDir(bytes: Uint8Array, hash: string): DirObject {
     if (e[1] === 'd') {
       if (e.length !== 3 || !isHash(e[2])) throw corrupt(hash);
     } else if (e[1] === 'f') {
-      if (e.length !== 7 || !isInt(e[2], 0o7777) || !isTime(e[3]) || !isTime(e[4]) || !isInt(e[5]) || !Array.isArray(e[6])) throw corrupt(hash);
+      if (
+        e.length !== 7 ||
+        !isInt(e[2], 0o7777) ||
+        !isTime(e[3]) ||
+        !isTime(e[4]) ||
+        !isInt(e[5]) ||
+        !Array.isArray(e[6])
+      )
+        throw corrupt(hash);
       if (!e[6].every((h) => h === null || isHash(h))) throw corrupt(hash);
     } else if (e[1] === 'l') {
-      if (e.length !== 6 || !isInt(e[2], 0o7777) || !isTime(e[3]) || !isTime(e[4]) || typeof e[5] !== 'string' || e[5] === '') throw corrupt(hash);
+      if (
+        e.length !== 6 ||
+        !isInt(e[2], 0o7777) ||
+        !isTime(e[3]) ||
+        !isTime(e[4]) ||
+        typeof e[5] !== 'string' ||
+        e[5] === ''
+      )
+        throw corrupt(hash);
     } else throw corrupt(hash);
   }
   return o;

@@ -32,7 +32,8 @@ export class OpfsBackend implements StorageBackend {
 
   /** Open (creating) the directory `sandpit/<name>` in the origin's private file system. */
   static async open(name: string): Promise<OpfsBackend> {
-    if (!OpfsBackend.available()) throw new StoreError('UNSUPPORTED', 'the Origin Private File System is not available here');
+    if (!OpfsBackend.available())
+      throw new StoreError('UNSUPPORTED', 'the Origin Private File System is not available here');
     const root = await navigator.storage.getDirectory();
     const top = await root.getDirectoryHandle('sandpit', { create: true });
     return new OpfsBackend((await top.getDirectoryHandle(toName(name), { create: true })) as DirHandle);

@@ -38,7 +38,8 @@ export function parseRecords(raw: Uint8Array): RawRecord[] {
     if (crc32(body, crc32(raw.subarray(off, off + 5))) !== want) throw corrupt(`record ${out.length} fails its CRC`);
     off += 9 + len;
     if (type === REC_END) {
-      if (len !== 4 || new DataView(body.buffer, body.byteOffset, 4).getUint32(0, true) !== out.length) throw corrupt('bad END record');
+      if (len !== 4 || new DataView(body.buffer, body.byteOffset, 4).getUint32(0, true) !== out.length)
+        throw corrupt('bad END record');
       if (off !== raw.length) throw corrupt('data after END');
       return out;
     }

@@ -73,7 +73,10 @@ describe('Repository', () => {
     const v = new Vfs();
     v.mkdir('/home/user', { recursive: true });
     v.writeFile('/home/user/a.txt', 'hello');
-    v.writeFile('/big', new Uint8Array(3 * PAGE_SIZE + 7).map((_, i) => i & 0xff));
+    v.writeFile(
+      '/big',
+      new Uint8Array(3 * PAGE_SIZE + 7).map((_, i) => i & 0xff),
+    );
     v.truncate('/big', 5 * PAGE_SIZE); // a hole at the end
     v.symlink('home/user', '/h');
     v.mkdir('/usr/lib', { recursive: true });
@@ -83,7 +86,11 @@ describe('Repository', () => {
     v.writeFile('/home/user/a.txt', 'changed');
     const repo = await Repository.open(mem);
     expect(repo.exists).toBe(false);
-    await repo.commit({ root: v.snapshot().root, snapshots: [{ id: 's1', name: 'first', createdAt: 5, root: s1.root }], meta: { cwd: '/home/user' } });
+    await repo.commit({
+      root: v.snapshot().root,
+      snapshots: [{ id: 's1', name: 'first', createdAt: 5, root: s1.root }],
+      meta: { cwd: '/home/user' },
+    });
     const again = await Repository.open(mem);
     const st = (await again.load())!;
     expect(st.meta).toEqual({ cwd: '/home/user' });
@@ -105,7 +112,11 @@ describe('Repository', () => {
   it('writes only changed objects and collects garbage', async () => {
     const mem = new MemoryBackend();
     const v = new Vfs();
-    for (let i = 0; i < 20; i++) v.writeFile(`/f${i}`, new Uint8Array(PAGE_SIZE * 2).map((_, j) => (j < PAGE_SIZE ? 2 * i : 2 * i + 1)));
+    for (let i = 0; i < 20; i++)
+      v.writeFile(
+        `/f${i}`,
+        new Uint8Array(PAGE_SIZE * 2).map((_, j) => (j < PAGE_SIZE ? 2 * i : 2 * i + 1)),
+      );
     const repo = await Repository.open(mem);
     const first = await repo.commit(stateOf(v));
     expect(first.objectsWritten).toBe(41); // 40 pages + root dir

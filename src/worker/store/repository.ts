@@ -93,7 +93,12 @@ export class Repository {
         const root = await reader.read(rec.tree);
         const snapshots: PersistedSnapshot[] = [];
         for (const s of rec.snapshots) {
-          snapshots.push({ id: s.id, createdAt: s.createdAt, root: await reader.read(s.tree), ...(s.name !== undefined ? { name: s.name } : {}) });
+          snapshots.push({
+            id: s.id,
+            createdAt: s.createdAt,
+            root: await reader.read(s.tree),
+            ...(s.name !== undefined ? { name: s.name } : {}),
+          });
         }
         this.head = rec;
         this.known = this.cache.reachable(rootsOf(rec));
@@ -115,7 +120,8 @@ export class Repository {
 
   /** Remove everything this store holds. */
   async destroy(): Promise<void> {
-    for (const key of await this.call('listing', () => this.backend.list())) await this.call('deleting', () => this.backend.delete(key));
+    for (const key of await this.call('listing', () => this.backend.list()))
+      await this.call('deleting', () => this.backend.delete(key));
     this.head = undefined;
     this.candidates = [];
     this.known.clear();
@@ -134,10 +140,22 @@ export class Repository {
     const tree = await writeTree(state.root, this.cache, has, put);
     const snapshots: RootRecord['snapshots'] = [];
     for (const s of state.snapshots) {
-      snapshots.push({ id: s.id, createdAt: s.createdAt, tree: await writeTree(s.root, this.cache, has, put), ...(s.name !== undefined ? { name: s.name } : {}) });
+      snapshots.push({
+        id: s.id,
+        createdAt: s.createdAt,
+        tree: await writeTree(s.root, this.cache, has, put),
+        ...(s.name !== undefined ? { name: s.name } : {}),
+      });
     }
     // 2. The root record, into the slot the current head is not in.
-    const rec: RootRecord = { format: 'sandpit-root', version: 1, seq: stats.seq, savedAt: Date.now(), tree, snapshots };
+    const rec: RootRecord = {
+      format: 'sandpit-root',
+      version: 1,
+      seq: stats.seq,
+      savedAt: Date.now(),
+      tree,
+      snapshots,
+    };
     if (state.meta !== undefined) rec.meta = state.meta;
     const bytes = await encodeRoot(rec);
     await this.call('writing the root record', () => this.backend.save(SLOTS[rec.seq % 2]!, bytes));
@@ -157,7 +175,8 @@ export class Repository {
 
   private async getObject(hash: string): Promise<Uint8Array> {
     const bytes = await this.call('reading an object', () => this.backend.load(OBJ + hash));
-    if (!bytes || (await sha256Hex(bytes)) !== hash) throw new StoreError('CORRUPT', `object ${hash} is missing or damaged`);
+    if (!bytes || (await sha256Hex(bytes)) !== hash)
+      throw new StoreError('CORRUPT', `object ${hash} is missing or damaged`);
     return bytes;
   }
 
@@ -188,7 +207,14 @@ async function parseRoot(bytes: Uint8Array): Promise<RootRecord | undefined> {
   if ((await sha256Hex(encoder.encode(json))) !== text.slice(nl + 1)) return undefined;
   try {
     const rec = JSON.parse(json) as RootRecord;
-    if (rec.format !== 'sandpit-root' || rec.version !== 1 || !Number.isSafeInteger(rec.seq) || typeof rec.tree !== 'string' || !Array.isArray(rec.snapshots)) return undefined;
+    if (
+      rec.format !== 'sandpit-root' ||
+      rec.version !== 1 ||
+      !Number.isSafeInteger(rec.seq) ||
+      typeof rec.tree !== 'string' ||
+      !Array.isArray(rec.snapshots)
+    )
+      return undefined;
     return rec;
   } catch {
     return undefined;

@@ -13,7 +13,8 @@ export function readContent(file: FileNode, offset: number, length: number): Uin
     const page = file.pages[first];
     const base = first * PAGE_SIZE;
     const out = new Uint8Array(end - offset);
-    if (page) out.set(page.data.subarray(Math.min(offset - base, page.data.length), Math.min(end - base, page.data.length)));
+    if (page)
+      out.set(page.data.subarray(Math.min(offset - base, page.data.length), Math.min(end - base, page.data.length)));
     return out;
   }
   const out = new Uint8Array(end - offset);

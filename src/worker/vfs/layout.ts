@@ -21,7 +21,18 @@ export function buildDefaultLayout(vfs: Vfs, options: LayoutOptions = {}): void 
   const gid = options.gid ?? uid;
   const shell = options.shell ?? '/bin/bash';
   const home = `/home/${user}`;
-  for (const d of [home, '/etc', '/usr/bin', '/usr/lib', '/usr/local/bin', '/usr/local/lib', '/var/tmp', '/dev', '/mnt', '/root']) {
+  for (const d of [
+    home,
+    '/etc',
+    '/usr/bin',
+    '/usr/lib',
+    '/usr/local/bin',
+    '/usr/local/lib',
+    '/var/tmp',
+    '/dev',
+    '/mnt',
+    '/root',
+  ]) {
     vfs.mkdir(d, { recursive: true });
   }
   vfs.mkdir('/tmp', { recursive: true });

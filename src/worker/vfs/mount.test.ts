@@ -11,7 +11,12 @@ const erofs = expect.objectContaining({ code: 'EROFS' });
 describe('mount', () => {
   it('mounts a nested object read-only', async () => {
     const v = new Vfs();
-    await mount(v, '/mnt/data', { 'a.csv': 'x,y\n1,2\n', 'sub/b.bin': new Uint8Array([1]), dir: { 'c.txt': 'c' } }, { readOnly: true });
+    await mount(
+      v,
+      '/mnt/data',
+      { 'a.csv': 'x,y\n1,2\n', 'sub/b.bin': new Uint8Array([1]), dir: { 'c.txt': 'c' } },
+      { readOnly: true },
+    );
     expect(v.readText('/mnt/data/a.csv')).toBe('x,y\n1,2\n');
     expect(v.readFile('/mnt/data/sub/b.bin')).toEqual(new Uint8Array([1]));
     expect(v.readText('/mnt/data/dir/c.txt')).toBe('c');

@@ -42,7 +42,16 @@ function dirNode(mtimeMs: number, mode = 0o755): DirNode {
 
 function fileNode(data: Uint8Array | string, mtimeMs: number, mode = 0o644): FileNode {
   const bytes = typeof data === 'string' ? encoder.encode(data) : data;
-  return { kind: 'file', ino: 0, mode, mtimeMs, ctimeMs: mtimeMs, gen: 0, size: bytes.length, pages: pagesFromBytes(bytes, 0) };
+  return {
+    kind: 'file',
+    ino: 0,
+    mode,
+    mtimeMs,
+    ctimeMs: mtimeMs,
+    gen: 0,
+    size: bytes.length,
+    pages: pagesFromBytes(bytes, 0),
+  };
 }
 
 function validName(name: string): boolean {
@@ -100,7 +109,12 @@ export async function resolveProvider(provider: MountProvider, now = Date.now())
 }
 
 export function isProvider(x: unknown): x is MountProvider {
-  return typeof x === 'object' && x !== null && typeof (x as MountProvider).readdir === 'function' && typeof (x as MountProvider).stat === 'function';
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    typeof (x as MountProvider).readdir === 'function' &&
+    typeof (x as MountProvider).stat === 'function'
+  );
 }
 
 export interface MountOptions {
@@ -114,7 +128,12 @@ export interface MountOptions {
  * Mount a tree or provider at `path`. Resolves to a disposer that stops write-back (it does not
  * unmount: use vfs.unmount). Removals are not written back: providers have no delete.
  */
-export async function mount(vfs: Vfs, path: string, source: MountTree | MountProvider, options: MountOptions = {}): Promise<() => void> {
+export async function mount(
+  vfs: Vfs,
+  path: string,
+  source: MountTree | MountProvider,
+  options: MountOptions = {},
+): Promise<() => void> {
   const at = normalizePath(path);
   if (!isProvider(source)) {
     vfs.mountTree(at, buildTree(source), options);

@@ -63,7 +63,19 @@ describe('file-count quota', () => {
 
   it('mounts that do not fit are refused whole', () => {
     const v = new Vfs({ maxBytes: 5 });
-    expect(() => v.mountTree('/m', { kind: 'dir', ino: 0, mode: 0o755, mtimeMs: 0, ctimeMs: 0, gen: 0, entries: new Map([['f', { kind: 'file', ino: 0, mode: 0o644, mtimeMs: 0, ctimeMs: 0, gen: 0, size: 6, pages: [null] }]]) })).toThrow(enospc);
+    expect(() =>
+      v.mountTree('/m', {
+        kind: 'dir',
+        ino: 0,
+        mode: 0o755,
+        mtimeMs: 0,
+        ctimeMs: 0,
+        gen: 0,
+        entries: new Map([
+          ['f', { kind: 'file', ino: 0, mode: 0o644, mtimeMs: 0, ctimeMs: 0, gen: 0, size: 6, pages: [null] }],
+        ]),
+      }),
+    ).toThrow(enospc);
     expect(v.exists('/m/f')).toBe(false);
   });
 });

@@ -177,7 +177,12 @@ export class Vfs {
   }
 
   usage(): { bytes: number; files: number; maxBytes: number; maxFiles: number } {
-    return { bytes: this.usedBytes + this.orphanBytes, files: this.fileCount, maxBytes: this.maxBytes, maxFiles: this.maxFiles };
+    return {
+      bytes: this.usedBytes + this.orphanBytes,
+      files: this.fileCount,
+      maxBytes: this.maxBytes,
+      maxFiles: this.maxFiles,
+    };
   }
 
   // ---- writing ------------------------------------------------------------------------------
@@ -336,7 +341,15 @@ export class Vfs {
     this.writable(r, 'symlink', path);
     this.needSpace(0, 1, 'symlink', path);
     const t = this.clock();
-    this.link(this.mutDir(r.names), r.name, { kind: 'symlink', ino: this.nextIno++, mode: 0o777, mtimeMs: t, ctimeMs: t, gen: this.gen, target });
+    this.link(this.mutDir(r.names), r.name, {
+      kind: 'symlink',
+      ino: this.nextIno++,
+      mode: 0o777,
+      mtimeMs: t,
+      ctimeMs: t,
+      gen: this.gen,
+      target,
+    });
     this.emit('create', this.pathOf(r));
   }
 
@@ -400,7 +413,12 @@ export class Vfs {
 
   /** O(1): remember the root and start a new generation, so later writes copy what they touch. */
   snapshot(): VfsSnapshot {
-    const snap: VfsSnapshot = { root: this.root, usedBytes: this.usedBytes, fileCount: this.fileCount, nextIno: this.nextIno };
+    const snap: VfsSnapshot = {
+      root: this.root,
+      usedBytes: this.usedBytes,
+      fileCount: this.fileCount,
+      nextIno: this.nextIno,
+    };
     this.gen = nextGen();
     return snap;
   }
@@ -557,7 +575,8 @@ export class Vfs {
   }
 
   private needSpace(bytes: number, files: number, syscall: string, path: string): void {
-    if (bytes > 0 && this.usedBytes + this.orphanBytes + bytes > this.maxBytes) throw new VfsError('ENOSPC', syscall, path);
+    if (bytes > 0 && this.usedBytes + this.orphanBytes + bytes > this.maxBytes)
+      throw new VfsError('ENOSPC', syscall, path);
     if (files > 0 && this.fileCount + files > this.maxFiles) throw new VfsError('ENOSPC', syscall, path);
   }
 
@@ -588,7 +607,16 @@ export class Vfs {
 
   private newFile(mode: number): FileNode {
     const t = this.clock();
-    return { kind: 'file', ino: this.nextIno++, mode: mode & 0o7777, mtimeMs: t, ctimeMs: t, gen: this.gen, size: 0, pages: [] };
+    return {
+      kind: 'file',
+      ino: this.nextIno++,
+      mode: mode & 0o7777,
+      mtimeMs: t,
+      ctimeMs: t,
+      gen: this.gen,
+      size: 0,
+      pages: [],
+    };
   }
 
   private mkdirOne(path: string, mode: number): void {
@@ -597,7 +625,15 @@ export class Vfs {
     this.writable(r, 'mkdir', path);
     this.needSpace(0, 1, 'mkdir', path);
     const t = this.clock();
-    this.link(this.mutDir(r.names), r.name, { kind: 'dir', ino: this.nextIno++, mode: mode & 0o7777, mtimeMs: t, ctimeMs: t, gen: this.gen, entries: new Map() });
+    this.link(this.mutDir(r.names), r.name, {
+      kind: 'dir',
+      ino: this.nextIno++,
+      mode: mode & 0o7777,
+      mtimeMs: t,
+      ctimeMs: t,
+      gen: this.gen,
+      entries: new Map(),
+    });
     this.emit('create', this.pathOf(r));
   }
 

@@ -64,8 +64,9 @@ export class Runtime {
     const binaries = await loadBinaries(urls.assetsUrl, manifest, onProgress);
     const total = manifest.binaries.reduce((n, b) => n + b.size, 0);
     onProgress({ phase: 'engine', loadedBytes: total, totalBytes: total });
-    let runtime: Runtime | undefined;
-    const Wasmer = vfsWasmer(sdk, () => runtime?.nextPlan);
+    // The builder hook needs the runtime, which needs the client: a late-bound reference.
+    const self: { runtime?: Runtime } = {};
+    const Wasmer = vfsWasmer(sdk, () => self.runtime?.nextPlan);
     const wasmer = new Wasmer({ cache: 'memory' });
     await wasmer.ready();
     const { pkg, commands } = await createPackage(wasmer, binaries);
@@ -84,9 +85,9 @@ export class Runtime {
       LANG: 'C.UTF-8',
       ...Object.assign({}, ...binaries.map((b) => b.entry.env ?? {})),
     } as Record<string, string>;
-    runtime = new Runtime(wasmer, pkg, commands, shell, env);
+    self.runtime = new Runtime(wasmer, pkg, commands, shell, env);
     onProgress({ phase: 'ready', loadedBytes: total, totalBytes: total });
-    return runtime;
+    return self.runtime;
   }
 
   /** A new SDK sandbox whose guests see `vfs` under /workspace and MOUNTED_DIRS. */

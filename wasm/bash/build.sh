@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Cross-builds GNU bash 5.2 (Debian bookworm source) for WASIX: wasi-libc + our compat
+# library, shared imported memory, then binaryen asyncify so fork/setjmp work under Wasmer.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+source "$here/../common.sh"
+ensure_toolchain
+BASH_VER=5.2.15-2
+bash "$here/../compat/build.sh"
+src=$(fetch_source bash "$BASH_VER")
+work="$BUILD_ROOT/bash"
+mkdir -p "$work/bin"
+
+# clang runs wasm-opt on every optimised link and that fails on shared memory without the
+# threads feature; the wrapper drops -O on link-only invocations (we optimise afterwards).
+cat > "$work/bin/wasmcc" <<'WRAP'
+#!/bin/sh
+for a in "$@"; do case "$a" in -c|-E|-S|-M|-MM) exec clang-19 "$@";; esac; done
+args=""
+for a in "$@"; do case "$a" in -O*) ;; *) args="$args '$(printf %s "$a" | sed "s/'/'\\\\''/g")'";; esac; done
+eval exec clang-19 $args
+WRAP
+chmod +x "$work/bin/wasmcc"
+
+compat_inc="$here/../compat/include"
+linkflags="$(cat "$BUILD_ROOT/compat/link-flags")"
+# Shared imported memory: Wasmer copies it into the child on fork. 1 MiB C stack.
+memflags="-Wl,--import-memory,--shared-memory,--max-memory=1073741824,--no-check-features -Wl,-z,stack-size=1048576"
+
+build="$work/build"
+if [ ! -f "$build/Makefile" ]; then
+  rm -rf "$build" && mkdir -p "$build"
+  (
+    cd "$build"
+    # Answers for run-time probes configure cannot execute when cross-compiling.
+    cat > config.cache <<'CACHE'
+ac_cv_func_fork=yes
+ac_cv_func_vfork=yes
+ac_cv_func_fork_works=yes
+ac_cv_func_vfork_works=yes
+ac_cv_func_getpwent=yes
+ac_cv_func_mkfifo=no
+ac_cv_func_setvbuf_reversed=no
+ac_cv_func_strcoll_works=yes
+ac_cv_func_wait3=yes
+ac_cv_func_sbrk=no
+ac_cv_func_getrlimit=no
+ac_cv_func_setrlimit=no
+ac_cv_func_ulimit=no
+ac_cv_func_getdtablesize=yes
+ac_cv_rl_version=8.2
+bash_cv_job_control_missing=missing
+bash_cv_sys_named_pipes=missing
+bash_cv_dev_fd=absent
+bash_cv_dev_stdin=absent
+bash_cv_func_sigsetjmp=present
+bash_cv_func_strcoll_broken=no
+bash_cv_must_reinstall_sighandlers=no
+bash_cv_getcwd_malloc=yes
+bash_cv_opendir_not_robust=no
+bash_cv_pgrp_pipe=no
+bash_cv_printf_a_format=no
+bash_cv_signal_vintage=posix
+bash_cv_sys_siglist=no
+bash_cv_under_sys_siglist=no
+bash_cv_ulimit_maxfds=no
+bash_cv_unusable_rtsigs=no
+bash_cv_wcontinued_broken=no
+bash_cv_wexitstatus_offset=8
+bash_cv_func_ctype_nonascii=no
+bash_cv_type_rlimit=long
+bash_cv_getenv_redef=yes
+bash_cv_fnmatch_equiv_fallback=no
+bash_cv_func_strtoimax=yes
+gt_cv_int_divbyzero_sigfpe=no
+CACHE
+    CC="$work/bin/wasmcc" \
+    CFLAGS="$WASM_CFLAGS -I$compat_inc -D_GNU_SOURCE -DNEED_EXTERN_PC -Wno-error=implicit-function-declaration -Wno-error=incompatible-function-pointer-types -Wno-error=int-conversion -Wno-implicit-function-declaration -Wno-deprecated-non-prototype -Wno-parentheses -Wno-format-security" \
+    LDFLAGS="$memflags" \
+    LIBS="$linkflags $WASM_LDFLAGS" \
+    CC_FOR_BUILD=gcc \
+    "$src/configure" --cache-file=config.cache --host=wasm32-unknown-wasi --build="$(gcc -dumpmachine)" \
+      --without-bash-malloc --disable-nls --disable-net-redirections --disable-job-control \
+      --disable-process-substitution --enable-readline --without-curses --disable-threads \
+      --disable-largefile --prefix=/usr >configure.log 2>&1 || { tail -40 configure.log; exit 1; }
+  )
+fi
+make -C "$build" -j2 bash >"$work/make.log" 2>&1 || { grep -E 'error:|Error ' "$work/make.log" | tail -40; exit 1; }
+
+# Imports that unwind/rewind the stack: everything that can reach them gets instrumented.
+ASYNCIFY_IMPORTS="wasix_32v1.proc_fork,wasix_32v1.proc_exec3,wasix_32v1.stack_checkpoint,wasix_32v1.stack_restore"
+FEATURES="--enable-threads --enable-bulk-memory --enable-mutable-globals --enable-sign-ext"
+wasm-opt $FEATURES --asyncify --pass-arg=asyncify-imports@$ASYNCIFY_IMPORTS -O2 --strip-debug \
+  "$build/bash" -o "$OUT_DIR/bash.wasm"
+mkdir -p "$OUT_DIR/licenses/bash"
+cp "$src/COPYING" "$OUT_DIR/licenses/bash/COPYING"
+ls -l "$OUT_DIR/bash.wasm"

@@ -1,0 +1,77 @@
+// Smoke test for public/wasm/bash.wasm under @wasmer/sdk in Node; exits non-zero on failure.
+// Run from the repo root: node wasm/bash/smoke.mjs   (uses public/wasm/busybox.wasm if present)
+import { existsSync, readFileSync } from 'node:fs';
+import { Wasmer } from '@wasmer/sdk/node';
+
+const here = (p) => new URL(p, import.meta.url);
+const modules = { bash: readFileSync(here('../../public/wasm/bash.wasm')) };
+const commands = { bash: { module: 'bash' }, sh: { module: 'bash' } };
+const bbPath = here('../../public/wasm/busybox.wasm');
+const haveBusybox = existsSync(bbPath);
+if (haveBusybox) {
+  modules.busybox = readFileSync(bbPath);
+  for (const c of ['sort', 'tail', 'cat', 'head', 'wc', 'tr', 'true', 'false', 'ls']) commands[c] = { module: 'busybox' };
+}
+
+const w = new Wasmer({ cache: false });
+await w.ready();
+const pkg = await w.packages.create({ modules, commands });
+const sb = await w.sandboxes.create({ packages: [pkg], shell: 'bash', env: { PATH: '/usr/bin:/bin', HOME: '/home/user' } });
+
+let failed = 0;
+async function check(label, script, expected, { code = 0, cmd = 'bash', stdin, cwd } = {}) {
+  const t0 = performance.now();
+  const out = await sb
+    .command(cmd, ['-c', script], cwd ? { cwd } : {})
+    .run({ check: false, timeoutMs: 30000, stdin });
+  const ms = performance.now() - t0;
+  const got = out.stdout.text().replace(/\n$/, '');
+  const ok = out.exitCode === code && (expected instanceof RegExp ? expected.test(got) : got === expected);
+  if (!ok) failed++;
+  console.log(
+    `${ok ? 'ok  ' : 'FAIL'} ${label} (${ms.toFixed(0)} ms): exit ${out.exitCode} stdout ${JSON.stringify(got)}` +
+      (ok ? '' : ` expected ${JSON.stringify(String(expected))} exit ${code} stderr ${JSON.stringify(out.stderr.text())}`),
+  );
+  return ms;
+}
+
+await check('echo', 'echo hello', 'hello');
+await check('version', 'echo ${BASH_VERSINFO[0]}.${BASH_VERSINFO[1]}', '5.2');
+await check('sh resolves to bash', 'echo ${BASH_VERSION%%.*}', '5', { cmd: 'sh' });
+await check('$? and false', 'false; echo $?', '1');
+await check('exit code', 'exit 42', '', { code: 42 });
+await check('exit code >= 79', 'exit 130', '', { code: 130 });
+await check('subshell exit status', '(exit 3); echo $?', '3');
+await check('subshell exit status >= 79', '(exit 127); echo $?', '127');
+await check('command substitution', 'echo $(echo a; (echo b))', 'a b');
+await check('nested substitution', 'x=$(echo $(echo in)side); echo "$x"', 'inside');
+await check('builtin pipeline', 'for i in 3 1 2; do echo $i; done | while read x; do echo "<$x>"; done', '<3>\n<1>\n<2>');
+await check('pipe status', 'false | true; echo $? ${PIPESTATUS[0]}', '0 1');
+await check('here-doc', 'while read l; do echo "[$l]"; done <<EOF\nx\n$((1+1))\nEOF', '[x]\n[2]');
+await check('here-string', 'read a b <<< "p q"; echo $b$a', 'qp');
+await check('function return', 'f() { return 5; }; f; echo $?', '5');
+await check('trap EXIT', "trap 'echo bye' EXIT; echo hi", 'hi\nbye');
+await check('trap in subshell', "( trap 'echo sub-bye' EXIT; echo sub ); echo after", 'sub\nsub-bye\nafter');
+await check('set -e', 'set -e; echo one; false; echo two', 'one', { code: 1 });
+await check('set -e in subshell', 'set -e; (false; echo no) ; echo unreachable', '', { code: 1 });
+await check('command not found', 'nosuchcmd 2>/dev/null; echo $?', '127');
+await check('arithmetic + arrays', 'a=(1 2 3); echo $(( ${a[0]} + ${a[2]} )) ${#a[@]}', '4 3');
+await check('redirect to file', 'echo data > /tmp/f; read v < /tmp/f; echo $v', 'data');
+await check('script on stdin', '', 'from-stdin', { stdin: 'echo from-stdin\n' }).catch(() => {});
+await check('cwd option', 'pwd', '/workspace', { cwd: '/workspace' });
+await check('cd then child sees it', 'cd /tmp && bash -c pwd', '/tmp');
+await check('getpwuid', 'echo ~', '/home/user');
+if (haveBusybox) {
+  await check('pipeline sort|tail', 'for i in 3 1 2; do echo $i; done | sort | tail -1', '3');
+  await check('external with exit code', 'false; echo $?', '1');
+  await check('external in substitution', 'echo $(printf "b\\na\\n" | sort | head -1)', 'a');
+  const times = [];
+  for (let i = 0; i < 3; i++) times.push(await check(`pipeline timing #${i + 1}`, 'echo c b a | tr " " "\\n" | sort | tail -1', 'c'));
+  console.log(`3-stage pipeline: ${times.map((t) => t.toFixed(0)).join(' / ')} ms`);
+} else {
+  console.log('skip busybox checks: public/wasm/busybox.wasm not built yet');
+}
+
+await w.close();
+console.log(failed ? `${failed} failed` : 'all passed');
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,320 @@
+/* What busybox needs beyond Debian's 2022 wasi-libc and our compat library, written for
+ * sandpit: stat fields, modes and owners, temp files, realpath, mounts, free space,
+ * address helpers, and polite refusals for what a sandbox cannot do. Linked in both
+ * builds; bb-standalone.c adds what the compat library would otherwise provide. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/ioctl.h>
+#include <netinet/in.h>
+#include <wasi/api.h>
+#include "include/mntent.h"
+#include "include/sys/statfs.h"
+#include "include/netdb.h"
+
+typedef unsigned long long rlim_t;
+struct rlimit { rlim_t rlim_cur, rlim_max; };
+#define RLIM_INFINITY (~0ULL)
+
+/* The sandbox user (USER=user, HOME=/home/user), who owns every file. */
+#define SANDPIT_UID 1000
+
+#define WASIX(name) __attribute__((import_module("wasix_32v1"), import_name(#name)))
+
+/* ---- users: lookups the compat library does not have. */
+int getgrouplist(const char *user, gid_t gid, gid_t *groups, int *n)
+{
+	(void)user;
+	if (*n < 1) { *n = 1; return -1; }
+	groups[0] = gid;
+	*n = 1;
+	return 1;
+}
+int getlogin_r(char *buf, size_t len)
+{
+	const char *u = getenv("USER");
+	if (!u || !*u) u = "user";
+	if (strlen(u) >= len) return ERANGE;
+	strcpy(buf, u);
+	return 0;
+}
+
+/* stat: WASI reports no permission bits, owners or block counts. Fill in what a POSIX
+ * program expects: the sandbox user owns everything, directories are 0755, programs in
+ * the bin directories 0755, other files 0644, and blocks follow the size (du). */
+int __real_stat(const char *, struct stat *);
+int __real_lstat(const char *, struct stat *);
+int __real_fstat(int, struct stat *);
+int __real_fstatat(int, const char *, struct stat *, int);
+
+static int in_bin_dir(const char *path)
+{
+	static const char *const dirs[] = { "/bin/", "/usr/bin/", "/usr/local/bin/", "/sbin/", "/usr/sbin/" };
+	if (!path) return 0;
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		if (strncmp(path, dirs[i], strlen(dirs[i])) == 0) return 1;
+	return 0;
+}
+static void fix_stat(struct stat *st, const char *path)
+{
+	if ((st->st_mode & 07777) == 0) {
+		if (S_ISDIR(st->st_mode)) st->st_mode |= 0755;
+		else if (S_ISLNK(st->st_mode)) st->st_mode |= 0777;
+		else if (S_ISREG(st->st_mode)) st->st_mode |= in_bin_dir(path) ? 0755 : 0644;
+		else st->st_mode |= 0666;
+	}
+	if (st->st_uid == 0 && st->st_gid == 0) st->st_uid = st->st_gid = SANDPIT_UID;
+	if (st->st_blocks == 0 && st->st_size > 0) st->st_blocks = (st->st_size + 511) / 512;
+	if (st->st_blksize == 0) st->st_blksize = 4096;
+}
+int __wrap_stat(const char *path, struct stat *st)
+{
+	int r = __real_stat(path, st);
+	if (r == 0) fix_stat(st, path);
+	return r;
+}
+int __wrap_lstat(const char *path, struct stat *st)
+{
+	int r = __real_lstat(path, st);
+	if (r == 0) fix_stat(st, path);
+	return r;
+}
+int __wrap_fstat(int fd, struct stat *st)
+{
+	int r = __real_fstat(fd, st);
+	if (r == 0) fix_stat(st, NULL);
+	return r;
+}
+int __wrap_fstatat(int dirfd, const char *path, struct stat *st, int flags)
+{
+	int r = __real_fstatat(dirfd, path, st, flags);
+	if (r == 0) fix_stat(st, path);
+	return r;
+}
+
+/* ---- files: the sandbox filesystem stores no owners or permission bits. A change of
+ * mode or owner succeeds when the file exists and changes nothing. */
+static int exists(const char *path, int follow)
+{
+	struct stat st;
+	return (follow ? stat(path, &st) : lstat(path, &st)) == 0 ? 0 : -1;
+}
+static int fd_exists(int fd)
+{
+	struct stat st;
+	return fstat(fd, &st) == 0 ? 0 : -1;
+}
+int chmod(const char *path, mode_t mode) { (void)mode; return exists(path, 1); }
+int lchmod(const char *path, mode_t mode) { (void)mode; return exists(path, 0); }
+int fchmod(int fd, mode_t mode) { (void)mode; return fd_exists(fd); }
+int chown(const char *path, uid_t u, gid_t g) { (void)u; (void)g; return exists(path, 1); }
+int lchown(const char *path, uid_t u, gid_t g) { (void)u; (void)g; return exists(path, 0); }
+int fchown(int fd, uid_t u, gid_t g) { (void)u; (void)g; return fd_exists(fd); }
+static mode_t cur_umask = 022;
+mode_t umask(mode_t m) { mode_t old = cur_umask; cur_umask = m & 0777; return old; }
+int mkfifo(const char *path, mode_t mode) { (void)path; (void)mode; errno = ENOTSUP; return -1; }
+int mknod(const char *path, mode_t mode, dev_t dev) { (void)path; (void)mode; (void)dev; errno = ENOTSUP; return -1; }
+void tzset(void) {}
+int clock_settime(clockid_t c, const struct timespec *ts) { (void)c; (void)ts; errno = EPERM; return -1; }
+int sethostname(const char *n, size_t l) { (void)n; (void)l; errno = EPERM; return -1; }
+int sched_getaffinity(pid_t pid, size_t size, void *mask)
+{
+	(void)pid;
+	memset(mask, 0, size);
+	if (size) ((unsigned char *)mask)[0] = 1;
+	return 0;
+}
+
+/* Temporary names: replace the trailing XXXXXX with random letters until one is free. */
+static int fill_template(char *tmpl)
+{
+	static const char chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	size_t len = strlen(tmpl);
+	unsigned char rnd[6];
+	if (len < 6 || memcmp(tmpl + len - 6, "XXXXXX", 6) != 0) { errno = EINVAL; return -1; }
+	if (__wasi_random_get(rnd, sizeof(rnd)) != 0) { errno = EIO; return -1; }
+	for (int i = 0; i < 6; i++) tmpl[len - 6 + i] = chars[rnd[i] % 62];
+	return 0;
+}
+int mkostemp(char *tmpl, int flags)
+{
+	size_t len = strlen(tmpl);
+	for (int tries = 0; tries < 100; tries++) {
+		if (fill_template(tmpl) < 0) return -1;
+		int fd = open(tmpl, O_RDWR | O_CREAT | O_EXCL | flags, 0600);
+		if (fd >= 0 || errno != EEXIST) return fd;
+		memcpy(tmpl + len - 6, "XXXXXX", 6);
+	}
+	errno = EEXIST;
+	return -1;
+}
+int mkstemp(char *tmpl) { return mkostemp(tmpl, 0); }
+char *mkdtemp(char *tmpl)
+{
+	size_t len = strlen(tmpl);
+	for (int tries = 0; tries < 100; tries++) {
+		if (fill_template(tmpl) < 0) return NULL;
+		if (mkdir(tmpl, 0700) == 0) return tmpl;
+		if (errno != EEXIST) return NULL;
+		memcpy(tmpl + len - 6, "XXXXXX", 6);
+	}
+	return NULL;
+}
+char *mktemp(char *tmpl)
+{
+	struct stat st;
+	size_t len = strlen(tmpl);
+	for (int tries = 0; tries < 100; tries++) {
+		if (fill_template(tmpl) < 0) { tmpl[0] = '\0'; return tmpl; }
+		if (lstat(tmpl, &st) != 0) return tmpl;
+		memcpy(tmpl + len - 6, "XXXXXX", 6);
+	}
+	tmpl[0] = '\0';
+	return tmpl;
+}
+
+/* realpath: absolute, with ".", ".." and symlinks resolved; every component must exist. */
+char *realpath(const char *path, char *resolved)
+{
+	char out[PATH_MAX], rest[PATH_MAX], link[PATH_MAX];
+	int links = 0;
+	size_t olen;
+
+	if (!path) { errno = EINVAL; return NULL; }
+	if (!*path) { errno = ENOENT; return NULL; }
+	if (strlen(path) >= sizeof(rest)) { errno = ENAMETOOLONG; return NULL; }
+	strcpy(rest, path);
+	if (rest[0] == '/') {
+		strcpy(out, "/");
+	} else if (!getcwd(out, sizeof(out))) {
+		return NULL;
+	}
+	olen = strlen(out);
+	char *p = rest;
+	while (*p) {
+		while (*p == '/') p++;
+		if (!*p) break;
+		char *end = strchr(p, '/');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		if (n == 1 && p[0] == '.') { p += n; continue; }
+		if (n == 2 && p[0] == '.' && p[1] == '.') {
+			while (olen > 1 && out[olen - 1] != '/') olen--;
+			if (olen > 1) olen--;
+			out[olen] = '\0';
+			p += n;
+			continue;
+		}
+		if (olen + 1 + n >= sizeof(out)) { errno = ENAMETOOLONG; return NULL; }
+		if (olen > 1) out[olen++] = '/';
+		memcpy(out + olen, p, n);
+		olen += n;
+		out[olen] = '\0';
+		p += n;
+		struct stat st;
+		if (lstat(out, &st) != 0) return NULL;
+		if (S_ISLNK(st.st_mode)) {
+			if (++links > 40) { errno = ELOOP; return NULL; }
+			ssize_t l = readlink(out, link, sizeof(link) - 1);
+			if (l < 0) return NULL;
+			link[l] = '\0';
+			if (l + strlen(p) + 1 >= sizeof(link)) { errno = ENAMETOOLONG; return NULL; }
+			strcat(link, p);
+			strcpy(rest, link);
+			p = rest;
+			if (rest[0] == '/') {
+				strcpy(out, "/");
+				olen = 1;
+			} else {
+				while (olen > 1 && out[olen - 1] != '/') olen--;
+				if (olen > 1) olen--;
+				out[olen] = '\0';
+			}
+		} else if (*p && !S_ISDIR(st.st_mode)) {
+			errno = ENOTDIR;
+			return NULL;
+		}
+	}
+	if (!resolved) return strdup(out);
+	strcpy(resolved, out);
+	return resolved;
+}
+
+/* ---- mounts and free space: one filesystem, "/", whose size WASI cannot tell. */
+static FILE *mnt_marker = (FILE *)&mnt_marker;
+static int mnt_done;
+FILE *setmntent(const char *f, const char *m) { (void)f; (void)m; mnt_done = 0; return mnt_marker; }
+int endmntent(FILE *f) { (void)f; return 1; }
+struct mntent *getmntent(FILE *f)
+{
+	static struct mntent ent = { "sandpit", "/", "wasi", "rw", 0, 0 };
+	(void)f;
+	if (mnt_done) return NULL;
+	mnt_done = 1;
+	return &ent;
+}
+int statvfs(const char *path, struct statvfs *s)
+{
+	if (exists(path, 1) < 0) return -1;
+	memset(s, 0, sizeof(*s));
+	s->f_bsize = s->f_frsize = 4096;
+	s->f_namemax = 255;
+	return 0;
+}
+int statfs(const char *path, struct statfs *s)
+{
+	if (exists(path, 1) < 0) return -1;
+	memset(s, 0, sizeof(*s));
+	s->f_bsize = s->f_frsize = 4096;
+	s->f_namelen = 255;
+	return 0;
+}
+int getrlimit(int res, struct rlimit *r)
+{
+	(void)res;
+	r->rlim_cur = r->rlim_max = RLIM_INFINITY;
+	return 0;
+}
+int setrlimit(int res, const struct rlimit *r) { (void)res; (void)r; return 0; }
+int syncfs(int fd) { return fd_exists(fd); }
+int fstatvfs(int fd, struct statvfs *s)
+{
+	if (fd_exists(fd) < 0) return -1;
+	memset(s, 0, sizeof(*s));
+	s->f_bsize = s->f_frsize = 4096;
+	s->f_namemax = 255;
+	return 0;
+}
+
+/* ---- names and addresses: no resolver in the sandbox. */
+int h_errno;
+const char *hstrerror(int e) { (void)e; return "Unknown host"; }
+struct hostent *gethostbyname(const char *name) { (void)name; h_errno = 1; return NULL; }
+struct hostent *gethostbyaddr(const void *a, socklen_t l, int t) { (void)a; (void)l; (void)t; h_errno = 1; return NULL; }
+char *inet_ntoa(struct in_addr in)
+{
+	static char buf[16];
+	const unsigned char *b = (const unsigned char *)&in.s_addr;
+	snprintf(buf, sizeof(buf), "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
+	return buf;
+}
+
+
+/* ---- ioctl: terminal requests go to the tty layer (compat library or bb-standalone.c). */
+#undef ioctl
+int __sandpit_ioctl(int, int, void *);
+int sandpit_ioctl(int fd, int req, ...)
+{
+	va_list ap;
+	va_start(ap, req);
+	void *arg = va_arg(ap, void *);
+	va_end(ap);
+	return __sandpit_ioctl(fd, req, arg);
+}

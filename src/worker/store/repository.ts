@@ -26,6 +26,11 @@ export interface PersistedState {
   meta?: unknown;
 }
 
+export interface LoadedState extends PersistedState {
+  /** One more than the highest inode number in any loaded tree. */
+  nextIno: number;
+}
+
 export interface CommitStats {
   seq: number;
   objectsWritten: number;
@@ -84,7 +89,7 @@ export class Repository {
    * Load the newest committed state whose objects are all present and intact (every object is
    * checked against its hash). Undefined if nothing was ever committed; CORRUPT if no root is loadable.
    */
-  async load(): Promise<PersistedState | undefined> {
+  async load(): Promise<LoadedState | undefined> {
     if (this.candidates.length === 0) return undefined;
     let lastError: unknown;
     for (const rec of this.candidates) {
@@ -102,7 +107,7 @@ export class Repository {
         }
         this.head = rec;
         this.known = this.cache.reachable(rootsOf(rec));
-        return { root, snapshots, ...(rec.meta !== undefined ? { meta: rec.meta } : {}) };
+        return { root, snapshots, nextIno: reader.nextIno, ...(rec.meta !== undefined ? { meta: rec.meta } : {}) };
       } catch (e) {
         if (!(e instanceof StoreError) || e.code !== 'CORRUPT') throw e;
         lastError = e;

@@ -112,7 +112,8 @@ export class Vfs {
 
   static fromSnapshot(snap: VfsSnapshot, options: VfsOptions = {}): Vfs {
     const v = new Vfs(options);
-    v.root = snap.root;
+    // The inode index and fd lookups assume the root is inode 1; trees from elsewhere get a renumbered root.
+    v.root = snap.root.ino === ROOT_INO ? snap.root : { ...snap.root, ino: ROOT_INO };
     v.usedBytes = snap.usedBytes;
     v.fileCount = snap.fileCount;
     v.nextIno = snap.nextIno;

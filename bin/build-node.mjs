@@ -18,7 +18,7 @@ function sources() {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const p = join(dir, e.name);
       if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') && !e.name.endsWith('.d.ts')) files.push(p);
+      else if (e.name.endsWith('.ts') && !/\.(test|spec|d|config)\.ts$/.test(e.name)) files.push(p);
     }
   };
   for (const d of SOURCES) walk(join(root, d));

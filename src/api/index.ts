@@ -1,6 +1,7 @@
 // The package root: the public Sandbox API. Nothing here pulls in Node-only code.
 export { Sandbox } from './sandbox';
 export type { Capabilities } from './sandbox';
+export type { RunCodeOptions, Language } from './run-code';
 export { SandboxError, CommandExitError } from './errors';
 export { CommandHandle } from './commands';
 export { PtyHandle } from './pty';

@@ -1,12 +1,14 @@
 // The Sandbox: one kernel worker, its shell session and its filesystem.
-import { proxy } from 'comlink';
+import { proxy, transfer } from 'comlink';
 import { Commands } from './commands';
 import { SandboxError, rethrow } from './errors';
 import { Files } from './files';
 import { Pty } from './pty';
 import { bindKernel, type KernelCalls } from './kernel-calls';
 import { kernel, releaseIfIdle, type KernelHandle } from './kernel-client';
-import type { SandboxOptions } from './types';
+import type { SandboxSource } from '../worker/protocol';
+import { runCode, type RunCodeOptions } from './run-code';
+import type { CommandResult, DiffResult, SandboxOptions, SnapshotInfo } from './types';
 import { guestPath, nonNegativeInt, stringRecord } from './validate';
 
 const ISOLATION_HELP =
@@ -61,7 +63,21 @@ export class Sandbox {
   }
 
   static async create(options: SandboxOptions = {}): Promise<Sandbox> {
+    return Sandbox.#start(options);
+  }
+
+  /** A new sandbox from a blob made by exportState(); a corrupt or foreign blob fails with CORRUPT. */
+  static async importState(blob: Blob | Uint8Array, options: SandboxOptions = {}): Promise<Sandbox> {
+    if (!(blob instanceof Blob) && !(blob instanceof Uint8Array)) {
+      throw new SandboxError('EINVAL', 'importState takes a Blob or a Uint8Array');
+    }
+    const bytes = blob instanceof Blob ? new Uint8Array(await blob.arrayBuffer()) : blob.slice();
+    return Sandbox.#start(options, { kind: 'import', bytes });
+  }
+
+  static async #start(options: SandboxOptions, source?: SandboxSource): Promise<Sandbox> {
     if (!Sandbox.capabilities().crossOriginIsolated) throw new SandboxError('NOT_ISOLATED', ISOLATION_HELP);
+    if (typeof options !== 'object' || options === null) throw new SandboxError('EINVAL', 'options must be an object');
     const id = options.id ?? crypto.randomUUID();
     const init = {
       assetsUrl: absoluteUrl(options.assetsUrl ?? '/wasm/'),
@@ -74,12 +90,71 @@ export class Sandbox {
     const k = kernel();
     const onProgress = options.onProgress;
     try {
-      const info = await rethrow(() => k.api.create(init, onProgress ? proxy(onProgress) : undefined));
+      const info = await rethrow(() =>
+        k.api.create(
+          init,
+          onProgress ? proxy(onProgress) : undefined,
+          source?.kind === 'import' ? transfer(source, [source.bytes.buffer as ArrayBuffer]) : source,
+        ),
+      );
       return new Sandbox(id, info.sid, k);
     } catch (err) {
       await releaseIfIdle(k).catch(() => undefined);
       throw err;
     }
+  }
+
+  /** An independent sandbox sharing this one's files copy-on-write (cheap whatever their size). */
+  async fork(options: Pick<SandboxOptions, 'id'> = {}): Promise<Sandbox> {
+    this.#api();
+    return Sandbox.#start({ ...options }, { kind: 'fork', sid: this.sid });
+  }
+
+  /** Runs a snippet of code: 'python' | 'bash' | 'javascript' | 'lua' | 'sql'. */
+  runCode(code: string, options: RunCodeOptions = {}): Promise<CommandResult> {
+    return runCode(this.commands, this.files, code, options);
+  }
+
+  /** Session default environment for later commands (merged over the current one). */
+  async setEnv(env: Record<string, string>): Promise<void> {
+    const e = stringRecord(env, 'env');
+    await rethrow(() => this.#api().setEnv(e));
+  }
+
+  /** Session default working directory for later commands. */
+  async setCwd(cwd: string): Promise<void> {
+    const p = guestPath(cwd, 'cwd');
+    await rethrow(() => this.#api().setCwd(p));
+  }
+
+  /** A copy-on-write snapshot of the files (O(1) whatever the tree's size). */
+  async snapshot(options: { name?: string } = {}): Promise<SnapshotInfo> {
+    if (options.name !== undefined && typeof options.name !== 'string')
+      throw new SandboxError('EINVAL', 'name must be a string');
+    return rethrow(() => this.#api().snapshot(options.name));
+  }
+
+  async restore(id: string): Promise<void> {
+    await rethrow(() => this.#api().restore(String(id)));
+  }
+
+  async listSnapshots(): Promise<SnapshotInfo[]> {
+    return rethrow(() => this.#api().listSnapshots());
+  }
+
+  async deleteSnapshot(id: string): Promise<void> {
+    await rethrow(() => this.#api().deleteSnapshot(String(id)));
+  }
+
+  /** Paths added, modified and removed since the snapshot. */
+  async diff(id: string): Promise<DiffResult> {
+    return rethrow(() => this.#api().diff(String(id)));
+  }
+
+  /** Files, metadata, snapshots, env and cwd as one versioned, checksummed, compressed Blob. */
+  async exportState(): Promise<Blob> {
+    const bytes = await rethrow(() => this.#api().exportState());
+    return new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/x-sandpit' });
   }
 
   /** Ends the sandbox's processes; the kernel worker stops with the page's last sandbox. Later calls fail with CLOSED. */

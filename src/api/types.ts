@@ -87,4 +87,4 @@ export interface ReadOptions {
   format?: 'text' | 'bytes';
 }
 
-export type { EntryInfo } from '../worker/protocol';
+export type { EntryInfo, SnapshotInfo, DiffResult } from '../worker/protocol';

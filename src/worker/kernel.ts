@@ -4,6 +4,7 @@ import { expose, transfer } from 'comlink';
 import { Runtime } from './engine/runtime';
 import { KernelError, installErrorTransfer } from './errors';
 import type {
+  DiffResult,
   EntryInfo,
   KernelInfo,
   KernelInit,
@@ -11,11 +12,14 @@ import type {
   ProcessInfo,
   RunReply,
   RunRequest,
+  SandboxSource,
+  SnapshotInfo,
   SpawnRequest,
   StreamSinks,
   WorkerApi,
 } from './protocol';
-import { SandboxState } from './sandbox-state';
+import { SandboxState, type InitialState } from './sandbox-state';
+import { exportState, importState } from './store/export';
 
 installErrorTransfer();
 
@@ -30,18 +34,37 @@ class Kernel implements WorkerApi {
   readonly #sandboxes = new Map<string, SandboxState>();
   #nextSid = 1;
 
-  async create(init: KernelInit, onProgress?: (p: LoadProgress) => void): Promise<KernelInfo> {
+  async create(init: KernelInit, onProgress?: (p: LoadProgress) => void, source?: SandboxSource): Promise<KernelInfo> {
     const report = (p: LoadProgress) => void onProgress?.(p);
     if (!this.#runtime) {
       this.#runtime = Runtime.start(init, report);
       this.#runtime.catch(() => (this.#runtime = undefined));
     }
     const runtime = await this.#runtime;
-    const state = new SandboxState(`s${this.#nextSid++}`, init);
+    const from = await this.#initialState(init, source);
+    const state = new SandboxState(`s${this.#nextSid++}`, init, from);
     state.engine = await runtime.createSandbox(() => state.vfs);
     this.#sandboxes.set(state.sid, state);
     report({ phase: 'ready', loadedBytes: 0, totalBytes: 0 });
-    return { sid: state.sid, commands: runtime.commands, shell: runtime.shell };
+    return {
+      sid: state.sid,
+      commands: runtime.commands,
+      shell: runtime.shell,
+      cwd: state.session.cwd,
+      env: { ...state.session.env },
+    };
+  }
+
+  async #initialState(init: KernelInit, source?: SandboxSource): Promise<InitialState | undefined> {
+    if (!source) return undefined;
+    if (source.kind === 'fork') return this.#get(source.sid).fork();
+    try {
+      const imported = await importState(source.bytes, { vfs: { maxBytes: init.fsLimitBytes } });
+      return imported;
+    } catch (err) {
+      if ((err as { code?: string }).code === 'CORRUPT') throw new KernelError('CORRUPT', (err as Error).message);
+      throw err;
+    }
   }
 
   async close(sid: string): Promise<void> {
@@ -129,6 +152,49 @@ class Kernel implements WorkerApi {
 
   async rename(sid: string, from: string, to: string): Promise<void> {
     this.#get(sid).files.rename(from, to);
+  }
+
+  async setEnv(sid: string, env: Record<string, string>): Promise<void> {
+    Object.assign(this.#get(sid).session.env, env);
+  }
+
+  async setCwd(sid: string, cwd: string): Promise<void> {
+    const s = this.#get(sid);
+    if (s.files.stat(cwd).type !== 'dir') throw new KernelError('ENOTDIR', `not a directory: ${cwd}`, cwd);
+    s.session.cwd = cwd;
+  }
+
+  async snapshot(sid: string, name?: string): Promise<SnapshotInfo> {
+    const s = this.#get(sid);
+    return s.snapshots.take(s.vfs, name);
+  }
+
+  async restore(sid: string, id: string): Promise<void> {
+    const s = this.#get(sid);
+    s.snapshots.restore(s.vfs, id);
+  }
+
+  async listSnapshots(sid: string): Promise<SnapshotInfo[]> {
+    return this.#get(sid).snapshots.list();
+  }
+
+  async deleteSnapshot(sid: string, id: string): Promise<void> {
+    this.#get(sid).snapshots.delete(id);
+  }
+
+  async diff(sid: string, id: string): Promise<DiffResult> {
+    const s = this.#get(sid);
+    return s.snapshots.diff(s.vfs, id);
+  }
+
+  async exportState(sid: string): Promise<Uint8Array> {
+    const s = this.#get(sid);
+    const bytes = await exportState(s.vfs, {
+      env: s.session.env,
+      cwd: s.session.cwd,
+      snapshots: s.snapshots.all(),
+    });
+    return transfer(bytes, [bytes.buffer as ArrayBuffer]);
   }
 
   #get(sid: string): SandboxState {

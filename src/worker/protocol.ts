@@ -52,6 +52,9 @@ export interface KernelInit {
 export interface KernelInfo {
   /** The sandbox's id within the kernel. */
   sid: string;
+  /** Session defaults after an import or fork. */
+  cwd: string;
+  env: Record<string, string>;
   commands: string[];
   shell: string;
 }
@@ -107,13 +110,30 @@ export interface EntryInfo {
   target?: string;
 }
 
+export interface SnapshotInfo {
+  id: string;
+  name?: string;
+  createdAt: number;
+  /** Bytes of file content the snapshot holds (shared with the live tree until changed). */
+  bytes: number;
+}
+
+export interface DiffResult {
+  added: string[];
+  modified: string[];
+  removed: string[];
+}
+
+/** Where a new sandbox's state comes from. Default: a fresh default layout. */
+export type SandboxSource = { kind: 'import'; bytes: Uint8Array } | { kind: 'fork'; sid: string };
+
 /**
  * Every method is async; a failure rejects with a WireError-shaped Error. One kernel worker
  * hosts every sandbox of a page (they share the engine); `sid` names the sandbox.
  */
 export interface WorkerApi {
   /** Creates a sandbox (loading the engine on first use) and returns its id. */
-  create(init: KernelInit, onProgress?: (p: LoadProgress) => void): Promise<KernelInfo>;
+  create(init: KernelInit, onProgress?: (p: LoadProgress) => void, source?: SandboxSource): Promise<KernelInfo>;
   /** Ends a sandbox's processes and frees it. */
   close(sid: string): Promise<void>;
   /** How many sandboxes are open (the API stops the worker when none are left). */
@@ -137,4 +157,13 @@ export interface WorkerApi {
   mkdir(sid: string, path: string, recursive: boolean): Promise<void>;
   remove(sid: string, path: string, recursive: boolean): Promise<void>;
   rename(sid: string, from: string, to: string): Promise<void>;
+
+  setEnv(sid: string, env: Record<string, string>): Promise<void>;
+  setCwd(sid: string, cwd: string): Promise<void>;
+  snapshot(sid: string, name?: string): Promise<SnapshotInfo>;
+  restore(sid: string, id: string): Promise<void>;
+  listSnapshots(sid: string): Promise<SnapshotInfo[]>;
+  deleteSnapshot(sid: string, id: string): Promise<void>;
+  diff(sid: string, id: string): Promise<DiffResult>;
+  exportState(sid: string): Promise<Uint8Array>;
 }

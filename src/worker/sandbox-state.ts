@@ -4,21 +4,47 @@ import type { EngineSandbox } from './engine/sandbox';
 import { FileService } from './files';
 import type { KernelInit } from './protocol';
 import { Session } from './session/session';
+import { Snapshots, type StoredSnapshot } from './snapshots';
 import { Vfs, buildDefaultLayout } from './vfs';
+
+/** What a sandbox starts from when it is not fresh (an import or a fork). */
+export interface InitialState {
+  vfs: Vfs;
+  snapshots: StoredSnapshot[];
+  env: Record<string, string>;
+  cwd: string;
+}
 
 export class SandboxState {
   vfs: Vfs;
   readonly files: FileService;
   readonly session: Session;
+  readonly snapshots: Snapshots;
   engine!: EngineSandbox;
 
   constructor(
     readonly sid: string,
     init: KernelInit,
+    from?: InitialState,
   ) {
-    this.vfs = new Vfs({ maxBytes: init.fsLimitBytes });
-    buildDefaultLayout(this.vfs);
+    if (from) {
+      this.vfs = from.vfs;
+    } else {
+      this.vfs = new Vfs({ maxBytes: init.fsLimitBytes });
+      buildDefaultLayout(this.vfs);
+    }
     this.files = new FileService(() => this.vfs);
-    this.session = new Session(init);
+    this.session = new Session(from ? { ...init, env: { ...init.env, ...from.env }, cwd: from.cwd } : init);
+    this.snapshots = new Snapshots(from?.snapshots);
+  }
+
+  /** A copy-on-write copy of this sandbox's files, snapshots and session. */
+  fork(): InitialState {
+    return {
+      vfs: this.vfs.fork(),
+      snapshots: this.snapshots.all(),
+      env: { ...this.session.env },
+      cwd: this.session.cwd,
+    };
   }
 }

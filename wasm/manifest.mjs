@@ -19,7 +19,11 @@ export function buildManifest() {
     if (!entry.isDirectory() || !existsSync(metaPath)) continue;
     const meta = JSON.parse(readFileSync(metaPath, 'utf8'));
     const file = join(outDir, meta.file);
-    if (!existsSync(file)) throw new Error(`${meta.name}: ${meta.file} not built`);
+    // A binary still being worked on (meta.json first, build later) is left out, loudly.
+    if (!existsSync(file)) {
+      console.warn(`manifest: skipping ${meta.name}: ${meta.file} not built`);
+      continue;
+    }
     binaries.push({ ...meta, size: readFileSync(file).length, sha256: sha256(file) });
   }
   binaries.sort((a, b) => a.name.localeCompare(b.name));

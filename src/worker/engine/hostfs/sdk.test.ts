@@ -66,7 +66,7 @@ describe('guests see our filesystem (Node, real SDK)', () => {
     const commands: Record<string, { module: string }> = { fsx: { module: 'fsx' } };
     if (existsSync(busyboxPath)) {
       modules.busybox = readFileSync(busyboxPath);
-      for (const c of ['sh', 'cat', 'ls', 'echo', 'mkdir', 'rm', 'mv', 'wc']) commands[c] = { module: 'busybox' };
+      for (const c of ['tee', 'cat', 'ls', 'mkdir', 'cp', 'rm', 'mv']) commands[c] = { module: 'busybox' };
     }
     for (const [name, path] of [
       ['sqlite3', sqlitePath],
@@ -134,12 +134,23 @@ describe('guests see our filesystem (Node, real SDK)', () => {
     expect((await fsx('cat', '/workspace/api.txt')).out).toBe('from sandbox.fs\n');
   });
 
-  it.runIf(existsSync(busyboxPath))('works for busybox too', async () => {
-    const sh = (script: string) => sandbox.command('sh', ['-c', script]).run({ check: false, timeoutMs: 30_000 });
-    expect((await sh('echo hello from busybox > /home/user/bb.txt')).exitCode).toBe(0);
-    const out = await sh('cat /home/user/bb.txt; ls /home/user');
-    expect(out.stdout.text()).toContain('hello from busybox');
+  it.runIf(existsSync(busyboxPath))('works for busybox applets too', async () => {
+    const bb = async (cmd: string, args: string[], stdin?: string) => {
+      const out = await sandbox
+        .command(cmd, args)
+        .run({ check: false, timeoutMs: 30_000, ...(stdin ? { stdin } : {}) });
+      return { code: out.exitCode, out: out.stdout.text(), err: out.stderr.text() };
+    };
+    expect((await bb('tee', ['/home/user/bb.txt'], 'hello from busybox\n')).code).toBe(0);
     expect(fs.readText('/home/user/bb.txt')).toBe('hello from busybox\n');
+    expect((await bb('mkdir', ['-p', '/home/user/p/q'])).code).toBe(0);
+    expect((await bb('cp', ['/home/user/bb.txt', '/home/user/p/q/c.txt'])).code).toBe(0);
+    expect(await bb('cat', ['/home/user/p/q/c.txt'])).toMatchObject({ code: 0, out: 'hello from busybox\n' });
+    expect((await bb('ls', ['/home/user/p/q'])).out).toBe('c.txt\n');
+    expect((await bb('mv', ['/home/user/p/q/c.txt', '/tmp/c.txt'])).code).toBe(0); // across mounts
+    expect(fs.readText('/tmp/c.txt')).toBe('hello from busybox\n');
+    expect((await bb('rm', ['-r', '/home/user/p'])).code).toBe(0);
+    expect(() => fs.stat('/home/user/p')).toThrow();
   });
 
   it.runIf(existsSync(sqlitePath))('keeps a sqlite3 database (journal, syncs, truncates) across commands', async () => {

@@ -79,15 +79,15 @@ try {
   const commands = { fsx: { module: 'fsx' } };
   if (${haveBusybox}) {
     modules.busybox = new Uint8Array(await (await fetch('./busybox.wasm')).arrayBuffer());
-    for (const c of ['sh', 'cat', 'ls', 'echo', 'wc']) commands[c] = { module: 'busybox' };
+    for (const c of ['tee', 'cat', 'ls', 'wc', 'find']) commands[c] = { module: 'busybox' };
   }
   const pkg = await wasmer.packages.create({ modules, commands });
   const sb = await wasmer.sandboxes.create({ packages: [pkg] });
   report.readyMs = Math.round(performance.now() - t0);
-  const run = async (cmd, args) => {
+  const run = async (cmd, args, stdin) => {
     calls = [];
     const t = performance.now();
-    const out = await sb.command(cmd, args).run({ check: false, timeoutMs: 60000 });
+    const out = await sb.command(cmd, args).run({ check: false, timeoutMs: 60000, ...(stdin ? { stdin } : {}) });
     const ms = performance.now() - t;
     const byMethod = {};
     for (const c of calls) byMethod[c.method] = (byMethod[c.method] ?? 0) + 1;
@@ -112,8 +112,11 @@ try {
   await run('fsx', ['big', '/tmp/big.bin', String(10 * 1024 * 1024)]);
   await run('fsx', ['sum', '/tmp/big.bin']);
   if (${haveBusybox}) {
-    await run('sh', ['-c', 'echo hello from busybox > /home/user/bb.txt']);
-    await run('sh', ['-c', 'cat /home/user/bb.txt; ls -la /home/user; wc -c /tmp/big.bin']);
+    await run('tee', ['/home/user/bb.txt'], 'hello from busybox\\n');
+    await run('cat', ['/home/user/bb.txt']);
+    await run('ls', ['-la', '/home/user']);
+    await run('wc', ['-c', '/tmp/big.bin']);
+    await run('find', ['/home', '/tmp', '/workspace']);
   }
   report.hostSees = { note: fs.readText('/home/user/note.txt'), tmp: fs.readText('/tmp/t.txt'),
     bigBytes: fs.stat('/tmp/big.bin').size, home: fs.readdir('/home/user').map((e) => e.name).filter((n) => n !== 'many'),
@@ -173,7 +176,8 @@ try {
   const ok =
     !result.error &&
     result.hostSees?.note === 'written by command 1\n' &&
-    result.steps.find((s) => s.cmd === 'fsx cat /home/user/note.txt')?.stdout === 'written by command 1\n';
+    result.steps.find((s) => s.cmd === 'fsx cat /home/user/note.txt')?.stdout === 'written by command 1\n' &&
+    (!haveBusybox || result.steps.find((s) => s.cmd === 'cat /home/user/bb.txt')?.stdout === 'hello from busybox\n');
   console.log(ok ? 'DEMO OK: the second command read what the first wrote, from our backend' : 'DEMO FAILED');
   process.exitCode = ok ? 0 : 1;
 } finally {

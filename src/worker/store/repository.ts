@@ -135,11 +135,19 @@ export class Repository {
   private async commitNow(state: PersistedState): Promise<CommitStats> {
     const stats: CommitStats = { seq: this.seq + 1, objectsWritten: 0, bytesWritten: 0, objectsDeleted: 0 };
     const has = (h: string) => this.known.has(h);
-    const put = async (h: string, bytes: Uint8Array) => {
-      await this.call('writing an object', () => this.backend.save(OBJ + h, bytes));
-      this.known.add(h);
-      stats.objectsWritten++;
-      stats.bytesWritten += bytes.length;
+    // Identical pages can be put concurrently; write each object once (OPFS refuses two open handles on one file).
+    const inflight = new Map<string, Promise<void>>();
+    const put = (h: string, bytes: Uint8Array): Promise<void> => {
+      let p = inflight.get(h);
+      if (!p) {
+        p = this.call('writing an object', () => this.backend.save(OBJ + h, bytes)).then(() => {
+          this.known.add(h);
+          stats.objectsWritten++;
+          stats.bytesWritten += bytes.length;
+        });
+        inflight.set(h, p);
+      }
+      return p;
     };
     // 1. Objects. Until the root record changes, none of them is reachable: a crash here is harmless.
     const tree = await writeTree(state.root, this.cache, has, put);

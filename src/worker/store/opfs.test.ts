@@ -1,0 +1,102 @@
+// OpfsBackend against a small in-memory stand-in for the OPFS handles (the real thing is tested in
+// Chromium by e2e): key mapping, sync access handles (exclusive, as in browsers), listing, commits.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Vfs } from '../vfs/vfs';
+import { OpfsBackend } from './opfs';
+import { loadVfs, saveVfs } from './persist';
+import { Repository } from './repository';
+
+class FakeFile {
+  data = new Uint8Array(0);
+  locked = false;
+}
+
+class FakeDir {
+  readonly files = new Map<string, FakeFile>();
+  readonly dirs = new Map<string, FakeDir>();
+  async getDirectoryHandle(name: string, o?: { create?: boolean }) {
+    let d = this.dirs.get(name);
+    if (!d && o?.create) this.dirs.set(name, (d = new FakeDir()));
+    if (!d) throw Object.assign(new Error('nf'), { name: 'NotFoundError' });
+    return d;
+  }
+  async getFileHandle(name: string, o?: { create?: boolean }) {
+    expect(name).not.toContain('/');
+    let f = this.files.get(name);
+    if (!f && o?.create) this.files.set(name, (f = new FakeFile()));
+    if (!f) throw Object.assign(new Error('nf'), { name: 'NotFoundError' });
+    const file = f;
+    return {
+      async createSyncAccessHandle() {
+        if (file.locked) throw Object.assign(new Error('locked'), { name: 'NoModificationAllowedError' });
+        file.locked = true;
+        return {
+          getSize: () => file.data.length,
+          read: (buf: Uint8Array, { at = 0 } = {}) => {
+            const n = Math.min(buf.length, file.data.length - at);
+            buf.set(file.data.subarray(at, at + n));
+            return n;
+          },
+          write: (buf: Uint8Array, { at = 0 } = {}) => {
+            if (at + buf.length > file.data.length) {
+              const d = new Uint8Array(at + buf.length);
+              d.set(file.data);
+              file.data = d;
+            }
+            file.data.set(buf, at);
+            return buf.length;
+          },
+          truncate: (n: number) => {
+            file.data = file.data.slice(0, n);
+          },
+          flush: () => {},
+          close: () => {
+            file.locked = false;
+          },
+        };
+      },
+    };
+  }
+  async removeEntry(name: string, o?: { recursive?: boolean }) {
+    if (this.files.delete(name)) return;
+    const d = this.dirs.get(name);
+    if (!d) throw Object.assign(new Error('nf'), { name: 'NotFoundError' });
+    if (!o?.recursive && (d.files.size || d.dirs.size)) throw new Error('not empty');
+    this.dirs.delete(name);
+  }
+  async *keys() {
+    yield* this.files.keys();
+    yield* this.dirs.keys();
+  }
+}
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+describe('OpfsBackend', () => {
+  it('stores, lists and deletes keys, and carries a commit round trip', async () => {
+    const root = new FakeDir();
+    vi.stubGlobal('navigator', { storage: { getDirectory: async () => root } });
+    expect(OpfsBackend.available()).toBe(true);
+    const b = await OpfsBackend.open('my/box');
+    await b.save('obj/abc', new Uint8Array([1, 2, 3]));
+    await b.save('obj/abc', new Uint8Array([4]));
+    expect(await b.load('obj/abc')).toEqual(new Uint8Array([4]));
+    expect(await b.load('missing')).toBeUndefined();
+    expect(await b.list('obj/')).toEqual(['obj/abc']);
+    await b.delete('obj/abc');
+    await b.delete('obj/abc');
+    expect(await b.list()).toEqual([]);
+
+    const v = new Vfs();
+    v.writeFile('/same', new Uint8Array(3 * 65536)); // three identical pages: one object, written once
+    v.writeFile('/t', 'text');
+    await saveVfs(await Repository.open(b), v);
+    const back = (await loadVfs(await Repository.open(await OpfsBackend.open('my/box'))))!;
+    expect(back.vfs.readText('/t')).toBe('text');
+    expect(back.vfs.stat('/same').size).toBe(3 * 65536);
+    await OpfsBackend.remove('my/box');
+    expect(root.dirs.get('sandpit')!.dirs.size).toBe(0);
+  });
+});

@@ -28,7 +28,8 @@ export interface SandpitTestFixtures {
 type Loose = Record<string, (...a: unknown[]) => Promise<unknown>>;
 
 function create(host: BrowserHost, options: SandboxOptions): Promise<Sandbox> {
-  const { browser: _browser, ...rest } = options;
+  const rest: Omit<SandboxOptions, 'browser'> & { browser?: unknown } = { ...options };
+  delete rest.browser;
   return callStatic<Sandbox>(host, 'create', [rest]);
 }
 
@@ -51,7 +52,9 @@ export const test = base.extend<SandpitTestFixtures, SandpitWorkerFixtures>({
       const sandbox = await create(sandpitHost, sandboxOptions);
       let snapshotId: string | undefined;
       try {
-        const snap = (await (sandbox as unknown as Loose).snapshot!({ name: 'sandpit-fixture-start' })) as { id: string };
+        const snap = (await (sandbox as unknown as Loose).snapshot!({ name: 'sandpit-fixture-start' })) as {
+          id: string;
+        };
         snapshotId = snap.id;
       } catch (err) {
         if (!(err instanceof SandboxError && err.code === 'UNSUPPORTED')) throw err;

@@ -2,7 +2,11 @@
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '../index';
 
-test.use({ sandboxOptions: { browser: { distDir: fileURLToPath(new URL('../../node/test-fixtures/fake-app', import.meta.url)) } } });
+test.use({
+  sandboxOptions: {
+    browser: { distDir: fileURLToPath(new URL('../../node/test-fixtures/fake-app', import.meta.url)) },
+  },
+});
 
 const ids: string[] = [];
 

@@ -4,7 +4,9 @@ import { expect, test } from '../index';
 
 test.use({
   sandboxScope: 'worker',
-  sandboxOptions: { browser: { distDir: fileURLToPath(new URL('../../node/test-fixtures/fake-app', import.meta.url)) } },
+  sandboxOptions: {
+    browser: { distDir: fileURLToPath(new URL('../../node/test-fixtures/fake-app', import.meta.url)) },
+  },
 });
 
 const ids: string[] = [];

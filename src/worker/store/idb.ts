@@ -15,6 +15,16 @@ export class IdbBackend implements StorageBackend {
     return new IdbBackend(createStore(`sandpit:${name}`, 'kv'));
   }
 
+  /** Names of all stores (sandbox or volume ids) in this origin; empty where indexedDB.databases() is missing. */
+  static async names(): Promise<string[]> {
+    if (!IdbBackend.available() || typeof indexedDB.databases !== 'function') return [];
+    const dbs = await indexedDB.databases();
+    return dbs
+      .map((d) => d.name ?? '')
+      .filter((n) => n.startsWith('sandpit:'))
+      .map((n) => n.slice('sandpit:'.length));
+  }
+
   /** Delete the database of a sandbox. */
   static remove(name: string): Promise<void> {
     return new Promise((resolve, reject) => {

@@ -5,7 +5,7 @@ export { StoreError, isQuotaError } from './backend';
 export { MemoryBackend } from './memory';
 export { OpfsBackend } from './opfs';
 export { IdbBackend } from './idb';
-export { openBackend, removeBackend } from './open';
+export { openBackend, removeBackend, listBackends } from './open';
 export type { PersistenceKind } from './open';
 export { Repository } from './repository';
 export type { PersistedState, PersistedSnapshot, LoadedState, CommitStats } from './repository';

@@ -46,3 +46,9 @@ export async function removeBackend(kind: PersistenceKind, id: string): Promise<
   else if (kind === 'opfs') await OpfsBackend.remove(id);
   else await IdbBackend.remove(id);
 }
+
+/** Ids that have a store of this kind. */
+export async function listBackends(kind: PersistenceKind): Promise<string[]> {
+  if (kind === 'memory') return [...memoryStores.keys()];
+  return kind === 'opfs' ? OpfsBackend.names() : IdbBackend.names();
+}

@@ -96,6 +96,7 @@ describe('OpfsBackend', () => {
     const back = (await loadVfs(await Repository.open(await OpfsBackend.open('my/box'))))!;
     expect(back.vfs.readText('/t')).toBe('text');
     expect(back.vfs.stat('/same').size).toBe(3 * 65536);
+    expect(await OpfsBackend.names()).toEqual(['my/box']);
     await OpfsBackend.remove('my/box');
     expect(root.dirs.get('sandpit')!.dirs.size).toBe(0);
   });

@@ -39,6 +39,17 @@ export class OpfsBackend implements StorageBackend {
     return new OpfsBackend((await top.getDirectoryHandle(toName(name), { create: true })) as DirHandle);
   }
 
+  /** Names of all stores (sandbox or volume ids) in this origin. */
+  static async names(): Promise<string[]> {
+    if (!OpfsBackend.available()) return [];
+    const top = (await (
+      await navigator.storage.getDirectory()
+    ).getDirectoryHandle('sandpit', { create: true })) as DirHandle;
+    const out: string[] = [];
+    for await (const name of top.keys()) out.push(toKey(name));
+    return out;
+  }
+
   /** Delete the whole directory of a sandbox. */
   static async remove(name: string): Promise<void> {
     if (!OpfsBackend.available()) return;

@@ -6,7 +6,7 @@ import { Files } from './files';
 import { Pty } from './pty';
 import { bindKernel, type KernelCalls } from './kernel-calls';
 import { kernel, releaseIfIdle, type KernelHandle } from './kernel-client';
-import type { SandboxSource } from '../worker/protocol';
+import type { PersistedInfo, SandboxSource } from '../worker/protocol';
 import { runCode, type RunCodeOptions } from './run-code';
 import type { CommandResult, DiffResult, SandboxOptions, SnapshotInfo } from './types';
 import { guestPath, nonNegativeInt, stringRecord } from './validate';
@@ -66,6 +66,38 @@ export class Sandbox {
     return Sandbox.#start(options);
   }
 
+  /** Reopens a persisted sandbox (after a reload too); NOT_FOUND if there is none. */
+  static async open(id: string, options: Omit<SandboxOptions, 'id' | 'persistence'> = {}): Promise<Sandbox> {
+    return Sandbox.#start({ ...options, id, mustExist: true });
+  }
+
+  /** Persisted sandboxes of this origin. */
+  static async list(): Promise<PersistedInfo[]> {
+    Sandbox.#requireIsolation();
+    const k = kernel();
+    try {
+      return await rethrow(() => k.api.listPersisted());
+    } finally {
+      await releaseIfIdle(k).catch(() => undefined);
+    }
+  }
+
+  /** Removes a persisted sandbox's stored state; LOCKED while it is open somewhere. */
+  static async delete(id: string): Promise<void> {
+    Sandbox.#requireIsolation();
+    if (typeof id !== 'string') throw new SandboxError('EINVAL', 'id must be a string');
+    const k = kernel();
+    try {
+      await rethrow(() => k.api.deletePersisted(id));
+    } finally {
+      await releaseIfIdle(k).catch(() => undefined);
+    }
+  }
+
+  static #requireIsolation(): void {
+    if (!Sandbox.capabilities().crossOriginIsolated) throw new SandboxError('NOT_ISOLATED', ISOLATION_HELP);
+  }
+
   /** A new sandbox from a blob made by exportState(); a corrupt or foreign blob fails with CORRUPT. */
   static async importState(blob: Blob | Uint8Array, options: SandboxOptions = {}): Promise<Sandbox> {
     if (!(blob instanceof Blob) && !(blob instanceof Uint8Array)) {
@@ -76,10 +108,20 @@ export class Sandbox {
   }
 
   static async #start(options: SandboxOptions, source?: SandboxSource): Promise<Sandbox> {
-    if (!Sandbox.capabilities().crossOriginIsolated) throw new SandboxError('NOT_ISOLATED', ISOLATION_HELP);
+    Sandbox.#requireIsolation();
     if (typeof options !== 'object' || options === null) throw new SandboxError('EINVAL', 'options must be an object');
     const id = options.id ?? crypto.randomUUID();
+    if (typeof id !== 'string' || !/^[A-Za-z0-9._-]{1,128}$/.test(id)) {
+      throw new SandboxError('EINVAL', 'id must be 1-128 characters of letters, digits, ".", "_" or "-"');
+    }
+    const persistence = options.persistence ?? 'memory';
+    if (!['memory', 'opfs', 'indexeddb', 'auto'].includes(persistence)) {
+      throw new SandboxError('EINVAL', `unknown persistence ${String(persistence)}`);
+    }
     const init = {
+      id,
+      persistence,
+      ...(source === undefined && options.mustExist ? { mustExist: true } : {}),
       assetsUrl: absoluteUrl(options.assetsUrl ?? '/wasm/'),
       sdkUrl: absoluteUrl(options.sdkUrl ?? '/vendor/wasmer-sdk/dist/index.js'),
       cwd: guestPath(options.cwd ?? '/home/user', 'cwd'),
@@ -157,12 +199,21 @@ export class Sandbox {
     return new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/x-sandpit' });
   }
 
-  /** Ends the sandbox's processes; the kernel worker stops with the page's last sandbox. Later calls fail with CLOSED. */
-  async destroy(): Promise<void> {
+  /** Commits a persisted sandbox's state now (autosave also runs after commands and writes). */
+  async save(): Promise<void> {
+    await rethrow(() => this.#api().save());
+  }
+
+  /**
+   * Ends the sandbox's processes and saves it; the kernel worker stops with the page's last
+   * sandbox. Persisted data stays unless `purge: true`. Later calls fail with CLOSED.
+   */
+  async destroy(options: { purge?: boolean } = {}): Promise<void> {
     const k = this.#kernel;
     if (!k) return;
     this.#kernel = undefined;
     await rethrow(() => k.api.close(this.sid));
+    if (options.purge) await rethrow(() => k.api.deletePersisted(this.id)).catch(() => undefined);
     await releaseIfIdle(k);
   }
 

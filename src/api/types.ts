@@ -25,6 +25,8 @@ export interface SandboxOptions {
   sdkUrl?: string;
   /** Called while binaries load: bytes loaded so far of the total. */
   onProgress?: (p: ProgressEvent) => void;
+  /** Internal to Sandbox.open: fail with NOT_FOUND unless the id is persisted. */
+  mustExist?: boolean;
 }
 
 export interface RunOptions {
@@ -87,4 +89,4 @@ export interface ReadOptions {
   format?: 'text' | 'bytes';
 }
 
-export type { EntryInfo, SnapshotInfo, DiffResult } from '../worker/protocol';
+export type { EntryInfo, SnapshotInfo, DiffResult, PersistedInfo } from '../worker/protocol';

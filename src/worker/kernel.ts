@@ -9,6 +9,7 @@ import type {
   KernelInfo,
   KernelInit,
   LoadProgress,
+  PersistedInfo,
   ProcessInfo,
   RunReply,
   RunRequest,
@@ -18,7 +19,11 @@ import type {
   StreamSinks,
   WorkerApi,
 } from './protocol';
+import { acquireWriterLock } from './lock';
+import { Persister } from './persister';
+import { registryDelete, registryGet, registryList } from './registry';
 import { SandboxState, type InitialState } from './sandbox-state';
+import { removeBackend } from './store';
 import { exportState, importState } from './store/export';
 
 installErrorTransfer();
@@ -41,10 +46,16 @@ class Kernel implements WorkerApi {
       this.#runtime.catch(() => (this.#runtime = undefined));
     }
     const runtime = await this.#runtime;
-    const from = await this.#initialState(init, source);
-    const state = new SandboxState(`s${this.#nextSid++}`, init, from);
-    state.engine = await runtime.createSandbox(() => state.vfs);
+    const state = await this.#open(init, source);
+    try {
+      state.engine = await runtime.createSandbox(() => state.vfs);
+    } catch (err) {
+      state.releaseLock();
+      throw err;
+    }
     this.#sandboxes.set(state.sid, state);
+    // A new persisted sandbox (or an import/fork into one) exists in the store from now on.
+    if (state.persister) await state.persister.flush(state);
     report({ phase: 'ready', loadedBytes: 0, totalBytes: 0 });
     return {
       sid: state.sid,
@@ -53,6 +64,29 @@ class Kernel implements WorkerApi {
       cwd: state.session.cwd,
       env: { ...state.session.env },
     };
+  }
+
+  /** The sandbox's state: persisted (under its writer lock), imported, forked or fresh. */
+  async #open(init: KernelInit, source?: SandboxSource): Promise<SandboxState> {
+    const sid = `s${this.#nextSid++}`;
+    const persisted = init.persistence !== 'memory' || init.mustExist;
+    if (!persisted) return new SandboxState(sid, init, await this.#initialState(init, source));
+    const release = await acquireWriterLock(init.id);
+    try {
+      const known = await registryGet(init.id);
+      if (init.mustExist && !known) throw new KernelError('NOT_FOUND', `no persisted sandbox ${init.id}`);
+      const kind = known?.persistence ?? (init.persistence === 'memory' ? 'auto' : init.persistence);
+      const { persister, loaded } = await Persister.open(init.id, kind);
+      if (init.mustExist && !loaded) throw new KernelError('NOT_FOUND', `no persisted sandbox ${init.id}`);
+      const from = source ? await this.#initialState(init, source) : loaded;
+      const state = new SandboxState(sid, init, from);
+      state.persister = persister;
+      state.releaseLock = release;
+      return state;
+    } catch (err) {
+      release();
+      throw err;
+    }
   }
 
   async #initialState(init: KernelInit, source?: SandboxSource): Promise<InitialState | undefined> {
@@ -71,7 +105,34 @@ class Kernel implements WorkerApi {
     const state = this.#sandboxes.get(sid);
     if (!state) return;
     this.#sandboxes.delete(sid);
-    await state.engine.close();
+    try {
+      await state.engine.close();
+      await state.persister?.flush(state);
+    } finally {
+      state.persister?.cancel();
+      state.releaseLock();
+    }
+  }
+
+  async listPersisted(): Promise<PersistedInfo[]> {
+    return registryList();
+  }
+
+  async deletePersisted(id: string): Promise<void> {
+    const known = await registryGet(id);
+    if (!known) throw new KernelError('NOT_FOUND', `no persisted sandbox ${id}`);
+    const release = await acquireWriterLock(id);
+    try {
+      await removeBackend(known.persistence, id);
+      await registryDelete(id);
+    } finally {
+      release();
+    }
+  }
+
+  async save(sid: string): Promise<void> {
+    const s = this.#get(sid);
+    await s.persister?.flush(s);
   }
 
   async count(): Promise<number> {
@@ -81,7 +142,8 @@ class Kernel implements WorkerApi {
   async run(sid: string, command: string, req: RunRequest, sinks?: StreamSinks): Promise<RunReply> {
     const s = this.#get(sid);
     const p = await s.engine.spawn(command, s.session.resolve(req), sinks);
-    return replyTransfer(await p.done);
+    const reply = await p.done.finally(() => s.changed());
+    return replyTransfer(reply);
   }
 
   async spawn(sid: string, command: string, req: SpawnRequest, sinks?: StreamSinks): Promise<number> {
@@ -89,7 +151,9 @@ class Kernel implements WorkerApi {
     // Background processes and terminals (open stdin) run until they end or are killed:
     // the session's default timeout applies only to foreground commands.
     const resolved = s.session.resolve(req.openStdin ? { timeoutMs: 0, ...req } : req);
-    return (await s.engine.spawn(command, resolved, sinks)).pid;
+    const p = await s.engine.spawn(command, resolved, sinks);
+    void p.done.finally(() => s.changed()).catch(() => undefined);
+    return p.pid;
   }
 
   async wait(sid: string, pid: number): Promise<RunReply> {
@@ -117,12 +181,15 @@ class Kernel implements WorkerApi {
   }
 
   async writeFile(sid: string, path: string, data: Uint8Array): Promise<void> {
-    this.#get(sid).files.write(path, data);
+    const s = this.#get(sid);
+    s.files.write(path, data);
+    s.changed();
   }
 
   async writeFiles(sid: string, files: { path: string; data: Uint8Array }[]): Promise<void> {
-    const svc = this.#get(sid).files;
-    for (const f of files) svc.write(f.path, f.data);
+    const s = this.#get(sid);
+    for (const f of files) s.files.write(f.path, f.data);
+    s.changed();
   }
 
   async readFile(sid: string, path: string): Promise<Uint8Array> {
@@ -143,35 +210,47 @@ class Kernel implements WorkerApi {
   }
 
   async mkdir(sid: string, path: string, recursive: boolean): Promise<void> {
-    this.#get(sid).files.mkdir(path, recursive);
+    const s = this.#get(sid);
+    s.files.mkdir(path, recursive);
+    s.changed();
   }
 
   async remove(sid: string, path: string, recursive: boolean): Promise<void> {
-    this.#get(sid).files.remove(path, recursive);
+    const s = this.#get(sid);
+    s.files.remove(path, recursive);
+    s.changed();
   }
 
   async rename(sid: string, from: string, to: string): Promise<void> {
-    this.#get(sid).files.rename(from, to);
+    const s = this.#get(sid);
+    s.files.rename(from, to);
+    s.changed();
   }
 
   async setEnv(sid: string, env: Record<string, string>): Promise<void> {
-    Object.assign(this.#get(sid).session.env, env);
+    const s = this.#get(sid);
+    Object.assign(s.session.env, env);
+    s.changed();
   }
 
   async setCwd(sid: string, cwd: string): Promise<void> {
     const s = this.#get(sid);
     if (s.files.stat(cwd).type !== 'dir') throw new KernelError('ENOTDIR', `not a directory: ${cwd}`, cwd);
     s.session.cwd = cwd;
+    s.changed();
   }
 
   async snapshot(sid: string, name?: string): Promise<SnapshotInfo> {
     const s = this.#get(sid);
-    return s.snapshots.take(s.vfs, name);
+    const info = s.snapshots.take(s.vfs, name);
+    s.changed();
+    return info;
   }
 
   async restore(sid: string, id: string): Promise<void> {
     const s = this.#get(sid);
     s.snapshots.restore(s.vfs, id);
+    s.changed();
   }
 
   async listSnapshots(sid: string): Promise<SnapshotInfo[]> {
@@ -179,7 +258,9 @@ class Kernel implements WorkerApi {
   }
 
   async deleteSnapshot(sid: string, id: string): Promise<void> {
-    this.#get(sid).snapshots.delete(id);
+    const s = this.#get(sid);
+    s.snapshots.delete(id);
+    s.changed();
   }
 
   async diff(sid: string, id: string): Promise<DiffResult> {

@@ -39,6 +39,12 @@ export interface LoadProgress {
 }
 
 export interface KernelInit {
+  /** The sandbox's persistent identity. */
+  id: string;
+  /** Where its state is kept; 'memory' keeps nothing beyond the worker. */
+  persistence: 'memory' | 'opfs' | 'indexeddb' | 'auto';
+  /** Sandbox.open: fail with NOT_FOUND unless a persisted state exists. */
+  mustExist?: boolean;
   /** Absolute URL of public/wasm (manifest.json and the binaries). */
   assetsUrl: string;
   /** Absolute URL of the @wasmer/sdk browser entry (dist/index.js), loaded unbundled. */
@@ -110,6 +116,14 @@ export interface EntryInfo {
   target?: string;
 }
 
+export interface PersistedInfo {
+  id: string;
+  persistence: 'memory' | 'opfs' | 'indexeddb';
+  createdAt: number;
+  updatedAt: number;
+  bytes: number;
+}
+
 export interface SnapshotInfo {
   id: string;
   name?: string;
@@ -138,6 +152,10 @@ export interface WorkerApi {
   close(sid: string): Promise<void>;
   /** How many sandboxes are open (the API stops the worker when none are left). */
   count(): Promise<number>;
+  /** Persisted sandboxes of this origin. */
+  listPersisted(): Promise<PersistedInfo[]>;
+  /** Removes a persisted sandbox's stored state (LOCKED while it is open). */
+  deletePersisted(id: string): Promise<void>;
 
   run(sid: string, command: string, req: RunRequest, sinks?: StreamSinks): Promise<RunReply>;
   spawn(sid: string, command: string, req: SpawnRequest, sinks?: StreamSinks): Promise<number>;
@@ -166,4 +184,6 @@ export interface WorkerApi {
   deleteSnapshot(sid: string, id: string): Promise<void>;
   diff(sid: string, id: string): Promise<DiffResult>;
   exportState(sid: string): Promise<Uint8Array>;
+  /** Commits the sandbox's state now (persisted sandboxes); resolves when it is durable. */
+  save(sid: string): Promise<void>;
 }

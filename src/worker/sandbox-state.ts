@@ -2,6 +2,7 @@
 // engine sandbox (guest processes).
 import type { EngineSandbox } from './engine/sandbox';
 import { FileService } from './files';
+import type { Persister } from './persister';
 import type { KernelInit } from './protocol';
 import { Session } from './session/session';
 import { Snapshots, type StoredSnapshot } from './snapshots';
@@ -21,6 +22,15 @@ export class SandboxState {
   readonly session: Session;
   readonly snapshots: Snapshots;
   engine!: EngineSandbox;
+  /** Set for persisted sandboxes. */
+  persister: Persister | undefined;
+  /** Releases the cross-tab writer lock. */
+  releaseLock: () => void = () => undefined;
+
+  /** Something changed: persisted sandboxes save soon. */
+  changed(): void {
+    this.persister?.schedule(this);
+  }
 
   constructor(
     readonly sid: string,

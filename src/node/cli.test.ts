@@ -2,6 +2,8 @@
 // is printed, UNSUPPORTED is clear, and `sandpit mcp` answers a scripted MCP session. Each runs
 // against the fake app, and against the real build once a shell binary exists.
 import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -177,7 +179,8 @@ describe('sandpit CLI (no browser needed)', () => {
   });
 
   it('says UNSUPPORTED when the build lacks the API a command needs', async () => {
-    const r = await sandpit(['ls', '--dist', testing.fakeApp]);
+    const profile = mkdtempSync(join(tmpdir(), 'sandpit-profile-'));
+    const r = await sandpit(['ls', '--dist', testing.fakeApp, '--profile', profile, '--port', '0']);
     expect(r.code).toBe(125);
     expect(r.stderr).toMatch(/^sandpit: UNSUPPORTED: Sandbox.list\(\) is not available/);
   }, 60_000);

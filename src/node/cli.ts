@@ -1,6 +1,8 @@
 // The `sandpit` command line: run, shell, serve, ls, export, import, mcp. Each subcommand
 // starts what it needs and closes it again; `main` resolves with the process exit code.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { SandboxError } from './errors.js';
 import type { BrowserOptions } from './host.js';
@@ -14,7 +16,8 @@ commands:
   run "<command>"        run a command line in a new sandbox; its exit code is sandpit's
       -i, --stdin          pass sandpit's standard input to the command
       --cwd DIR  --env K=V  --timeout MS
-  shell                  an interactive shell in a new sandbox (needs sb.pty)
+      --id ID              use the persisted sandbox ID (created if missing; kept in the profile)
+  shell [--id ID]        an interactive shell (needs sb.pty)
   serve                  serve the built app with the COOP/COEP headers
       --port N (default 4180)  --host H (default 127.0.0.1)
   ls                     list persisted sandboxes (needs Sandbox.list)
@@ -27,6 +30,10 @@ browser options (every command):
   --ws ENDPOINT          use a running chromium.launchServer() instead
   --dist DIR             built app to serve (default $SANDPIT_DIST or the package's dist/)
   --app-url URL          use an app served elsewhere (with COOP/COEP)
+  --profile DIR          browser profile holding persisted sandboxes (ls, export, import and
+                         --id use ~/.cache/sandpit/profile by default; one sandpit at a time)
+  --port N               port of the served app; the origin must stay the same for persisted
+                         sandboxes (default with a profile: 4181, else a free port)
 `;
 
 /** Exit codes of sandpit's own failures (a command's exit code passes through unchanged). */
@@ -68,8 +75,24 @@ export function parseArgs(argv: string[]): Parsed {
 
 const last = (p: Parsed, ...names: string[]) => names.map((n) => p.flags.get(n)?.at(-1)).find((v) => v !== undefined);
 
-export function browserOptions(p: Parsed): BrowserOptions {
+/** Where persisted sandboxes live by default. */
+export function defaultProfile(): string {
+  return join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'sandpit', 'profile');
+}
+
+export const PROFILE_PORT = 4181;
+
+/** Browser options from the flags; `persistent` picks the default profile and fixed port. */
+export function browserOptions(p: Parsed, persistent = false): BrowserOptions {
   const b: BrowserOptions = { warmPages: 0 };
+  const profile = last(p, 'profile') ?? (persistent ? defaultProfile() : undefined);
+  const port = last(p, 'port');
+  if (profile) {
+    mkdirSync(profile, { recursive: true });
+    b.userDataDir = profile;
+    b.port = PROFILE_PORT;
+  }
+  if (port !== undefined) b.port = Number(port);
   const chromium = last(p, 'chromium');
   const ws = last(p, 'ws');
   const dist = last(p, 'dist');
@@ -82,7 +105,12 @@ export function browserOptions(p: Parsed): BrowserOptions {
 }
 
 export function sandboxOptions(p: Parsed): SandboxOptions {
-  const o: SandboxOptions = { browser: browserOptions(p) };
+  const id = last(p, 'id');
+  const o: SandboxOptions = { browser: browserOptions(p, id !== undefined) };
+  if (id !== undefined) {
+    o.id = id;
+    o.persistence = 'auto';
+  }
   const cwd = last(p, 'cwd');
   if (cwd) o.cwd = cwd;
   const env = p.flags.get('env');
@@ -105,8 +133,21 @@ async function readStdin(): Promise<Uint8Array> {
 
 type Loose = Record<string, (...a: unknown[]) => Promise<unknown>>;
 
+/** A new sandbox, or with an id the persisted one (created when it does not exist yet). */
+async function openOrCreate(options: SandboxOptions): Promise<Sandbox> {
+  if (options.id === undefined) return Sandbox.create(options);
+  const { id, browser, ...rest } = options;
+  try {
+    return await Sandbox.open(id, { browser });
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code !== 'NOT_FOUND' && code !== 'UNSUPPORTED') throw err;
+    return Sandbox.create({ ...rest, id, browser });
+  }
+}
+
 async function withSandbox<T>(options: SandboxOptions, fn: (sb: Sandbox) => Promise<T>): Promise<T> {
-  const sb = await Sandbox.create(options);
+  const sb = await openOrCreate(options);
   try {
     return await fn(sb);
   } finally {
@@ -182,7 +223,7 @@ async function serve(p: Parsed): Promise<number> {
 }
 
 async function ls(p: Parsed): Promise<number> {
-  const list = (await Sandbox.list({ browser: browserOptions(p) })) as Array<Record<string, unknown>>;
+  const list = (await Sandbox.list({ browser: browserOptions(p, true) })) as Array<Record<string, unknown>>;
   for (const e of list) {
     process.stdout.write(`${String(e.id)}\t${String(e.persistence ?? '')}\t${String(e.bytes ?? '')}\n`);
   }
@@ -192,7 +233,7 @@ async function ls(p: Parsed): Promise<number> {
 async function exportState(p: Parsed): Promise<number> {
   const [, id, file] = p.positional;
   if (!id || !file) throw new SandboxError('EINVAL', 'usage: sandpit export <id> <file>');
-  const sb = await Sandbox.open(id, { browser: browserOptions(p) });
+  const sb = await Sandbox.open(id, { browser: browserOptions(p, true) });
   try {
     const blob = (await (sb as unknown as Loose).exportState!()) as Blob | Uint8Array;
     const bytes = blob instanceof Blob ? new Uint8Array(await blob.arrayBuffer()) : blob;
@@ -210,7 +251,8 @@ async function importState(p: Parsed): Promise<number> {
   const id = last(p, 'id');
   const sb = await Sandbox.importState(new Uint8Array(readFileSync(file)), {
     ...(id ? { id } : {}),
-    browser: browserOptions(p),
+    persistence: 'auto',
+    browser: browserOptions(p, true),
   });
   process.stdout.write(`${sb.id}\n`);
   await sb.destroy();

@@ -31,6 +31,10 @@ export interface BrowserOptions {
   appUrl?: string;
   /** Built app to serve. Default: $SANDPIT_DIST, else <package>/dist. */
   distDir?: string;
+  /** Port of the served app. Default: a free one. A fixed port keeps the origin (and so persisted sandboxes) across runs. */
+  port?: number;
+  /** Browser profile folder: launch with a persistent profile, so OPFS/IndexedDB sandboxes outlive the process. Default: none. */
+  userDataDir?: string;
   /** Pages kept loaded and ready for the next sandbox. Default: 1. */
   warmPages?: number;
   /** Timeout for launching, connecting and loading a page, in ms. Default: 60000. */
@@ -49,17 +53,21 @@ export function chromiumHelp(path: string): string {
 // One static server per dist folder per process, shared by every host.
 const servers = new Map<string, { server: Promise<StaticServer>; refs: number }>();
 
-async function acquireServer(root: string): Promise<StaticServer> {
-  let s = servers.get(root);
-  if (!s) servers.set(root, (s = { server: serveDist(root), refs: 0 }));
+async function acquireServer(key: string, root: string, port = 0): Promise<StaticServer> {
+  let s = servers.get(key);
+  if (!s) {
+    const server = serveDist(root, port);
+    servers.set(key, (s = { server, refs: 0 }));
+    server.catch(() => servers.get(key) === s && servers.delete(key));
+  }
   s.refs++;
   return s.server;
 }
 
-async function releaseServer(root: string): Promise<void> {
-  const s = servers.get(root);
+async function releaseServer(key: string): Promise<void> {
+  const s = servers.get(key);
   if (!s || --s.refs > 0) return;
-  servers.delete(root);
+  servers.delete(key);
   await (await s.server).close();
 }
 
@@ -74,29 +82,54 @@ export class BrowserHost {
 
   private constructor(
     readonly label: string,
-    private readonly browser: Browser,
+    private readonly browser: Browser | null,
     private readonly context: BrowserContext,
     private readonly appUrl: string,
-    private readonly owns: { browser: boolean; serverRoot?: string },
+    private readonly owns: { browser: boolean; serverKey?: string },
     private readonly options: BrowserOptions,
     /** Called when the last sandbox of this host is destroyed. */
     private readonly onIdle?: (host: BrowserHost) => void,
   ) {
-    browser.on('disconnected', () => this.#die(new SandboxError('CLOSED', `${label}: the browser went away`)));
+    const gone = () => this.#die(new SandboxError('CLOSED', `${label}: the browser went away`));
+    if (browser) browser.on('disconnected', gone);
+    else context.on('close', gone);
   }
 
   static async start(options: BrowserOptions = {}, onIdle?: (host: BrowserHost) => void): Promise<BrowserHost> {
     const timeout = options.timeoutMs ?? 60_000;
-    let serverRoot: string | undefined;
+    let serverKey: string | undefined;
     let appUrl = options.appUrl;
     if (!appUrl) {
-      serverRoot = resolveDist(options.distDir);
-      appUrl = (await acquireServer(serverRoot)).url;
+      const root = resolveDist(options.distDir);
+      const key = `${root}\0${options.port ?? 0}`;
+      appUrl = (await acquireServer(key, root, options.port)).url;
+      serverKey = key;
     }
-    let browser: Browser;
+    let browser: Browser | null;
     let ownsBrowser = false;
     let label: string;
     try {
+      if (options.userDataDir) {
+        const executablePath = options.executablePath ?? process.env.SANDPIT_CHROMIUM ?? '/usr/bin/chromium';
+        if (!existsSync(executablePath)) throw new SandboxError('NOT_FOUND', chromiumHelp(executablePath));
+        label = `${executablePath} (profile ${options.userDataDir})`;
+        const context = await chromium
+          .launchPersistentContext(options.userDataDir, {
+            executablePath,
+            args: [...CHROMIUM_ARGS, ...(options.args ?? [])],
+            timeout,
+          })
+          .catch((err: unknown) => {
+            throw new SandboxError(
+              'LOCKED',
+              `cannot start Chromium with profile ${options.userDataDir} (in use?): ${String(err).split('\n')[0]}`,
+              {
+                cause: err,
+              },
+            );
+          });
+        return new BrowserHost(label, null, context, appUrl, { browser: true, serverKey }, options, onIdle);
+      }
       if (options.instance) {
         browser = options.instance;
         label = 'browser';
@@ -118,9 +151,9 @@ export class BrowserHost {
         ownsBrowser = true;
       }
       const context = await browser.newContext();
-      return new BrowserHost(label, browser, context, appUrl, { browser: ownsBrowser, serverRoot }, options, onIdle);
+      return new BrowserHost(label, browser, context, appUrl, { browser: ownsBrowser, serverKey }, options, onIdle);
     } catch (err) {
-      if (serverRoot) await releaseServer(serverRoot);
+      if (serverKey) await releaseServer(serverKey);
       throw err;
     }
   }
@@ -232,9 +265,9 @@ export class BrowserHost {
       for (const ch of this.#pages.keys()) ch.close(new SandboxError('CLOSED', `${this.label}: closed`));
       if (!this.#dead) {
         await this.context.close().catch(() => undefined);
-        if (this.owns.browser) await this.browser.close().catch(() => undefined);
+        if (this.owns.browser) await this.browser?.close().catch(() => undefined);
       }
-      if (this.owns.serverRoot) await releaseServer(this.owns.serverRoot);
+      if (this.owns.serverKey) await releaseServer(this.owns.serverKey);
     })();
     return this.#closing;
   }

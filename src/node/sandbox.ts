@@ -43,7 +43,16 @@ export function callStatic<T>(placer: Placer, name: string, args: unknown[]): Pr
 const hosts = new Map<string, Promise<BrowserHost>>();
 
 function keyOf(b: BrowserOptions): string {
-  return JSON.stringify([b.wsEndpoint, b.executablePath, b.appUrl, b.distDir, b.args, b.warmPages]);
+  return JSON.stringify([
+    b.wsEndpoint,
+    b.executablePath,
+    b.appUrl,
+    b.distDir,
+    b.args,
+    b.warmPages,
+    b.port,
+    b.userDataDir,
+  ]);
 }
 
 /** The shared host for `browser` options. */

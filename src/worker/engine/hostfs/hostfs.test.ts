@@ -16,6 +16,7 @@ import {
   type HostFsReply,
 } from './protocol';
 import { HostFsServer } from './server';
+import { installWorkerStatCache, workerEntrySource } from './worker-cache';
 
 const request = (binary = true) => ({ response: new SharedArrayBuffer(REPLY_BUFFER_BYTES), binary });
 const control = (buffer: SharedArrayBuffer) => [...new Int32Array(buffer, 0, 2)];
@@ -203,5 +204,74 @@ describe('against the SDK worker bridge', () => {
     } finally {
       await worker.terminate();
     }
+  });
+});
+
+describe('worker stat cache', () => {
+  /** A scope whose bridge calls the server directly, counting round trips. */
+  function cached(s: HostFsServer) {
+    let trips = 0;
+    const scope: { __wasmerHostFileSystem?: (m: number, method: string, a: unknown[]) => unknown } = {
+      __wasmerHostFileSystem: (mount, method, args) => {
+        trips++;
+        const reply = s.reply(mount, method, args);
+        if ('error' in reply) throw Object.assign(new Error(reply.error.message), { code: reply.error.code });
+        return reply.value;
+      },
+    };
+    installWorkerStatCache(scope);
+    return { call: scope.__wasmerHostFileSystem!, trips: () => trips };
+  }
+
+  it('answers repeated lookups locally and forgets them when anything changes', () => {
+    const { server: s, fs } = server();
+    const w = cached(s);
+    expect(w.call(1, 'stat', ['hello.txt'])).toEqual({ kind: 'file', size: 6 });
+    const after = w.trips(); // includes the one-time registration
+    expect(w.call(1, 'stat', ['hello.txt'])).toEqual({ kind: 'file', size: 6 });
+    expect(w.call(1, 'readDir', [''])).toHaveLength(1);
+    expect(w.call(1, 'readDir', [''])).toHaveLength(1);
+    expect(w.trips()).toBe(after + 1);
+    expect(() => w.call(1, 'stat', ['new.txt'])).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+    expect(() => w.call(1, 'stat', ['new.txt'])).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+    expect(w.trips()).toBe(after + 2);
+    // A change through the server (any worker) bumps the generation.
+    const h = s.call(1, 'open', ['new.txt', true, true, true, false, false, false]) as number;
+    s.call(1, 'write', [h, 0, new Uint8Array(3)]);
+    expect(w.call(1, 'stat', ['new.txt'])).toEqual({ kind: 'file', size: 3 });
+    // A read-only open does not.
+    const trips = w.trips();
+    s.call(1, 'open', ['hello.txt', true, true, false, false, false, false]);
+    w.call(1, 'stat', ['new.txt']);
+    expect(w.trips()).toBe(trips);
+    // A change beside the server is announced with invalidate().
+    fs.writeFile('/workspace/new.txt', 'longer');
+    expect(w.call(1, 'stat', ['new.txt'])).toEqual({ kind: 'file', size: 3 }); // stale until announced
+    s.invalidate();
+    expect(w.call(1, 'stat', ['new.txt'])).toEqual({ kind: 'file', size: 6 });
+  });
+
+  it('does not cache against a server without generations', () => {
+    let trips = 0;
+    const scope = {
+      __wasmerHostFileSystem: (mount: number, method: string) => {
+        trips++;
+        if (mount === 0xffff_ffff) throw Object.assign(new Error('no'), { code: 'ENOENT' });
+        return method === 'stat' ? { kind: 'file', size: 1 } : [];
+      },
+    };
+    installWorkerStatCache(scope);
+    scope.__wasmerHostFileSystem(1, 'stat');
+    scope.__wasmerHostFileSystem(1, 'stat');
+    expect(trips).toBe(3);
+  });
+
+  it('builds a worker entry that imports the SDK worker first', () => {
+    const src = workerEntrySource({ sdkWorkerUrl: 'https://x/dist/browser-worker.js' });
+    expect(src.split('\n')[0]).toBe('import "https://x/dist/browser-worker.js";');
+    expect(src).toContain('registerGeneration');
+    expect(workerEntrySource({ sdkWorkerUrl: 'w.js', bridgeUrl: 'b.js', statCache: false })).toBe(
+      'import { installHostFileSystemWorkerBridge } from "b.js";\nimport "w.js";\ninstallHostFileSystemWorkerBridge();\n',
+    );
   });
 });

@@ -10,6 +10,7 @@ import { Wasmer } from '@wasmer/sdk/node';
 import { hookSandboxBuilder, installHostFs, type HostMountBuilder, type HostMountPlan } from './install';
 import { MemoryBackend } from './memory';
 import { HostFsServer } from './server';
+import { workerEntrySource } from './worker-cache';
 
 const here = dirname(new URL(import.meta.url).pathname);
 const sdkDist = dirname(createRequire(import.meta.url).resolve('@wasmer/sdk/node'));
@@ -28,19 +29,30 @@ const PLAN: HostMountPlan = {
 };
 
 let setWorkerUrl: (url: string) => void;
+let workerUrl = '';
 
 /** The Node client with our worker entry and every sandbox built with PLAN's mounts. */
 class HostFsWasmer extends Wasmer {
   protected static override async initializeCore(options: ConstructorParameters<typeof Wasmer>[0] & object) {
     const core = await super.initializeCore(options);
     // After super: the Node entry sets its own worker URL there.
-    setWorkerUrl(new URL('./demo/node-worker.mjs', pathToFileURL(here + '/')).href);
+    setWorkerUrl(workerUrl);
     hookSandboxBuilder(core as unknown as { sandbox(): HostMountBuilder }, () => PLAN);
     return core;
   }
 }
 
-describe('guests see our filesystem (Node, real SDK)', () => {
+/** An SDK worker entry for Node: node-worker.js plus the bridge, with or without the stat cache. */
+function nodeWorkerEntry(statCache: boolean): string {
+  const src = workerEntrySource({
+    sdkWorkerUrl: pathToFileURL(join(sdkDist, 'node-worker.js')).href,
+    bridgeUrl: pathToFileURL(join(sdkDist, 'host-filesystem.js')).href,
+    statCache,
+  });
+  return `data:text/javascript,${encodeURIComponent(src)}`;
+}
+
+describe.each([false, true])('guests see our filesystem (Node, real SDK, stat cache %s)', (statCache) => {
   const fs = new MemoryBackend();
   const server = new HostFsServer();
   let uninstall: () => void;
@@ -60,6 +72,7 @@ describe('guests see our filesystem (Node, real SDK)', () => {
     server.mount(3, fs, '/tmp');
     server.mount(4, fs, '/usr');
     uninstall = installHostFs(server);
+    workerUrl = nodeWorkerEntry(statCache);
     wasmer = new HostFsWasmer({ cache: false });
     await wasmer.ready();
     const modules: Record<string, Uint8Array> = { fsx: readFileSync(join(here, 'demo/fsx.wasm')) };
@@ -132,6 +145,30 @@ describe('guests see our filesystem (Node, real SDK)', () => {
     await sandbox.fs.writeFile('/workspace/api.txt', 'from sandbox.fs\n');
     expect(fs.readText('/workspace/api.txt')).toBe('from sandbox.fs\n');
     expect((await fsx('cat', '/workspace/api.txt')).out).toBe('from sandbox.fs\n');
+  });
+
+  it(`sends every lookup to the server ${statCache ? 'once' : 'each time'}`, async () => {
+    const before = server.counts.stat ?? 0;
+    expect((await fsx('statloop', '/home/user/.profile', '200')).code).toBe(0);
+    const stats = (server.counts.stat ?? 0) - before;
+    // The kernel thread itself still stats the storage and /usr roots at each command start.
+    if (statCache) expect(stats).toBeLessThan(50);
+    else expect(stats).toBeGreaterThanOrEqual(200);
+  });
+
+  it('never answers from a stale cache', async () => {
+    const size = async () => (await fsx('stat', '/home/user/co.txt')).out.match(/size=(\d+)/)?.[1];
+    expect(await size()).toBeUndefined(); // ENOENT, which a worker may now cache
+    expect((await fsx('write', '/home/user/co.txt', 'abc')).code).toBe(0);
+    expect(await size()).toBe('3');
+    expect((await fsx('append', '/home/user/co.txt', 'de')).code).toBe(0);
+    expect(await size()).toBe('5');
+    // A change made beside the server (the kernel's own API) is announced with invalidate().
+    fs.writeFile('/home/user/co.txt', 'abcdefgh');
+    server.invalidate();
+    expect(await size()).toBe('8');
+    expect((await fsx('rm', '/home/user/co.txt')).code).toBe(0);
+    expect(await size()).toBeUndefined();
   });
 
   it.runIf(existsSync(busyboxPath))('works for busybox applets too', async () => {

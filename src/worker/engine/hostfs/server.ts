@@ -46,10 +46,19 @@ interface OpenEntry {
 
 const MAX_READ = Math.min(REPLY_BUFFER_BYTES - REPLY_HEADER_BYTES, 4 * MAX_IO_BYTES);
 
+/** Mount id of our own control calls (worker-cache.ts); never given to the SDK. */
+export const CONTROL_MOUNT = 0xffff_ffff;
+/** Generation counters kept (one per SDK worker that caches; retired workers' are dropped). */
+const MAX_GENERATIONS = 256;
+/** Methods that can change what stat or readDir would answer. */
+const MUTATING = new Set(['open', 'write', 'setLen', 'mkdir', 'remove', 'rename']);
+
 export class HostFsServer {
   readonly #mounts = new Map<number, MountEntry>();
   readonly #open = new Map<number, OpenEntry>();
   #nextHandle = 1;
+  readonly #generations: Int32Array[] = [];
+  #generation = 0;
   readonly #onCall: ((info: HostFsCallInfo) => void) | undefined;
   /** Calls answered, by method. */
   readonly counts: Record<string, number> = {};
@@ -96,8 +105,43 @@ export class HostFsServer {
     return reply;
   }
 
+  /**
+   * Tell worker-side metadata caches (worker-cache.ts) that the tree changed. Calls through this
+   * server do it themselves; call it whenever the backend changes by another way (the kernel's
+   * own file API, a restore), before the next guest call can observe the change.
+   */
+  invalidate(): void {
+    this.#generation = (this.#generation + 1) | 0;
+    for (const g of this.#generations) Atomics.store(g, 0, this.#generation);
+  }
+
   /** Run one call; throws HostFsError (or the backend's coded error). */
   call(mount: number, method: string, args: readonly unknown[]): unknown {
+    if (mount === CONTROL_MOUNT) return this.#control(method, args);
+    // open changes metadata only when it may create or truncate (WASIX opens for write even to read).
+    if (!MUTATING.has(method) || (method === 'open' && !args.slice(3, 6).some(Boolean))) {
+      return this.#dispatch(mount, method, args);
+    }
+    // Bump before the reply wakes the caller, so any later call anywhere sees the change.
+    try {
+      return this.#dispatch(mount, method, args);
+    } finally {
+      this.invalidate();
+    }
+  }
+
+  #control(method: string, args: readonly unknown[]): unknown {
+    if (method !== 'registerGeneration' || !(args[0] instanceof SharedArrayBuffer)) {
+      throw new HostFsError('ENOTSUP', `unknown control call ${method}`);
+    }
+    const counter = new Int32Array(args[0], 0, 1);
+    Atomics.store(counter, 0, this.#generation);
+    this.#generations.push(counter);
+    if (this.#generations.length > MAX_GENERATIONS) this.#generations.shift();
+    return this.#generation;
+  }
+
+  #dispatch(mount: number, method: string, args: readonly unknown[]): unknown {
     const m = this.#mounts.get(mount);
     if (!m) throw new HostFsError('ENOENT', `no host filesystem mount ${mount}`);
     const b = m.backend;

@@ -46,8 +46,12 @@ const isPlain = (o: object) => {
   return p === Object.prototype || p === null;
 };
 
+// When a mirror is garbage collected, its page object is dropped from the page registry too.
+const finalizer = new FinalizationRegistry<{ channel: Channel; id: number }>(({ channel, id }) => channel.release(id));
+
 export class Channel {
   #callbacks = new Map<number, Fn>();
+  #released: number[] = [];
   #nextId = 1;
   #closed: SandboxError | undefined;
   #hooks = new Map<string, MirrorHook>();
@@ -77,6 +81,24 @@ export class Channel {
     if (this.#closed) return;
     this.#closed = reason;
     this.#callbacks.clear();
+  }
+
+  /** Forgets page object `id` (batched into the next call, or sent after a short delay). */
+  release(id: number): void {
+    if (this.#closed) return;
+    if (this.#released.push(id) === 1) setTimeout(() => void this.#flushReleased(), 1000).unref();
+  }
+
+  async #flushReleased(): Promise<void> {
+    const ids = this.#released.splice(0);
+    if (ids.length === 0 || this.#closed) return;
+    await this.page
+      .evaluate(
+        (i) =>
+          (globalThis as unknown as { __sandpitDriver: { release(i: number[]): void } }).__sandpitDriver.release(i),
+        ids,
+      )
+      .catch(() => undefined);
   }
 
   onKind(kind: string, hook: MirrorHook): void {
@@ -213,6 +235,7 @@ export class Channel {
     };
     let m = build(h, []);
     Object.defineProperty(m, HANDLE, { value: { channel: this, id: h.id } });
+    finalizer.register(m, { channel: this, id: h.id });
     const hook = this.#hooks.get(h.kind);
     if (hook) m = hook(m, h, this);
     return m;

@@ -4,8 +4,10 @@
 import { pagesFromBytes, readContent, truncateContent, writeContent } from './content';
 import { diffTrees, type VfsDiff } from './diff';
 import { VfsError } from './errors';
-import { cloneNode, countTree, nextGen, typeBits, type DirNode, type FileNode, type Node, type NodeKind } from './node';
+import { cloneNode, countTree, nextGen, type DirNode, type FileNode, type Node, type NodeKind } from './node';
 import { childPath, joinPath } from './path';
+import { InodeTable } from './inodes';
+import { statsOf, type Stats } from './stats';
 import { resolvePath, type Resolved } from './resolve';
 import { WatchHub, type WatchCallback, type WatchEventType } from './watch';
 
@@ -23,20 +25,7 @@ export interface VfsOptions {
   gid?: number;
 }
 
-export interface Stats {
-  type: NodeKind;
-  /** Type and permission bits, as in st_mode. */
-  mode: number;
-  size: number;
-  ino: number;
-  nlink: number;
-  uid: number;
-  gid: number;
-  atimeMs: number;
-  mtimeMs: number;
-  ctimeMs: number;
-  blocks: number;
-}
+export type { Stats } from './stats';
 
 export interface Dirent {
   name: string;
@@ -65,11 +54,6 @@ export const DEFAULT_MAX_FILES = 100_000;
 const ROOT_INO = 1;
 const encoder = new TextEncoder();
 
-interface IndexEntry {
-  parent: number;
-  name: string;
-}
-
 export class Vfs {
   readonly maxBytes: number;
   readonly maxFiles: number;
@@ -80,12 +64,7 @@ export class Vfs {
   private usedBytes = 0;
   private fileCount = 0;
   private nextIno = ROOT_INO + 1;
-  /** ino → where it hangs in the live tree; rebuilt lazily after restore/fork. Only open handles need it. */
-  private index: Map<number, IndexEntry> | null = null;
-  /** Open-handle counts, so an unlinked file stays readable until its last handle closes. */
-  private readonly openCount = new Map<number, number>();
-  private readonly orphans = new Map<number, FileNode>();
-  private orphanBytes = 0;
+  private readonly inodes = new InodeTable(ROOT_INO);
   private readonly hub = new WatchHub();
 
   constructor(options: VfsOptions = {}) {
@@ -179,7 +158,7 @@ export class Vfs {
 
   usage(): { bytes: number; files: number; maxBytes: number; maxFiles: number } {
     return {
-      bytes: this.usedBytes + this.orphanBytes,
+      bytes: this.usedBytes + this.inodes.orphanBytes,
       files: this.fileCount,
       maxBytes: this.maxBytes,
       maxFiles: this.maxFiles,
@@ -329,7 +308,7 @@ export class Vfs {
     const node = srcDir.entries.get(rf.name)!;
     srcDir.entries.delete(rf.name);
     dstDir.entries.set(rt.name, node);
-    this.index?.set(node.ino, { parent: dstDir.ino, name: rt.name });
+    this.inodes.moved(node.ino, dstDir, rt.name);
     this.touch(srcDir);
     this.touch(dstDir);
     this.emit('rename', toPath, fromPath);
@@ -431,7 +410,7 @@ export class Vfs {
     this.usedBytes = snap.usedBytes;
     this.fileCount = snap.fileCount;
     this.nextIno = Math.max(this.nextIno, snap.nextIno);
-    this.index = null;
+    this.inodes.invalidate();
     this.gen = nextGen();
     if (this.hub.active) {
       const d = diffTrees(before, this.root);
@@ -492,19 +471,13 @@ export class Vfs {
     return r.node.ino;
   }
 
+  /** A descriptor opened this inode: keep it readable even if it is unlinked. */
   retain(ino: number): void {
-    this.openCount.set(ino, (this.openCount.get(ino) ?? 0) + 1);
+    this.inodes.retain(ino);
   }
 
   release(ino: number): void {
-    const n = (this.openCount.get(ino) ?? 1) - 1;
-    if (n > 0) return void this.openCount.set(ino, n);
-    this.openCount.delete(ino);
-    const orphan = this.orphans.get(ino);
-    if (orphan) {
-      this.orphanBytes -= orphan.size;
-      this.orphans.delete(ino);
-    }
+    this.inodes.release(ino);
   }
 
   statIno(ino: number): Stats {
@@ -576,7 +549,7 @@ export class Vfs {
   }
 
   private needSpace(bytes: number, files: number, syscall: string, path: string): void {
-    if (bytes > 0 && this.usedBytes + this.orphanBytes + bytes > this.maxBytes)
+    if (bytes > 0 && this.usedBytes + this.inodes.orphanBytes + bytes > this.maxBytes)
       throw new VfsError('ENOSPC', syscall, path);
     if (files > 0 && this.fileCount + files > this.maxFiles) throw new VfsError('ENOSPC', syscall, path);
   }
@@ -642,10 +615,7 @@ export class Vfs {
     dir.entries.set(name, node);
     this.fileCount += files;
     this.usedBytes += bytes;
-    if (this.index) {
-      this.index.set(node.ino, { parent: dir.ino, name });
-      if (node.kind === 'dir') this.indexTree(node);
-    }
+    this.inodes.linked(dir, name, node);
     this.touch(dir);
   }
 
@@ -660,14 +630,10 @@ export class Vfs {
       this.fileCount--;
       if (n.kind === 'file') {
         this.usedBytes -= n.size;
-        if (this.openCount.has(n.ino)) {
-          this.orphans.set(n.ino, n);
-          this.orphanBytes += n.size;
-        }
       } else if (n.kind === 'dir') {
         for (const [cn, c] of n.entries) stack.push([c, childPath(p, cn)]);
       }
-      this.index?.delete(n.ino);
+      this.inodes.unlinked(n);
       if (!replacing || n !== node) this.emit('remove', p);
     }
   }
@@ -681,7 +647,7 @@ export class Vfs {
   private writeInto(file: FileNode, offset: number, data: Uint8Array, orphan: boolean): void {
     const before = file.size;
     writeContent(file, offset, data, this.gen);
-    if (orphan) this.orphanBytes += file.size - before;
+    if (orphan) this.inodes.orphanBytes += file.size - before;
     else this.usedBytes += file.size - before;
     this.touch(file);
   }
@@ -689,50 +655,18 @@ export class Vfs {
   private truncateInto(file: FileNode, size: number, orphan: boolean): void {
     const before = file.size;
     truncateContent(file, size, this.gen);
-    if (orphan) this.orphanBytes += size - before;
+    if (orphan) this.inodes.orphanBytes += size - before;
     else this.usedBytes += size - before;
     this.touch(file);
   }
 
   private toStats(n: Node): Stats {
-    let nlink = 1;
-    let size = 0;
-    if (n.kind === 'dir') {
-      nlink = 2;
-      for (const c of n.entries.values()) if (c.kind === 'dir') nlink++;
-      size = 4096;
-    } else if (n.kind === 'file') size = n.size;
-    else size = encoder.encode(n.target).length;
-    return {
-      type: n.kind,
-      mode: typeBits(n.kind) | n.mode,
-      size,
-      ino: n.ino,
-      nlink,
-      uid: this.opts.uid ?? 1000,
-      gid: this.opts.gid ?? 1000,
-      atimeMs: n.mtimeMs,
-      mtimeMs: n.mtimeMs,
-      ctimeMs: n.ctimeMs,
-      blocks: Math.ceil(size / 512),
-    };
+    return statsOf(n, this.opts.uid ?? 1000, this.opts.gid ?? 1000);
   }
 
   private emit(type: WatchEventType, path: string, from?: string): void {
     if (!this.hub.active) return;
     this.hub.emit(from === undefined ? { type, path } : { type, path, from });
-  }
-
-  private indexTree(dir: DirNode): void {
-    const idx = this.index!;
-    const stack: DirNode[] = [dir];
-    while (stack.length) {
-      const d = stack.pop()!;
-      for (const [name, c] of d.entries) {
-        idx.set(c.ino, { parent: d.ino, name });
-        if (c.kind === 'dir') stack.push(c);
-      }
-    }
   }
 
   /** Copy a grafted tree with fresh inode numbers (so they cannot collide with ours) into this generation. */
@@ -748,24 +682,11 @@ export class Vfs {
   }
 
   private namesOfIno(ino: number): string[] | undefined {
-    if (ino === ROOT_INO) return [];
-    if (!this.index) {
-      this.index = new Map();
-      this.indexTree(this.root);
-    }
-    const names: string[] = [];
-    let cur = ino;
-    while (cur !== ROOT_INO) {
-      const e = this.index.get(cur);
-      if (!e) return undefined;
-      names.push(e.name);
-      cur = e.parent;
-    }
-    return names.reverse();
+    return this.inodes.namesOf(ino, this.root);
   }
 
   private inoNode(ino: number, syscall: string): Node {
-    const orphan = this.orphans.get(ino);
+    const orphan = this.inodes.orphan(ino);
     if (orphan) return orphan;
     const names = this.namesOfIno(ino);
     let n: Node | undefined = this.root;
@@ -775,11 +696,11 @@ export class Vfs {
   }
 
   private mutIno(ino: number, syscall: string): { file: FileNode; orphan: boolean; path?: string } {
-    let orphan = this.orphans.get(ino);
+    let orphan = this.inodes.orphan(ino);
     if (orphan) {
       if (orphan.gen !== this.gen) {
         orphan = cloneNode(orphan, this.gen);
-        this.orphans.set(ino, orphan);
+        this.inodes.setOrphan(orphan);
       }
       return { file: orphan, orphan: true };
     }

@@ -1,10 +1,10 @@
 // sb.files: the sandbox filesystem from the host side. What a command writes is what
 // read() sees right after, and the reverse.
-import { transfer } from 'comlink';
+import { proxy, transfer } from 'comlink';
 import type { KernelCalls } from './kernel-calls';
 import { SandboxError, rethrow } from './errors';
 import { toBytes, toText } from './encoding';
-import type { EntryInfo, ReadOptions, WriteData } from './types';
+import type { EntryInfo, ReadOptions, WatchEvent, WatchHandle, WriteData } from './types';
 import { guestPath, nonNegativeInt } from './validate';
 
 export class Files {
@@ -82,5 +82,28 @@ export class Files {
     const a = guestPath(from, 'from');
     const b = guestPath(to, 'to');
     await rethrow(() => this.kernel().rename(a, b));
+  }
+
+  /**
+   * Calls `onEvents` with batched changes at `path` (and its children; everything below with
+   * `recursive`), including what guest programs write. `close()` ends it.
+   */
+  async watch(
+    path: string,
+    onEvents: (events: WatchEvent[]) => void,
+    options: { recursive?: boolean } = {},
+  ): Promise<WatchHandle> {
+    const p = guestPath(path);
+    if (typeof onEvents !== 'function') throw new SandboxError('EINVAL', 'watch needs a callback');
+    const kernel = this.kernel();
+    const id = await rethrow(() => kernel.watch(p, options.recursive === true, proxy(onEvents)));
+    let open = true;
+    return {
+      close: async () => {
+        if (!open) return;
+        open = false;
+        await kernel.unwatch(id).catch(() => undefined);
+      },
+    };
   }
 }

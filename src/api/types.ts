@@ -89,4 +89,15 @@ export interface ReadOptions {
   format?: 'text' | 'bytes';
 }
 
-export type { EntryInfo, SnapshotInfo, DiffResult, PersistedInfo } from '../worker/protocol';
+export type {
+  EntryInfo,
+  SnapshotInfo,
+  DiffResult,
+  PersistedInfo,
+  WatchEventInfo as WatchEvent,
+} from '../worker/protocol';
+
+export interface WatchHandle {
+  /** Stops the watch; no callback runs after it resolves. */
+  close(): Promise<void>;
+}

@@ -17,6 +17,7 @@ import type {
   SnapshotInfo,
   SpawnRequest,
   StreamSinks,
+  WatchEventInfo,
   WorkerApi,
 } from './protocol';
 import { acquireWriterLock } from './lock';
@@ -24,6 +25,7 @@ import { Persister } from './persister';
 import { registryDelete, registryGet, registryList } from './registry';
 import { SandboxState, type InitialState } from './sandbox-state';
 import { removeBackend } from './store';
+import { fsCall } from './files';
 import { exportState, importState } from './store/export';
 
 installErrorTransfer();
@@ -38,6 +40,7 @@ class Kernel implements WorkerApi {
   #runtime: Promise<Runtime> | undefined;
   readonly #sandboxes = new Map<string, SandboxState>();
   #nextSid = 1;
+  #nextWatch = 1;
 
   async create(init: KernelInit, onProgress?: (p: LoadProgress) => void, source?: SandboxSource): Promise<KernelInfo> {
     const report = (p: LoadProgress) => void onProgress?.(p);
@@ -105,6 +108,7 @@ class Kernel implements WorkerApi {
     const state = this.#sandboxes.get(sid);
     if (!state) return;
     this.#sandboxes.delete(sid);
+    for (const dispose of state.watches.values()) dispose();
     try {
       await state.engine.close();
       await state.persister?.flush(state);
@@ -128,6 +132,28 @@ class Kernel implements WorkerApi {
     } finally {
       release();
     }
+  }
+
+  async watch(
+    sid: string,
+    path: string,
+    recursive: boolean,
+    onEvents: (events: WatchEventInfo[]) => void,
+  ): Promise<number> {
+    const s = this.#get(sid);
+    fsCall(path, () => s.vfs.lstat(path));
+    const id = this.#nextWatch++;
+    s.watches.set(
+      id,
+      s.vfs.watch(path, recursive, (events) => void onEvents(events)),
+    );
+    return id;
+  }
+
+  async unwatch(sid: string, watchId: number): Promise<void> {
+    const s = this.#get(sid);
+    s.watches.get(watchId)?.();
+    s.watches.delete(watchId);
   }
 
   async save(sid: string): Promise<void> {

@@ -124,6 +124,13 @@ export interface PersistedInfo {
   bytes: number;
 }
 
+export interface WatchEventInfo {
+  type: 'create' | 'modify' | 'remove' | 'rename';
+  path: string;
+  /** For 'rename': the old path. */
+  from?: string;
+}
+
 export interface SnapshotInfo {
   id: string;
   name?: string;
@@ -184,6 +191,9 @@ export interface WorkerApi {
   deleteSnapshot(sid: string, id: string): Promise<void>;
   diff(sid: string, id: string): Promise<DiffResult>;
   exportState(sid: string): Promise<Uint8Array>;
+  /** Calls `onEvents` with batched changes at or below `path` (guest writes too); returns a watch id. */
+  watch(sid: string, path: string, recursive: boolean, onEvents: (events: WatchEventInfo[]) => void): Promise<number>;
+  unwatch(sid: string, watchId: number): Promise<void>;
   /** Commits the sandbox's state now (persisted sandboxes); resolves when it is durable. */
   save(sid: string): Promise<void>;
 }

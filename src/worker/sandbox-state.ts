@@ -24,6 +24,8 @@ export class SandboxState {
   engine!: EngineSandbox;
   /** Set for persisted sandboxes. */
   persister: Persister | undefined;
+  /** Open files.watch subscriptions: id → disposer. */
+  readonly watches = new Map<number, () => void>();
   /** Releases the cross-tab writer lock. */
   releaseLock: () => void = () => undefined;
 

@@ -8,6 +8,9 @@ ensure_toolchain
 BASH_VER=5.2.15-2
 bash "$here/../compat/build.sh"
 src=$(fetch_source bash "$BASH_VER")
+# wasm's crt only calls a 2-argument main; with NO_MAIN_ENV_ARG bash still needs its local
+# `env`, which upstream declares for __OPENNT only. Idempotent edit of the unpacked source.
+sed -i 's|^#ifdef __OPENNT$|#if defined (__OPENNT) \|\| defined (NO_MAIN_ENV_ARG)|' "$src/shell.c"
 work="$BUILD_ROOT/bash"
 mkdir -p "$work/bin"
 
@@ -71,11 +74,12 @@ bash_cv_func_ctype_nonascii=no
 bash_cv_type_rlimit=long
 bash_cv_getenv_redef=yes
 bash_cv_fnmatch_equiv_fallback=no
-bash_cv_func_strtoimax=yes
+# Debian's generated configure adds the replacement when this is "yes" (inverted test).
+bash_cv_func_strtoimax=no
 gt_cv_int_divbyzero_sigfpe=no
 CACHE
     CC="$work/bin/wasmcc" \
-    CFLAGS="$WASM_CFLAGS -I$compat_inc -D_GNU_SOURCE -DNEED_EXTERN_PC -Wno-error=implicit-function-declaration -Wno-error=incompatible-function-pointer-types -Wno-error=int-conversion -Wno-implicit-function-declaration -Wno-deprecated-non-prototype -Wno-parentheses -Wno-format-security" \
+    CFLAGS="$WASM_CFLAGS -I$compat_inc -D_GNU_SOURCE -DNEED_EXTERN_PC -DNO_MAIN_ENV_ARG -Wno-error=implicit-function-declaration -Wno-error=incompatible-function-pointer-types -Wno-error=int-conversion -Wno-implicit-function-declaration -Wno-deprecated-non-prototype -Wno-parentheses -Wno-format-security" \
     LDFLAGS="$memflags" \
     LIBS="$linkflags $WASM_LDFLAGS" \
     CC_FOR_BUILD=gcc \
@@ -87,10 +91,12 @@ CACHE
 fi
 make -C "$build" -j2 bash >"$work/make.log" 2>&1 || { grep -E 'error:|Error ' "$work/make.log" | tail -40; exit 1; }
 
+# --fpcast-emu: bash calls K&R function pointers with other arities than they were defined
+# with (unwind-protect handlers, builtins); wasm traps on that, the emulation makes it work.
 # Imports that unwind/rewind the stack: everything that can reach them gets instrumented.
 ASYNCIFY_IMPORTS="wasix_32v1.proc_fork,wasix_32v1.proc_exec3,wasix_32v1.stack_checkpoint,wasix_32v1.stack_restore"
 FEATURES="--enable-threads --enable-bulk-memory --enable-mutable-globals --enable-sign-ext"
-wasm-opt $FEATURES --asyncify --pass-arg=asyncify-imports@$ASYNCIFY_IMPORTS -O2 --strip-debug \
+wasm-opt $FEATURES --fpcast-emu --asyncify --pass-arg=asyncify-imports@$ASYNCIFY_IMPORTS -O2 --strip-debug \
   "$build/bash" -o "$OUT_DIR/bash.wasm"
 mkdir -p "$OUT_DIR/licenses/bash"
 cp "$src/COPYING" "$OUT_DIR/licenses/bash/COPYING"

@@ -58,6 +58,10 @@ char *getusershell(void);
 void setusershell(void);
 void endusershell(void);
 int lockf(int, int, off_t);
+int chown(const char *, uid_t, gid_t);
+int fchown(int, uid_t, gid_t);
+int lchown(const char *, uid_t, gid_t);
+int fchownat(int, const char *, uid_t, gid_t, int);
 #ifdef __cplusplus
 }
 #endif

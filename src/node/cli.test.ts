@@ -76,22 +76,21 @@ async function mcpSession(dist: string, requests: Array<Record<string, unknown>>
 }
 
 const cases = [
-  { name: 'fake app', dist: () => testing.fakeApp, skip: false, cmd: (s: string) => s },
+  { name: 'fake app', dist: () => testing.fakeApp, skip: false },
   {
     name: 'real app',
     dist: () => testing.buildRealApp(),
     skip: !testing.shellBinary(),
-    cmd: (s: string) => s,
   },
 ];
 
-describe.each(cases)('sandpit CLI ($name)', ({ name, dist, skip, cmd }) => {
+describe.each(cases)('sandpit CLI ($name)', ({ name, dist, skip }) => {
   const title = (t: string) => (skip && name === 'real app' ? `${t} (skipped: ${testing.NO_SHELL_REASON})` : t);
 
   it.skipIf(skip)(
     title('sandpit run "exit 3" exits 3'),
     async () => {
-      const r = await sandpit(['run', cmd('exit 3'), '--dist', dist()]);
+      const r = await sandpit(['run', 'exit 3', '--dist', dist()]);
       expect(r.stderr).not.toContain('sandpit:');
       expect(r.code).toBe(3);
     },
@@ -101,8 +100,23 @@ describe.each(cases)('sandpit CLI ($name)', ({ name, dist, skip, cmd }) => {
   it.skipIf(skip)(
     title('sandpit run "echo hi" prints hi'),
     async () => {
-      const r = await sandpit(['run', cmd('echo hi'), '--dist', dist()]);
+      const r = await sandpit(['run', 'echo hi', '--dist', dist()]);
       expect(r).toMatchObject({ code: 0, stdout: 'hi\n' });
+    },
+    180_000,
+  );
+
+  it.skipIf(skip)(
+    title('sandpit shell runs a session over a pty, or says UNSUPPORTED'),
+    async () => {
+      const r = await sandpit(['shell', '--dist', dist()], 'echo mark-$((6*7))\nexit 3\n');
+      if (/UNSUPPORTED/.test(r.stderr)) {
+        expect(r.code).toBe(125);
+        expect(r.stderr).toMatch(/^sandpit: UNSUPPORTED: .*pty/);
+      } else {
+        expect(r.stdout).toContain('mark-42');
+        expect(r.code).toBe(3);
+      }
     },
     180_000,
   );

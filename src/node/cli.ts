@@ -195,14 +195,18 @@ async function shell(p: Parsed): Promise<number> {
     const decoder = new StringDecoder('utf8');
     const onData = (d: Buffer) => void pty.write!(decoder.write(d)).catch(() => undefined);
     const onResize = () => void pty.resize!(process.stdout.columns, process.stdout.rows).catch(() => undefined);
+    // Piped input: its end is Ctrl-D, as a terminal would send.
+    const onEnd = () => void pty.write!(decoder.end() + '\x04').catch(() => undefined);
     if (tty) process.stdin.setRawMode(true);
     process.stdin.on('data', onData);
+    process.stdin.once('end', onEnd);
     process.stdout.on('resize', onResize);
     try {
       const res = (await pty.wait!()) as { exitCode?: number } | number | undefined;
       return typeof res === 'number' ? res : (res?.exitCode ?? 0);
     } finally {
       process.stdin.off('data', onData);
+      process.stdin.off('end', onEnd);
       process.stdout.off('resize', onResize);
       if (tty) process.stdin.setRawMode(false);
       process.stdin.pause();

@@ -226,3 +226,26 @@ describe('chmod, utimes, rm', () => {
     expect(code(() => v.rm('/t'))).toBe('ENOENT');
   });
 });
+
+describe('trailing slashes', () => {
+  it('never act on a symlink target by accident', () => {
+    const v = new Vfs();
+    v.mkdir('/real');
+    v.symlink('/real', '/link');
+    expect(code(() => v.rmdir('/link/'))).toBe('ENOTDIR');
+    expect(code(() => v.unlink('/link/'))).toBe('ENOTDIR');
+    expect(code(() => v.rm('/link/', { recursive: true }))).toBe('ENOTDIR');
+    expect(code(() => v.rename('/link/', '/x'))).toBe('ENOTDIR');
+    expect(v.stat('/real').type).toBe('dir');
+    expect(v.readdir('/link/')).toEqual([]);
+    v.mkdir('/made/');
+    v.mkdir('/p/q/', { recursive: true });
+    v.rename('/made/', '/moved/');
+    v.rmdir('/moved/');
+    expect(v.exists('/moved')).toBe(false);
+    expect(code(() => v.writeFile('/newfile/', 'x'))).toBe('EISDIR');
+    v.writeFile('/f', '');
+    expect(code(() => v.mkdir('/f/', { recursive: true }))).toBe('EEXIST');
+    expect(code(() => v.mkdir('/f/g/', { recursive: true }))).toBe('ENOTDIR');
+  });
+});

@@ -171,7 +171,7 @@ export class Vfs {
   writeFile(path: string, data: Uint8Array | string, options: { mode?: number } = {}): void {
     const bytes = typeof data === 'string' ? encoder.encode(data) : data;
     const r = this.res(path, true, 'open');
-    if (r.node?.kind === 'dir' || r.name === '') throw new VfsError('EISDIR', 'open', path);
+    if (r.node?.kind === 'dir' || r.name === '' || path.endsWith('/')) throw new VfsError('EISDIR', 'open', path);
     this.writable(r, 'open', path);
     const p = this.pathOf(r);
     if (!r.node) {
@@ -226,6 +226,12 @@ export class Vfs {
     const mode = options.mode ?? 0o755;
     if (!options.recursive) return this.mkdirOne(path, mode);
     const parts = path.split('/');
+    const lastPrefix =
+      (path.startsWith('/') ? '' : '.') +
+      parts
+        .filter((p) => p !== '' && p !== '.')
+        .map((p) => '/' + p)
+        .join('');
     let prefix = path.startsWith('/') ? '' : '.';
     for (let i = 0; i < parts.length; i++) {
       if (parts[i] === '' || parts[i] === '.') continue;
@@ -233,13 +239,13 @@ export class Vfs {
       if (parts[i] === '..') continue;
       const r = this.res(prefix, true, 'mkdir');
       if (r.node === undefined) this.mkdirOne(prefix, mode);
-      else if (r.node.kind !== 'dir') throw new VfsError(i === parts.length - 1 ? 'EEXIST' : 'ENOTDIR', 'mkdir', path);
+      else if (r.node.kind !== 'dir') throw new VfsError(prefix === lastPrefix ? 'EEXIST' : 'ENOTDIR', 'mkdir', path);
     }
   }
 
   rmdir(path: string): void {
     if (/(^|\/)\.\/?$/.test(path)) throw new VfsError('EINVAL', 'rmdir', path);
-    const r = this.res(path, false, 'rmdir');
+    const r = this.resEntry(path, 'rmdir');
     if (!r.node) throw new VfsError('ENOENT', 'rmdir', path);
     if (r.node.kind !== 'dir') throw new VfsError('ENOTDIR', 'rmdir', path);
     if (r.name === '') throw new VfsError('EINVAL', 'rmdir', path);
@@ -250,7 +256,7 @@ export class Vfs {
   }
 
   unlink(path: string): void {
-    const r = this.res(path, false, 'unlink');
+    const r = this.resEntry(path, 'unlink');
     if (!r.node) throw new VfsError('ENOENT', 'unlink', path);
     if (r.node.kind === 'dir') throw new VfsError('EISDIR', 'unlink', path);
     this.writable(r, 'unlink', path);
@@ -259,7 +265,7 @@ export class Vfs {
 
   /** Remove a file, symlink or (with `recursive`) a whole directory in one step. `force` ignores ENOENT. */
   rm(path: string, options: { recursive?: boolean; force?: boolean } = {}): void {
-    const r = this.res(path, false, 'rm');
+    const r = this.resEntry(path, 'rm');
     if (!r.node) {
       if (options.force) return;
       throw new VfsError('ENOENT', 'rm', path);
@@ -276,9 +282,9 @@ export class Vfs {
   /** Atomic rename of files, symlinks and directories, replacing a compatible destination (rename(2) rules). */
   rename(from: string, to: string): void {
     if (/(^|\/)\.\.?\/?$/.test(from) || /(^|\/)\.\.?\/?$/.test(to)) throw new VfsError('EINVAL', 'rename', from);
-    const rf = this.res(from, false, 'rename');
+    const rf = this.resEntry(from, 'rename');
     if (!rf.node) throw new VfsError('ENOENT', 'rename', from);
-    const rt = this.res(to, false, 'rename');
+    const rt = this.resEntry(to, 'rename');
     if (rf.name === '' || rt.name === '') throw new VfsError('EINVAL', 'rename', from);
     if (rf.node === rt.node) return;
     this.writable(rf, 'rename', from);
@@ -316,7 +322,7 @@ export class Vfs {
 
   symlink(target: string, path: string): void {
     if (target === '') throw new VfsError('ENOENT', 'symlink', path);
-    const r = this.res(path, false, 'symlink');
+    const r = this.resEntry(path, 'symlink');
     if (r.node || r.name === '') throw new VfsError('EEXIST', 'symlink', path);
     this.writable(r, 'symlink', path);
     this.needSpace(0, 1, 'symlink', path);
@@ -454,6 +460,7 @@ export class Vfs {
     const r = this.res(path, !(o.create && o.exclusive), 'open');
     if (!r.node) {
       if (!o.create) throw new VfsError('ENOENT', 'open', path);
+      if (path.endsWith('/')) throw new VfsError('EISDIR', 'open', path);
       this.writable(r, 'open', path);
       this.needSpace(0, 1, 'open', path);
       const f = this.newFile(o.mode ?? 0o644);
@@ -520,6 +527,19 @@ export class Vfs {
 
   private res(path: string, follow: boolean, syscall: string): Resolved {
     return resolvePath(this.root, path, follow, syscall);
+  }
+
+  /**
+   * Resolve a path naming a directory entry itself (rmdir, unlink, rename, symlink, mkdir): the last
+   * component is not followed, and a trailing slash requires that entry to be a real directory, so
+   * `rmdir link/` can never remove the link's target.
+   */
+  private resEntry(path: string, syscall: string): Resolved {
+    const trimmed = path.replace(/\/+$/, '');
+    if (trimmed === path || trimmed === '') return this.res(path, false, syscall);
+    const r = this.res(trimmed, false, syscall);
+    if (r.node && r.node.kind !== 'dir') throw new VfsError('ENOTDIR', syscall, path);
+    return r;
   }
 
   private existing(path: string, follow: boolean, syscall: string): Node {
@@ -594,7 +614,7 @@ export class Vfs {
   }
 
   private mkdirOne(path: string, mode: number): void {
-    const r = this.res(path, false, 'mkdir');
+    const r = this.resEntry(path, 'mkdir');
     if (r.node || r.name === '') throw new VfsError('EEXIST', 'mkdir', path);
     this.writable(r, 'mkdir', path);
     this.needSpace(0, 1, 'mkdir', path);

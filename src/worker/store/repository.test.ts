@@ -150,13 +150,17 @@ describe('Repository', () => {
     b.mkdir('/new');
     b.writeFile('/new/x', 'B'.repeat(PAGE_SIZE + 3));
     const dumpB = dump(b);
-    for (const torn of [false, true]) {
+    for (const [torn, loadFirst] of [
+      [false, true],
+      [true, true],
+      [true, false], // committing over a head that was never loaded must not rewrite its objects
+    ]) {
       for (let crashAt = 1; ; crashAt++) {
         const copy = new MemoryBackend();
         for (const [k, val] of mem.data) copy.data.set(k, val);
         const crashing = new CrashingBackend(copy, crashAt, torn);
         const repo = await Repository.open(crashing);
-        await repo.load();
+        if (loadFirst) await repo.load();
         let crashed = false;
         try {
           await repo.commit(stateOf(b, 'B'));

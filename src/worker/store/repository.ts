@@ -59,6 +59,8 @@ export class Repository {
   private readonly cache = new ObjectCache();
   /** Objects known to be stored intact: those reachable from the head root, plus what we wrote since. */
   private known = new Set<string>();
+  /** False while a committed head exists that was neither loaded nor replaced: `known` is incomplete then. */
+  private synced = true;
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(private readonly backend: StorageBackend) {}
@@ -73,6 +75,7 @@ export class Repository {
     }
     repo.candidates.sort((a, b) => b.seq - a.seq);
     repo.head = repo.candidates[0];
+    repo.synced = repo.head === undefined;
     return repo;
   }
 
@@ -107,6 +110,7 @@ export class Repository {
         }
         this.head = rec;
         this.known = this.cache.reachable(rootsOf(rec));
+        this.synced = true;
         return { root, snapshots, nextIno: reader.nextIno, ...(rec.meta !== undefined ? { meta: rec.meta } : {}) };
       } catch (e) {
         if (!(e instanceof StoreError) || e.code !== 'CORRUPT') throw e;
@@ -130,6 +134,7 @@ export class Repository {
     this.head = undefined;
     this.candidates = [];
     this.known.clear();
+    this.synced = true;
   }
 
   private async commitNow(state: PersistedState): Promise<CommitStats> {
@@ -137,18 +142,19 @@ export class Repository {
     const has = (h: string) => this.known.has(h);
     // Identical pages can be put concurrently; write each object once (OPFS refuses two open handles on one file).
     const inflight = new Map<string, Promise<void>>();
+    // Committing over a head we never loaded: objects it references exist but are not in `known`.
+    // Never rewrite those in place (a torn rewrite would damage the previous root): keep any stored
+    // copy whose bytes check out, rewrite only missing or damaged ones (which no valid root needs).
+    const stored = this.synced ? undefined : new Set(await this.call('listing objects', () => this.backend.list(OBJ)));
     const put = (h: string, bytes: Uint8Array): Promise<void> => {
       let p = inflight.get(h);
       if (!p) {
-        p = this.call('writing an object', () => this.backend.save(OBJ + h, bytes)).then(() => {
-          this.known.add(h);
-          stats.objectsWritten++;
-          stats.bytesWritten += bytes.length;
-        });
+        p = this.keepStored(stored, h).then((kept) => (kept ? undefined : this.write(h, bytes, stats)));
         inflight.set(h, p);
       }
       return p;
     };
+
     // 1. Objects. Until the root record changes, none of them is reachable: a crash here is harmless.
     const tree = await writeTree(state.root, this.cache, has, put);
     const snapshots: RootRecord['snapshots'] = [];
@@ -183,7 +189,23 @@ export class Repository {
       stats.objectsDeleted++;
     }
     this.known = live;
+    this.synced = true;
     return stats;
+  }
+
+  private async keepStored(stored: Set<string> | undefined, hash: string): Promise<boolean> {
+    if (!stored?.has(OBJ + hash)) return false;
+    const bytes = await this.call('reading an object', () => this.backend.load(OBJ + hash));
+    if (!bytes || (await sha256Hex(bytes)) !== hash) return false;
+    this.known.add(hash);
+    return true;
+  }
+
+  private async write(hash: string, bytes: Uint8Array, stats: CommitStats): Promise<void> {
+    await this.call('writing an object', () => this.backend.save(OBJ + hash, bytes));
+    this.known.add(hash);
+    stats.objectsWritten++;
+    stats.bytesWritten += bytes.length;
   }
 
   private async getObject(hash: string): Promise<Uint8Array> {

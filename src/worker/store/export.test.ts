@@ -119,6 +119,9 @@ describe('exportState / importState', () => {
     const bytes = await exportState(v);
     expect(await codeOf(importState(bytes, { maxBytes: 1024 * 1024 }))).toBe('CORRUPT');
     expect(await codeOf(importState(bytes, { maxBytes: 4 * 1024 * 1024 }))).toBeUndefined();
+    // Valid, but larger than the target sandbox's quota: ENOSPC, nothing built.
+    expect(await codeOf(importState(bytes, { vfs: { maxBytes: 1024 * 1024 } }))).toBe('ENOSPC');
+    expect(await codeOf(importState(bytes, { vfs: { maxFiles: 0 } }))).toBe('ENOSPC');
   });
 
   it('inner damage behind a valid outer checksum is still CORRUPT (CRC, schema, references)', async () => {

@@ -4,7 +4,8 @@
 
 import { pageBytes } from '../vfs/content';
 import { countTree, PAGE_SIZE, type DirNode, type FileNode, type Node, type Page } from '../vfs/node';
-import { Vfs, type VfsOptions, type VfsSnapshot } from '../vfs/vfs';
+import { VfsError } from '../vfs/errors';
+import { DEFAULT_MAX_BYTES, DEFAULT_MAX_FILES, Vfs, type VfsOptions, type VfsSnapshot } from '../vfs/vfs';
 import { corrupt, seal, unseal } from './container';
 import { endRecord, frame, parseRecords, REC_BLOB, REC_META, REC_TREE } from './records';
 
@@ -161,6 +162,15 @@ export async function importState(bytes: Uint8Array, options: ImportOptions = {}
   if (trees[0]!.role !== 'live' || trees.slice(1).some((t) => t.role !== 'snapshot')) throw corrupt('tree roles');
   const ids = new Set(trees.slice(1).map((t) => t.id));
   if (ids.size !== trees.length - 1) throw corrupt('duplicate snapshot ids');
+  // A valid state that does not fit the target quota is refused whole, like any write that does not fit.
+  let liveBytes = 0;
+  for (const e of trees[0]!.entries) if (e[1] === 'f') liveBytes += e[5];
+  if (
+    liveBytes > (options.vfs?.maxBytes ?? DEFAULT_MAX_BYTES) ||
+    trees[0]!.entries.length - 1 > (options.vfs?.maxFiles ?? DEFAULT_MAX_FILES)
+  ) {
+    throw new VfsError('ENOSPC', 'import', '/');
+  }
 
   // ---- build (nothing above this line allocated a node) ----
   const pages: (Page | undefined)[] = [];

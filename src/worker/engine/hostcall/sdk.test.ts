@@ -1,0 +1,166 @@
+// End to end in Node: the real @wasmer/sdk, wasm/hostcall's stub registered as extension
+// commands and as curl, the call mount answering asynchronously, and (when public/wasm has them)
+// bash pipes and redirects and busybox around it.
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Wasmer } from '@wasmer/sdk/node';
+import { hookSandboxBuilder, installHostFs, type HostMountBuilder, type HostMountPlan } from '../hostfs/install';
+import { MemoryBackend } from '../hostfs/memory';
+import { HostFsServer } from '../hostfs/server';
+import { workerEntrySource } from '../hostfs/worker-cache';
+import { envRecord, type CallRequest, type CallResult } from './frame';
+import { CallMount, CallMounts } from './mount';
+
+const here = dirname(new URL(import.meta.url).pathname);
+const sdkDist = dirname(createRequire(import.meta.url).resolve('@wasmer/sdk/node'));
+const wasmDir = join(here, '../../../../public/wasm');
+const has = (f: string) => existsSync(join(wasmDir, f));
+
+const PLAN: HostMountPlan = {
+  storage: 1,
+  mounts: [
+    { path: '/home', mountId: 2 },
+    { path: '/tmp', mountId: 3 },
+    { path: '/run/sandpit', mountId: 9 },
+  ],
+};
+
+let setWorkerUrl: (url: string) => void;
+let workerUrl = '';
+
+class TestWasmer extends Wasmer {
+  protected static override async initializeCore(options: ConstructorParameters<typeof Wasmer>[0] & object) {
+    const core = await super.initializeCore(options);
+    setWorkerUrl(workerUrl);
+    hookSandboxBuilder(core as unknown as { sandbox(): HostMountBuilder }, () => PLAN);
+    return core;
+  }
+}
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+const seen: CallRequest[] = [];
+
+async function handler(req: CallRequest): Promise<CallResult> {
+  seen.push(req);
+  if (req.header.kind !== 'exec') return { exitCode: 2, stdout: new Uint8Array(), stderr: new Uint8Array() };
+  const { name, argv, cwd, env } = req.header;
+  await new Promise((r) => setTimeout(r, 50)); // really asynchronous
+  if (name === 'upper') return { exitCode: 0, stdout: enc.encode(dec.decode(req.body).toUpperCase()), stderr: new Uint8Array() };
+  if (name === 'info') {
+    const text = JSON.stringify({ args: argv.slice(1), cwd, foo: envRecord(env).FOO }) + '\n';
+    return { exitCode: 3, stdout: enc.encode(text), stderr: enc.encode('to stderr\n') };
+  }
+  if (name === 'big') {
+    const n = Number(argv[1]);
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) out[i] = 97 + (i % 26);
+    return { exitCode: 0, stdout: out, stderr: new Uint8Array() };
+  }
+  if (name === 'count') return { exitCode: 0, stdout: enc.encode(`${req.body.length}\n`), stderr: new Uint8Array() };
+  throw new Error(`no extension ${name}`);
+}
+
+describe('host calls from guests (Node, real SDK)', () => {
+  const fs = new MemoryBackend();
+  const server = new HostFsServer();
+  const calls = new CallMounts();
+  let uninstall: (() => void)[] = [];
+  let wasmer: TestWasmer;
+  let sandbox: Awaited<ReturnType<TestWasmer['sandboxes']['create']>>;
+
+  beforeAll(async () => {
+    ({ setWorkerUrl } = (await import(pathToFileURL(join(sdkDist, '../pkg/wasmer_sdk_js.js')).href)) as {
+      setWorkerUrl: (url: string) => void;
+    });
+    fs.mkdir('/workspace');
+    fs.mkdir('/home');
+    fs.mkdir('/home/user');
+    fs.mkdir('/tmp');
+    server.mount(1, fs, '/workspace');
+    server.mount(2, fs, '/home');
+    server.mount(3, fs, '/tmp');
+    uninstall.push(installHostFs(server));
+    uninstall.push(calls.install());
+    calls.add(9, new CallMount(handler, { 'hello.txt': enc.encode('from lib\n') }));
+    const src = workerEntrySource({
+      sdkWorkerUrl: pathToFileURL(join(sdkDist, 'node-worker.js')).href,
+      bridgeUrl: pathToFileURL(join(sdkDist, 'host-filesystem.js')).href,
+      statCache: true,
+    });
+    workerUrl = `data:text/javascript,${encodeURIComponent(src)}`;
+    wasmer = new TestWasmer({ cache: false });
+    await wasmer.ready();
+    const modules: Record<string, Uint8Array> = {};
+    const commands: Record<string, { module: string }> = {};
+    if (has('busybox.wasm')) {
+      modules.busybox = readFileSync(join(wasmDir, 'busybox.wasm'));
+      for (const c of ['cat', 'echo', 'wc', 'head', 'ls']) commands[c] = { module: 'busybox' };
+    }
+    if (has('bash.wasm')) {
+      modules.bash = readFileSync(join(wasmDir, 'bash.wasm'));
+      commands.bash = { module: 'bash' };
+      commands.sh = { module: 'bash' };
+    }
+    const base = await wasmer.packages.create({ modules, commands });
+    // The stub as its own package, as the runtime adds it per sandbox.
+    const ext = await wasmer.packages.create({
+      modules: { hostcall: readFileSync(join(wasmDir, 'hostcall.wasm')) },
+      commands: Object.fromEntries(['upper', 'info', 'big', 'count', 'nope'].map((n) => [n, { module: 'hostcall' }])),
+    });
+    sandbox = await wasmer.sandboxes.create({ packages: [base, ext], ...(has('bash.wasm') ? { shell: 'bash' } : {}) });
+  }, 120_000);
+
+  afterAll(async () => {
+    await wasmer?.close();
+    uninstall.reverse().forEach((u) => u());
+  });
+
+  const run = async (cmd: string, args: string[], opts: { stdin?: string; cwd?: string; env?: Record<string, string> } = {}) => {
+    const out = await sandbox
+      .command(cmd, args, { cwd: opts.cwd ?? '/home/user', env: opts.env ?? {} })
+      .run({ check: false, timeoutMs: 30_000, ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}) });
+    return { code: out.exitCode, out: out.stdout.text(), err: out.stderr.text() };
+  };
+
+  it('runs an extension with stdin and returns its stdout', async () => {
+    expect(await run('upper', [], { stdin: 'hello host\n' })).toEqual({ code: 0, out: 'HELLO HOST\n', err: '' });
+  });
+
+  it('passes args, cwd, env and returns stderr and the exit code', async () => {
+    const r = await run('info', ['a b', '--x=1'], { cwd: '/tmp', env: { FOO: 'bar' }, stdin: '' });
+    expect(r).toEqual({ code: 3, out: '{"args":["a b","--x=1"],"cwd":"/tmp","foo":"bar"}\n', err: 'to stderr\n' });
+  });
+
+  it('streams large replies and requests', async () => {
+    const r = await run('big', ['300000'], { stdin: '' });
+    expect(r.code).toBe(0);
+    expect(r.out.length).toBe(300000);
+    expect(r.out.slice(0, 28)).toBe('abcdefghijklmnopqrstuvwxyzab');
+    const c = await run('count', [], { stdin: 'x'.repeat(200_000) });
+    expect(c).toEqual({ code: 0, out: '200000\n', err: '' });
+  });
+
+  it('reports a failing extension as exit 126', async () => {
+    expect(await run('nope', [], { stdin: '' })).toMatchObject({ code: 126, err: 'sandpit: no extension nope\n' });
+  });
+
+  it('serves the lib directory read-only', async () => {
+    if (!has('busybox.wasm')) return;
+    expect(await run('cat', ['/run/sandpit/lib/hello.txt'])).toMatchObject({ code: 0, out: 'from lib\n' });
+  });
+
+  it.runIf(has('bash.wasm'))('takes part in pipes and redirects', async () => {
+    expect(await run('bash', ['-c', 'echo hi | upper'])).toMatchObject({ code: 0, out: 'HI\n' });
+    expect(await run('bash', ['-c', 'echo some text > f; upper < f > g; cat g; echo hi | upper | wc -c'])).toMatchObject({
+      code: 0,
+      out: 'SOME TEXT\n       3\n',
+    });
+    expect(await run('bash', ['-c', 'info x; echo "exit=$?"'], { env: { FOO: 'z' } })).toMatchObject({
+      out: '{"args":["x"],"cwd":"/home/user","foo":"z"}\nexit=3\n',
+    });
+  }, 60_000);
+});

@@ -1,36 +1,56 @@
-// The playground page: a run box over the public API. It imports only src/api, and exposes
-// the module as globalThis.sandpit for Playwright-driven harnesses.
+// The playground page's entry: exposes the public API as globalThis.sandpit (for
+// Playwright-driven harnesses), makes the page cross-origin isolated if it can, and starts
+// the app. It imports only src/api (and the UI's own modules).
 import * as sandpit from '../api/index';
+import './style.css';
+import { App } from './app';
+import { errorText } from './dom';
+import { ensureIsolation } from './isolation';
+import { initTheme } from './theme';
 
 (globalThis as typeof globalThis & { sandpit: typeof sandpit }).sandpit = sandpit;
 
-const status = document.querySelector<HTMLElement>('#status')!;
-const output = document.querySelector<HTMLElement>('#output')!;
-const form = document.querySelector<HTMLFormElement>('#run-form')!;
-const input = document.querySelector<HTMLInputElement>('#cmd')!;
-
-async function main(): Promise<void> {
-  const caps = sandpit.Sandbox.capabilities();
-  status.textContent = `isolated: ${caps.crossOriginIsolated} · opfs: ${caps.opfs} · indexedDB: ${caps.indexedDB}`;
-  let sb: sandpit.Sandbox;
-  try {
-    sb = await sandpit.Sandbox.create({
-      onProgress: (p) => {
-        status.textContent = `loading ${p.phase}: ${(p.loadedBytes / 1e6).toFixed(1)} / ${(p.totalBytes / 1e6).toFixed(1)} MB`;
-      },
-    });
-  } catch (err) {
-    status.textContent = err instanceof sandpit.SandboxError ? `${err.code}: ${err.message}` : String(err);
-    return;
-  }
-  status.textContent = 'ready';
-  form.addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    void (async () => {
-      const r = await sb.commands.run(input.value);
-      output.textContent = r.stdout + r.stderr + `\n[exit ${r.exitCode} · ${r.durationMs.toFixed(1)} ms]`;
-    })();
-  });
+function el<T extends HTMLElement = HTMLElement>(selector: string): T {
+  return document.querySelector<T>(selector)!;
 }
 
-void main();
+async function main(): Promise<void> {
+  const status = el('#status');
+  initTheme(el<HTMLButtonElement>('#theme-toggle'));
+  const step = await ensureIsolation(import.meta.env.BASE_URL);
+  if (step === 'reloading') {
+    status.textContent = 'Enabling cross-origin isolation (service worker), reloading…';
+    return;
+  }
+  const app = new App({
+    status,
+    progress: el<HTMLProgressElement>('#progress'),
+    notice: el('#notice'),
+    caps: el('#caps'),
+    terminalPane: el('#terminal-pane'),
+    terminal: el('#terminal'),
+    terminalInfo: el('#terminal-info'),
+    restart: el<HTMLButtonElement>('#restart'),
+    files: el('#files'),
+    state: el('#state'),
+  });
+  // A read-only view of the terminal for tests: the buffer as text and its size.
+  Object.defineProperty(globalThis, '__sandpitTerm', {
+    value: Object.freeze({
+      get text() {
+        return app.terminal.text();
+      },
+      get cols() {
+        return app.terminal.term.cols;
+      },
+      get rows() {
+        return app.terminal.term.rows;
+      },
+    }),
+  });
+  await app.start().catch(() => undefined);
+}
+
+main().catch((err: unknown) => {
+  el('#status').textContent = errorText(err);
+});

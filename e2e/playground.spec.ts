@@ -1,0 +1,157 @@
+// The playground page end to end: terminal on bash through sb.pty, the live file panel,
+// snapshots, export/import, and screenshots at desktop and phone widths.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Page, TestInfo } from '@playwright/test';
+import { test, expect } from './fixtures';
+
+const manifest = JSON.parse(
+  readFileSync(fileURLToPath(new URL('../public/wasm/manifest.json', import.meta.url)), 'utf8'),
+) as { binaries: { commands: string[] }[] };
+const hasShell = manifest.binaries.some((b) => b.commands.includes('sh'));
+
+const PROMPT = /\$ $/;
+
+function termText(page: Page): Promise<string> {
+  return page.evaluate(() => (globalThis as any).__sandpitTerm?.text ?? '');
+}
+
+/** Waits until the terminal's last line is a prompt; returns how many prompts it shows. */
+async function waitForPrompt(page: Page, atLeast = 1): Promise<number> {
+  let count = 0;
+  await expect
+    .poll(
+      async () => {
+        const text = await termText(page);
+        count = text.split('\n').filter((l) => /\$ ?$/.test(l) || /\$ \S/.test(l)).length;
+        return PROMPT.test(text) && count >= atLeast;
+      },
+      { timeout: 60_000 },
+    )
+    .toBe(true);
+  return count;
+}
+
+async function typeLine(page: Page, line: string): Promise<void> {
+  await page.keyboard.type(line);
+  await page.keyboard.press('Enter');
+}
+
+async function shoot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  const path = testInfo.outputPath(`${name}.png`);
+  await page.screenshot({ path });
+  await testInfo.attach(name, { path, contentType: 'image/png' });
+}
+
+test('without a shell binary the status line says so', async ({ page }) => {
+  test.skip(hasShell, 'public/wasm/manifest.json has a shell');
+  await page.goto('/');
+  await expect(page.locator('#status')).toContainText('NOT_FOUND');
+});
+
+test.describe('with bash', () => {
+  test.skip(!hasShell, 'public/wasm/manifest.json has no `sh` command yet (bash is being built)');
+
+  test('terminal, live files, Ctrl-C, snapshots, export and import', async ({ page, blocked }, testInfo) => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto('/');
+    await expect(page.locator('#status')).toHaveText('Ready', { timeout: 60_000 });
+    await expect(page.locator('#caps')).toContainText('cross-origin isolated');
+    await waitForPrompt(page);
+
+    // The terminal has focus after load; keys go to bash.
+    await page.locator('#terminal').click();
+    await typeLine(page, 'echo hello > a.txt && ls');
+    await expect.poll(() => termText(page), { timeout: 20_000 }).toMatch(/ls\n(.*\s)?a\.txt/);
+    const file = page.locator('#files .entry.file', { hasText: 'a.txt' });
+    await expect(file).toBeVisible();
+
+    // Unicode round trip through the pty.
+    await typeLine(page, 'echo "héllo wörld ✓"');
+    await expect.poll(() => termText(page)).toContain('\nhéllo wörld ✓');
+
+    // Ctrl-C interrupts the foreground job, not the shell.
+    const before = await waitForPrompt(page);
+    await typeLine(page, 'sleep 100');
+    await page.waitForTimeout(500);
+    await page.keyboard.press('Control+C');
+    await waitForPrompt(page, before + 1);
+
+    // The editor shows the file the shell wrote.
+    await file.click();
+    await expect(page.locator('#files textarea')).toHaveValue('hello\n');
+    await shoot(page, testInfo, 'desktop-1280');
+
+    // Snapshot, delete the file, see it gone, restore, see it back.
+    await page.fill('#snapshot-name', 'with a.txt');
+    await page.click('#state button:has-text("Snapshot")');
+    await expect(page.locator('#state .snapshots li', { hasText: 'with a.txt' })).toBeVisible();
+    await page.click('#files button:has-text("Delete")');
+    await expect(file).toHaveCount(0);
+    await page.click('#state button[aria-label="Diff with a.txt"]');
+    await expect(page.locator('#state .diff')).toContainText('a.txt');
+    await page.click('#state button[aria-label="Restore with a.txt"]');
+    await expect(file).toBeVisible();
+
+    // Export, reload (memory: a fresh sandbox without a.txt), import, a.txt is back.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('#state button:has-text("Export")'),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/\.sandpit$/);
+    const saved = testInfo.outputPath('state.sandpit');
+    await download.saveAs(saved);
+    await page.reload();
+    await expect(page.locator('#status')).toHaveText('Ready', { timeout: 60_000 });
+    await expect(page.locator('#files .entry.file', { hasText: 'a.txt' })).toHaveCount(0);
+    await page.locator('#state input[type=file]').setInputFiles(saved);
+    await expect(page.locator('#files .entry.file', { hasText: 'a.txt' })).toBeVisible({ timeout: 30_000 });
+    await expect(page.locator('#state .snapshots li', { hasText: 'with a.txt' })).toBeVisible();
+    await waitForPrompt(page);
+    await typeLine(page, 'cat a.txt');
+    await expect.poll(() => termText(page)).toMatch(/cat a\.txt\nhello/);
+    expect(blocked).toEqual([]);
+  });
+
+  test('narrow screen: usable at 375 px, keyboard focus moves between panes', async ({ page }, testInfo) => {
+    await page.setViewportSize({ width: 375, height: 800 });
+    await page.goto('/');
+    await expect(page.locator('#status')).toHaveText('Ready', { timeout: 60_000 });
+    await waitForPrompt(page);
+    const cols = await page.evaluate(() => (globalThis as any).__sandpitTerm.cols);
+    expect(cols).toBeGreaterThan(20);
+    expect(cols).toBeLessThan(60);
+    // No horizontal scrolling of the page itself.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await typeLine(page, 'printf "x%.0s" $(seq 1 3); echo; echo $COLUMNS');
+    await page.keyboard.press('F6');
+    await expect(page.locator('#files')).toBeFocused();
+    await shoot(page, testInfo, 'phone-375');
+  });
+
+  test('a shell that exits offers a restart', async ({ page }) => {
+    await page.goto('/');
+    await waitForPrompt(page);
+    await page.locator('#terminal').click();
+    await typeLine(page, 'exit 3');
+    await expect(page.locator('#restart')).toBeVisible({ timeout: 20_000 });
+    await expect.poll(() => termText(page)).toContain('shell exited with code 3');
+    await page.keyboard.press('Enter');
+    await expect(page.locator('#restart')).toBeHidden();
+    await waitForPrompt(page);
+  });
+
+  test('dark and light themes follow the toggle', async ({ page }, testInfo) => {
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto('/');
+    await waitForPrompt(page);
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+    await shoot(page, testInfo, 'light-1280');
+    await page.click('#theme-toggle');
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+    await page.reload();
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  });
+});

@@ -183,6 +183,37 @@ describe('Repository', () => {
     }
   });
 
+  it('sweeps leftovers of a failed commit on the next one', async () => {
+    const mem = new MemoryBackend();
+    let failAt = -1;
+    let saves = 0;
+    const flaky: StorageBackend = {
+      load: (k) => mem.load(k),
+      list: (p) => mem.list(p),
+      delete: (k) => mem.delete(k),
+      save: async (k, b) => {
+        if (++saves === failAt) throw Object.assign(new Error('full'), { name: 'QuotaExceededError' });
+        return mem.save(k, b);
+      },
+    };
+    const v = new Vfs();
+    v.writeFile('/a', 'a');
+    const repo = await Repository.open(flaky);
+    await repo.commit(stateOf(v));
+    for (let i = 0; i < 5; i++) v.writeFile(`/n${i}`, `new ${i}`);
+    failAt = saves + 4; // three new objects land, then the disk is "full"
+    await expect(repo.commit(stateOf(v))).rejects.toMatchObject({ code: 'QUOTA' });
+    v.rm('/n0');
+    v.rm('/n1');
+    v.rm('/n2');
+    v.rm('/n3');
+    await repo.commit(stateOf(v));
+    // Exactly the live objects remain: a fresh store with the same state holds the same keys.
+    const fresh = new MemoryBackend();
+    await (await Repository.open(fresh)).commit(stateOf(v));
+    expect((await mem.list('obj/')).sort()).toEqual((await fresh.list('obj/')).sort());
+  });
+
   it('reports CORRUPT when objects are damaged and QUOTA when storage is full', async () => {
     const mem = new MemoryBackend();
     const v = new Vfs();

@@ -61,6 +61,12 @@ export class Repository {
   private known = new Set<string>();
   /** False while a committed head exists that was neither loaded nor replaced: `known` is incomplete then. */
   private synced = true;
+  /**
+   * The next commit lists the store to find garbage (first commit of a session, after a failure).
+   * Otherwise garbage is exactly what was known before and is no longer reachable: no listing,
+   * which matters on OPFS where listing thousands of files costs tens of milliseconds.
+   */
+  private sweep = true;
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(private readonly backend: StorageBackend) {}
@@ -122,7 +128,13 @@ export class Repository {
 
   /** Persist a state. Commits are serialised; each is atomic with respect to crashes. */
   commit(state: PersistedState): Promise<CommitStats> {
-    const run = this.queue.then(() => this.commitNow(state));
+    const run = this.queue.then(() =>
+      this.commitNow(state).catch((e: unknown) => {
+        // Objects of a failed commit may be left behind: the next commit sweeps the whole store.
+        this.sweep = true;
+        throw e;
+      }),
+    );
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -183,13 +195,17 @@ export class Repository {
     stats.bytesWritten += bytes.length;
     // 3. Garbage: objects the new root does not reach (old versions, leftovers of crashed commits).
     const live = this.cache.reachable(rootsOf(rec));
-    for (const key of await this.call('listing objects', () => this.backend.list(OBJ))) {
-      if (live.has(key.slice(OBJ.length))) continue;
-      await this.call('deleting an object', () => this.backend.delete(key));
+    const candidates = this.sweep
+      ? (await this.call('listing objects', () => this.backend.list(OBJ))).map((k) => k.slice(OBJ.length))
+      : [...this.known];
+    for (const h of candidates) {
+      if (live.has(h)) continue;
+      await this.call('deleting an object', () => this.backend.delete(OBJ + h));
       stats.objectsDeleted++;
     }
     this.known = live;
     this.synced = true;
+    this.sweep = false;
     return stats;
   }
 

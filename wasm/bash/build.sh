@@ -52,7 +52,7 @@ ac_cv_func_setrlimit=no
 ac_cv_func_ulimit=no
 ac_cv_func_getdtablesize=yes
 ac_cv_rl_version=8.2
-bash_cv_job_control_missing=missing
+bash_cv_job_control_missing=present
 bash_cv_sys_named_pipes=missing
 bash_cv_dev_fd=absent
 bash_cv_dev_stdin=absent
@@ -84,7 +84,7 @@ CACHE
     LIBS="$linkflags $WASM_LDFLAGS" \
     CC_FOR_BUILD=gcc \
     "$src/configure" --cache-file=config.cache --host=wasm32-unknown-wasi --build="$(gcc -dumpmachine)" \
-      --without-bash-malloc --disable-nls --disable-net-redirections --disable-job-control \
+      --without-bash-malloc --disable-nls --disable-net-redirections --enable-job-control \
       --disable-process-substitution --enable-readline --without-curses --disable-threads \
       --disable-largefile --prefix=/usr >configure.log 2>&1 || { tail -40 configure.log; exit 1; }
   )

@@ -53,6 +53,53 @@ export interface KernelInit {
   env: Record<string, string>;
   timeoutMs: number;
   fsLimitBytes: number;
+  /** Extension command names; each runs `HostCallbacks.extension` (see src/api/extensions.ts). */
+  extensions?: string[];
+  /** Outbound HTTP through `HostCallbacks.fetch` (which checks the allow list). Default off. */
+  network?: boolean;
+}
+
+/** A guest ran an extension command. */
+export interface ExtensionCall {
+  name: string;
+  args: string[];
+  stdin: Uint8Array;
+  cwd: string;
+  env: Record<string, string>;
+}
+
+export interface ExtensionReply {
+  stdout: Uint8Array;
+  stderr: Uint8Array;
+  exitCode: number;
+}
+
+/** One HTTP request from a guest (curl, Python's urllib). */
+export interface HttpRequestInfo {
+  method: string;
+  url: string;
+  headers: [string, string][];
+  body?: Uint8Array;
+  redirect: 'follow' | 'manual';
+}
+
+export interface HttpResponseInfo {
+  /** 0 for a redirect the browser did not follow (redirect: 'manual'). */
+  status: number;
+  statusText: string;
+  url: string;
+  redirected: boolean;
+  headers: [string, string][];
+  body: Uint8Array;
+}
+
+/** A response, or a refusal naming the host and how to allow it. */
+export type HttpFetchReply = HttpResponseInfo | { denied: string; reason: string };
+
+/** Host code guests call (a Comlink proxy from the page; see src/worker/engine/hostcall). */
+export interface HostCallbacks {
+  extension?(call: ExtensionCall): Promise<ExtensionReply>;
+  fetch?(req: HttpRequestInfo): Promise<HttpFetchReply>;
 }
 
 export interface KernelInfo {
@@ -154,7 +201,12 @@ export type SandboxSource = { kind: 'import'; bytes: Uint8Array } | { kind: 'for
  */
 export interface WorkerApi {
   /** Creates a sandbox (loading the engine on first use) and returns its id. */
-  create(init: KernelInit, onProgress?: (p: LoadProgress) => void, source?: SandboxSource): Promise<KernelInfo>;
+  create(
+    init: KernelInit,
+    onProgress?: (p: LoadProgress) => void,
+    source?: SandboxSource,
+    host?: HostCallbacks,
+  ): Promise<KernelInfo>;
   /** Ends a sandbox's processes and frees it. */
   close(sid: string): Promise<void>;
   /** How many sandboxes are open (the API stops the worker when none are left). */

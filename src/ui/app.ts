@@ -42,7 +42,8 @@ export class App implements StateHost {
     this.files = new FilesPanel(el.files, (m) => this.notify(m));
     this.state = new StatePanel(el.state, this);
     document.addEventListener('keydown', (ev) => {
-      if (ev.key !== 'F6' || el.terminal.contains(document.activeElement)) return;
+      // The terminal handles its own F6 (and marks the event handled).
+      if (ev.key !== 'F6' || ev.defaultPrevented || el.terminal.contains(document.activeElement)) return;
       ev.preventDefault();
       const pane = [el.files, el.state].find((p) => p.contains(document.activeElement)) ?? el.state;
       this.#cycleFocus(pane, !ev.shiftKey);

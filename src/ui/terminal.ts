@@ -63,7 +63,8 @@ export class TerminalView {
       lineHeight: 1.15,
       cursorBlink: true,
       scrollback: 5000,
-      allowProposedApi: false,
+      // The pty sends bare LF line ends (no ONLCR yet); CR LF is harmless if it ever does.
+      convertEol: true,
       theme: THEMES[currentTheme()],
     });
     this.term.loadAddon(this.#fit);

@@ -6,6 +6,7 @@ import { KernelError, installErrorTransfer } from './errors';
 import type {
   DiffResult,
   EntryInfo,
+  HostCallbacks,
   KernelInfo,
   KernelInit,
   LoadProgress,
@@ -42,7 +43,12 @@ class Kernel implements WorkerApi {
   #nextSid = 1;
   #nextWatch = 1;
 
-  async create(init: KernelInit, onProgress?: (p: LoadProgress) => void, source?: SandboxSource): Promise<KernelInfo> {
+  async create(
+    init: KernelInit,
+    onProgress?: (p: LoadProgress) => void,
+    source?: SandboxSource,
+    host?: HostCallbacks,
+  ): Promise<KernelInfo> {
     const report = (p: LoadProgress) => void onProgress?.(p);
     if (!this.#runtime) {
       this.#runtime = Runtime.start(init, report);
@@ -51,7 +57,11 @@ class Kernel implements WorkerApi {
     const runtime = await this.#runtime;
     const state = await this.#open(init, source);
     try {
-      state.engine = await runtime.createSandbox(() => state.vfs);
+      state.engine = await runtime.createSandbox(() => state.vfs, {
+        extensions: init.extensions ?? [],
+        network: init.network === true,
+        ...(host ? { host } : {}),
+      });
     } catch (err) {
       state.releaseLock();
       throw err;

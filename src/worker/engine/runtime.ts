@@ -7,6 +7,9 @@ import type { Vfs } from '../vfs';
 import { loadBinaries, loadManifest, type LoadedBinary } from './binaries';
 import { hookSandboxBuilder, installHostFs, type HostMountBuilder, type HostMountPlan } from './hostfs/install';
 import { HostFsServer } from './hostfs/server';
+import type { HostCallSpec } from './hostcall/handler';
+import { CallMounts } from './hostcall/mount';
+import { CALL_DIR, hostCallEnv, hostCallMount, hostCallPackage, loadHostcallModule } from './hostcall/setup';
 import { EngineSandbox } from './sandbox';
 import { loadSdk, type Sdk } from './sdk';
 import { VfsBackend } from './vfs-backend';
@@ -47,6 +50,10 @@ export class Runtime {
   /** Sandbox creation is serialised: the builder hook reads `nextPlan` when the SDK builds. */
   private creating: Promise<unknown> = Promise.resolve();
   private readonly uninstall: () => void;
+  /** Host-call mounts (/run/sandpit), answered asynchronously; see hostcall/mount.ts. */
+  private readonly calls = new CallMounts();
+  /** The hostcall stub (extensions, curl); absent if public/wasm lacks it. */
+  private hostcall: Uint8Array | undefined;
 
   private constructor(
     private readonly wasmer: Wasmer,
@@ -55,7 +62,12 @@ export class Runtime {
     readonly shell: string,
     readonly baseEnv: Record<string, string>,
   ) {
-    this.uninstall = installHostFs(this.server);
+    const uninstallFs = installHostFs(this.server);
+    const uninstallCalls = this.calls.install();
+    this.uninstall = () => {
+      uninstallCalls();
+      uninstallFs();
+    };
   }
 
   static async start(urls: RuntimeUrls, onProgress: (p: LoadProgress) => void): Promise<Runtime> {
@@ -86,12 +98,13 @@ export class Runtime {
       ...Object.assign({}, ...binaries.map((b) => b.entry.env ?? {})),
     } as Record<string, string>;
     self.runtime = new Runtime(wasmer, pkg, commands, shell, env);
+    self.runtime.hostcall = await loadHostcallModule(urls.assetsUrl, binaries);
     onProgress({ phase: 'ready', loadedBytes: total, totalBytes: total });
     return self.runtime;
   }
 
   /** A new SDK sandbox whose guests see `vfs` under /workspace and MOUNTED_DIRS. */
-  createSandbox(vfs: () => Vfs): Promise<EngineSandbox> {
+  createSandbox(vfs: () => Vfs, calls: HostCallSpec = { extensions: [], network: false }): Promise<EngineSandbox> {
     const next = this.creating.then(async () => {
       const backend = new VfsBackend(vfs);
       const unmounts: (() => void)[] = [];
@@ -103,14 +116,27 @@ export class Runtime {
         if (dir === '/workspace') plan.storage = id;
         else plan.mounts!.push({ path: dir, mountId: id });
       }
+      // Host calls: the stub under `curl` and the extension names, and the call mount.
+      const packages = [this.pkg];
+      let env = this.baseEnv;
+      if (this.hostcall) {
+        packages.push(await this.wasmer.packages.create(hostCallPackage(this.hostcall, calls)));
+        const id = this.nextMountId++;
+        const files = {
+          read: (path: string) => vfs().readFile(path),
+          write: (path: string, data: Uint8Array) => {
+            vfs().writeFile(path, data);
+            this.server.invalidate();
+          },
+        };
+        unmounts.push(this.calls.add(id, hostCallMount(calls, files)));
+        plan.mounts!.push({ path: CALL_DIR, mountId: id });
+        env = { ...env, ...hostCallEnv(env) };
+      }
       this.nextPlan = plan;
       try {
-        const sandbox = await this.wasmer.sandboxes.create({
-          packages: [this.pkg],
-          shell: this.shell,
-          env: this.baseEnv,
-        });
-        return new EngineSandbox(sandbox, this.shell, this.baseEnv, () => unmounts.forEach((u) => u()));
+        const sandbox = await this.wasmer.sandboxes.create({ packages, shell: this.shell, env });
+        return new EngineSandbox(sandbox, this.shell, env, () => unmounts.forEach((u) => u()));
       } catch (err) {
         unmounts.forEach((u) => u());
         throw err;

@@ -80,6 +80,18 @@ describe('mount', () => {
   });
 });
 
+describe('Vfs.mount', () => {
+  it('mounts a nested object synchronously', () => {
+    const v = new Vfs();
+    v.mount('/mnt/x', { 'a/b.txt': 'b', c: new Uint8Array([3]) }, { readOnly: true });
+    expect(v.readText('/mnt/x/a/b.txt')).toBe('b');
+    expect(() => v.writeFile('/mnt/x/c', 'no')).toThrow(expect.objectContaining({ code: 'EROFS' }));
+    v.mount('/mnt/rw', { f: 'f' });
+    v.writeFile('/mnt/rw/f', 'changed');
+    expect(v.readText('/mnt/rw/f')).toBe('changed');
+  });
+});
+
 describe('default layout', () => {
   it('builds the usual Unix tree', () => {
     const v = new Vfs();

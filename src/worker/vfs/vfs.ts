@@ -8,6 +8,7 @@ import { cloneNode, countTree, nextGen, type DirNode, type FileNode, type Node, 
 import { childPath, joinPath } from './path';
 import { InodeTable } from './inodes';
 import { statsOf, type Stats } from './stats';
+import { buildTree, type MountTree } from './tree';
 import { resolvePath, type Resolved } from './resolve';
 import { WatchHub, type WatchCallback, type WatchEventType } from './watch';
 
@@ -361,6 +362,14 @@ export class Vfs {
   }
 
   // ---- mounts -------------------------------------------------------------------------------
+
+  /**
+   * Mount a nested object of files (`{ 'a.csv': 'x,y', 'sub/b.bin': bytes }`) at `path`, optionally
+   * read-only. For providers (possibly async) use `mount()` from mount.ts, which resolves them first.
+   */
+  mount(path: string, tree: MountTree, options: { readOnly?: boolean } = {}): void {
+    this.mountTree(path, buildTree(tree, this.clock()), options);
+  }
 
   /**
    * Graft a prebuilt tree at `path` (parents are created). The mount point must be absent or an

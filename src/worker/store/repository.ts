@@ -206,6 +206,8 @@ export class Repository {
     this.known = live;
     this.synced = true;
     this.sweep = false;
+    // Forget directory objects that are gone, or a long session would keep every old version's listing.
+    for (const h of this.cache.graph.keys()) if (!live.has(h)) this.cache.graph.delete(h);
     return stats;
   }
 

@@ -49,9 +49,10 @@ fi
 $CC $WASM_CFLAGS "${compat_cc[@]}" -c "$here/port.c" -o "$work/port.o"
 # Linked by hand: libtool will not mix our objects into its link. 1 MiB stack (default
 # 64 KiB) for the recursive printer and parser on deeply nested JSON.
+# Compat before $WASM_LDFLAGS (its README): its getpid/signal win over wasi-emulated ones.
 # shellcheck disable=SC2086
-$CC $WASM_LDFLAGS -Wl,-z,stack-size=1048576 src/main.o .libs/libjq.a "$prefix/lib/libonig.a" \
-  "$work/port.o" -lm "${compat_ld[@]}" -o "$work/jq.wasm"
+$CC -Wl,-z,stack-size=1048576 src/main.o .libs/libjq.a "$prefix/lib/libonig.a" \
+  "$work/port.o" "${compat_ld[@]}" $WASM_LDFLAGS -lm -o "$work/jq.wasm"
 # Stripping drops the target_features section, so name the features clang-19 emits.
 optimise "$work/jq.wasm" "$OUT_DIR/jq.wasm" --enable-mutable-globals --enable-sign-ext \
   --enable-reference-types --enable-multivalue

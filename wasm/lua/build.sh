@@ -13,10 +13,12 @@ rm -rf "$obj" && mkdir -p "$obj/gen"
 echo '#define DEB_HOST_MULTIARCH "wasm32-wasi"' > "$obj/gen/lua5.4-deb-multiarch.h"
 
 # Our compat library (cwd start-up sync, poll_oneoff zero-timeout wrap) when it has been built.
-compat_ld=() compat_cc=()
+compat_ld=() compat_cc=() port_cc=()
 if [ -f "$BUILD_ROOT/compat/link-flags" ]; then
   read -r -a compat_ld < "$BUILD_ROOT/compat/link-flags"
   compat_cc=(-DSANDPIT_COMPAT)
+  # port.c's os.execute/io.popen use its posix_spawn and waitpid.
+  port_cc=(-I"$here/../compat/include")
 else
   echo "note: $BUILD_ROOT/compat not built; linking without it (cwd option ignored)" >&2
 fi
@@ -28,13 +30,15 @@ objs=()
 for f in "$src"/*.c "$here/port.c" "$here/sjlj/sjlj-rt.c"; do
   b=$(basename "${f%.c}")
   [ "$b" = luac ] && continue
+  extra=(); [ "$b" = port ] && extra=("${port_cc[@]}")
   # shellcheck disable=SC2086
-  $CC $WASM_CFLAGS "${cflags[@]}" -c "$f" -o "$obj/$b.o"
+  $CC "${extra[@]}" $WASM_CFLAGS "${cflags[@]}" -c "$f" -o "$obj/$b.o"
   objs+=("$obj/$b.o")
 done
 # A 1 MiB stack: wasm-ld's 64 KiB default is tight for Lua's 200 nested C calls.
+# Compat before $WASM_LDFLAGS (its README): its getpid/signal win over wasi-emulated ones.
 # shellcheck disable=SC2086
-$CC $WASM_LDFLAGS -Wl,-z,stack-size=1048576 "${objs[@]}" -lm "${compat_ld[@]}" -o "$obj/lua.wasm"
+$CC -Wl,-z,stack-size=1048576 "${objs[@]}" "${compat_ld[@]}" $WASM_LDFLAGS -lm -o "$obj/lua.wasm"
 # Stripping drops the target_features section, so name the features clang-19 emits.
 optimise "$obj/lua.wasm" "$OUT_DIR/lua.wasm" --enable-mutable-globals --enable-sign-ext \
   --enable-reference-types --enable-multivalue --enable-exception-handling

@@ -1,7 +1,6 @@
 /* Force-included into every Lua source: what loslib and liolib need that 2022 wasi-libc lacks.
- * There is no shell to run (os.execute reports none) and no mkstemp, so os.tmpname
- * creates its file with our own sandpit_lua_mkstemp (port.c). io.popen keeps Lua's own
- * "'popen' not supported" error. */
+ * No mkstemp or tmpfile (os.tmpname, io.tmpfile) and no system or popen (os.execute,
+ * io.popen): port.c has our own. */
 #ifndef SANDPIT_LUA_PORT_H
 #define SANDPIT_LUA_PORT_H
 #include <stdio.h>
@@ -10,9 +9,21 @@ int sandpit_lua_mkstemp(char *template);
 /* io.tmpfile: an unlinked file under /tmp. */
 FILE *sandpit_lua_tmpfile(void);
 #define tmpfile sandpit_lua_tmpfile
-/* os.execute: no shell (system(NULL) is 0; a command fails with ENOSYS). */
+/* os.execute and io.popen: with libsandpit-compat they run `/bin/sh -c cmd` through
+ * posix_spawn (the sandbox finds sh by command name); without it there is no shell:
+ * system(NULL) is 0, a command fails with ENOSYS and io.popen is "not supported". */
 int sandpit_lua_system(const char *cmd);
 #define system sandpit_lua_system
+#ifdef SANDPIT_COMPAT
+FILE *sandpit_lua_popen(const char *cmd, const char *mode);
+int sandpit_lua_pclose(FILE *f);
+#define l_popen(L, c, m) (fflush(NULL), sandpit_lua_popen(c, m))
+#define l_pclose(L, file) (sandpit_lua_pclose(file))
+/* system and pclose return a raw wait status: decode it as LUA_USE_POSIX would. */
+#define l_inspectstat(stat, what) \
+  if (((stat) & 0x7f) == 0) { stat = ((stat) >> 8) & 0xff; } \
+  else { stat = (stat) & 0x7f; what = "signal"; }
+#endif
 #define LUA_TMPNAMBUFSIZE 32
 #define lua_tmpnam(b, e) { \
     strcpy(b, "/tmp/lua_XXXXXX"); \

@@ -1,20 +1,33 @@
 // Smoke test for public/wasm/lua.wasm under @wasmer/sdk in Node; exits non-zero on failure.
 // Covers what rides on setjmp/longjmp (error, pcall, coroutines) as well as plain output.
 // Run from the repo root: node wasm/lua/smoke.mjs
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Wasmer } from '@wasmer/sdk/node';
 
 const bytes = readFileSync(new URL('../../public/wasm/lua.wasm', import.meta.url));
 const w = new Wasmer({ cache: false });
 await w.ready();
+// os.execute and io.popen run `/bin/sh -c`: bash provides sh when it has been built.
+const bashUrl = new URL('../../public/wasm/bash.wasm', import.meta.url);
+const withSh = existsSync(bashUrl);
 const pkg = await w.packages.create({
-  modules: { lua: bytes },
-  commands: { lua: { module: 'lua' }, 'lua5.4': { module: 'lua' } },
+  modules: { lua: bytes, ...(withSh ? { bash: readFileSync(bashUrl) } : {}) },
+  commands: {
+    lua: { module: 'lua' },
+    'lua5.4': { module: 'lua' },
+    ...(withSh ? { sh: { module: 'bash' } } : {}),
+  },
 });
 const sb = await w.sandboxes.create({
   packages: [pkg],
   files: { '/workspace/hello.lua': 'print("hello", ...)\n' },
 });
+
+/** Linked with libsandpit-compat: its start-up cwd sync imports WASIX getcwd. */
+function hasCompat(wasm) {
+  return WebAssembly.Module.imports(new WebAssembly.Module(wasm))
+    .some((i) => i.module.startsWith('wasix') && i.name === 'getcwd');
+}
 
 let failed = 0;
 async function check(label, cmd, args, expected, opts = {}) {
@@ -51,10 +64,16 @@ await check('io in /tmp', 'lua', ['-e', `
 await check('os.tmpname, io.tmpfile', 'lua', ['-e',
   'local t = io.tmpfile(); t:write("q"); t:seek("set"); print(os.tmpname():match("^/tmp/lua_") ~= nil, t:read("a"))'],
   'true\tq');
+if (hasCompat(bytes) && withSh) {
+  await check('os.execute', 'lua', ['-e', 'print(os.execute("exit 3")); print(os.execute())'], 'nil\texit\t3\ntrue');
+  await check('io.popen read', 'lua', ['-e', 'local p = io.popen("echo hi; echo there"); print(p:read("a")); print(p:close())'],
+    'hi\nthere\n\ntrue\texit\t0');
+  await check('io.popen write', 'lua', ['-e', `
+    local q = io.popen('read -r x; echo "got $x" > /workspace/o.txt', "w"); q:write("it\\n"); q:close()
+    print(io.open("/workspace/o.txt"):read("l"))`], 'got it');
+} else console.log('skip os.execute/io.popen: needs the compat library and public/wasm/bash.wasm');
 // Plain-WASI binaries ignore `cwd` unless our compat library's start-up chdir is linked in.
-const hasCwdFix = WebAssembly.Module.imports(new WebAssembly.Module(bytes))
-  .some((i) => i.module.startsWith('wasix') && i.name === 'getcwd');
-if (hasCwdFix) await check('relative script under cwd', 'lua', ['hello.lua', 'x'], 'hello\tx', { cwd: '/workspace' });
+if (hasCompat(bytes)) await check('relative script under cwd', 'lua', ['hello.lua', 'x'], 'hello\tx', { cwd: '/workspace' });
 else console.log('skip relative script under cwd: compat library not linked');
 
 await w.close();

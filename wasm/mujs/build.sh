@@ -31,9 +31,10 @@ $CC $WASM_CFLAGS "${cflags[@]}" -Wall -Wextra -c "$here/main.c" -o "$obj/main.o"
 # shellcheck disable=SC2086
 $CC $WASM_CFLAGS "${cflags[@]}" -c "$sjlj/sjlj-rt.c" -o "$obj/sjlj-rt.o"
 # 1 MiB stack (default 64 KiB): the parser and interpreter recurse.
+# Compat before $WASM_LDFLAGS (its README): its getpid/signal win over wasi-emulated ones.
 # shellcheck disable=SC2086
-$CC $WASM_LDFLAGS -Wl,-z,stack-size=1048576 "$obj/main.o" "$obj/one.o" "$obj/sjlj-rt.o" -lm \
-  "${compat_ld[@]}" -o "$obj/mujs.wasm"
+$CC -Wl,-z,stack-size=1048576 "$obj/main.o" "$obj/one.o" "$obj/sjlj-rt.o" "${compat_ld[@]}" \
+  $WASM_LDFLAGS -lm -o "$obj/mujs.wasm"
 # Stripping drops the target_features section, so name the features clang-19 emits.
 optimise "$obj/mujs.wasm" "$OUT_DIR/mujs.wasm" --enable-mutable-globals --enable-sign-ext \
   --enable-reference-types --enable-multivalue --enable-exception-handling

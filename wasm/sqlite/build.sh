@@ -35,8 +35,9 @@ if [ -f "$BUILD_ROOT/compat/link-flags" ]; then
 else
   echo "note: $BUILD_ROOT/compat not built; linking without it (cwd option ignored)" >&2
 fi
+# Compat before $WASM_LDFLAGS (its README): its getpid/signal win over wasi-emulated ones.
 # shellcheck disable=SC2086
-$CC $WASM_LDFLAGS "$obj/sqlite3.o" "$obj/shell.o" "${extra[@]}" -o "$obj/sqlite3.wasm"
+$CC "$obj/sqlite3.o" "$obj/shell.o" "${extra[@]}" $WASM_LDFLAGS -o "$obj/sqlite3.wasm"
 # Stripping drops the target_features section, so name the features clang-19 emits.
 optimise "$obj/sqlite3.wasm" "$OUT_DIR/sqlite3.wasm" $WASM_FEATURES
 

@@ -7,3 +7,5 @@ export { CommandHandle } from './commands';
 export { PtyHandle } from './pty';
 export type { ErrorCode } from './errors';
 export type { SandboxOptions, RunOptions, CommandResult, ProgressEvent, ReadOptions, WriteData } from './types';
+export type { Extension, ExtensionInput, ExtensionOutput } from './extensions';
+export type { NetworkOption } from './network';

@@ -1,12 +1,14 @@
 // The Sandbox: one kernel worker, its shell session and its filesystem.
 import { proxy, transfer } from 'comlink';
 import { Commands } from './commands';
+import { runExtension, validateExtensions } from './extensions';
+import { guestFetch, validateNetwork } from './network';
 import { SandboxError, rethrow } from './errors';
 import { Files } from './files';
 import { Pty } from './pty';
 import { bindKernel, type KernelCalls } from './kernel-calls';
 import { kernel, releaseIfIdle, type KernelHandle } from './kernel-client';
-import type { PersistedInfo, SandboxSource } from '../worker/protocol';
+import type { HostCallbacks, PersistedInfo, SandboxSource } from '../worker/protocol';
 import { runCode, type RunCodeOptions } from './run-code';
 import type { CommandResult, DiffResult, SandboxOptions, SnapshotInfo } from './types';
 import { guestPath, nonNegativeInt, stringRecord } from './validate';
@@ -129,6 +131,16 @@ export class Sandbox {
       timeoutMs: nonNegativeInt(options.timeoutMs ?? 30_000, 'timeoutMs'),
       fsLimitBytes: nonNegativeInt(options.fsLimitBytes ?? 256 << 20, 'fsLimitBytes'),
     };
+    // Guests call back into this page for extensions and network requests.
+    const extensions = validateExtensions(options.extensions);
+    const allow = validateNetwork(options.network);
+    const host: HostCallbacks = {};
+    if (extensions.size) host.extension = (call) => runExtension(extensions, call);
+    if (allow) host.fetch = (req) => guestFetch(allow, req);
+    Object.assign(init, {
+      ...(extensions.size ? { extensions: [...extensions.keys()] } : {}),
+      ...(allow ? { network: true } : {}),
+    });
     const k = kernel();
     const onProgress = options.onProgress;
     try {
@@ -137,6 +149,7 @@ export class Sandbox {
           init,
           onProgress ? proxy(onProgress) : undefined,
           source?.kind === 'import' ? transfer(source, [source.bytes.buffer as ArrayBuffer]) : source,
+          extensions.size || allow ? proxy(host) : undefined,
         ),
       );
       return new Sandbox(id, info.sid, k);

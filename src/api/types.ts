@@ -1,4 +1,6 @@
 // Public option and result types of the Sandbox API (shared/API.md is the contract).
+import type { Extension } from './extensions';
+import type { NetworkOption } from './network';
 
 export interface ProgressEvent {
   phase: 'manifest' | 'binaries' | 'engine' | 'ready';
@@ -25,6 +27,10 @@ export interface SandboxOptions {
   sdkUrl?: string;
   /** Called while binaries load: bytes loaded so far of the total. */
   onProgress?: (p: ProgressEvent) => void;
+  /** Host functions guests run as commands (/usr/bin/<name>): pipes, redirects, args, stdin, cwd, env. Default: none. */
+  extensions?: Extension[];
+  /** Outbound HTTP(S) through this page's fetch for the listed hosts (curl, Python urllib). Default: false. */
+  network?: NetworkOption;
   /** Internal to Sandbox.open: fail with NOT_FOUND unless the id is persisted. */
   mustExist?: boolean;
 }

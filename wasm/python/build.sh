@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# CPython 3.11 (Debian source python3.11) for wasm32-wasi, run under Wasmer/WASIX.
+# Writes public/wasm/python.wasm (interpreter, zlib/bz2/lzma/sqlite3 statically linked) and
+# public/wasm/python311.zip (the stdlib as .pyc only, mounted at /usr/local/lib/python311.zip).
+# Cross build: Debian's own python3.11 (same 3.11.2 sources) is the build python, so no host
+# build of CPython is needed.
+# Usage: bash wasm/python/build.sh   (re-runnable; CLEAN=1 reconfigures from scratch)
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+source "$here/../common.sh"
+ensure_toolchain
+
+PY_VER=3.11.2-6+deb12u8
+BUILD_PY=/usr/bin/python3.11
+[ -x "$BUILD_PY" ] || DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq python3.11 zip
+command -v zip >/dev/null || DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq zip
+command -v pkg-config >/dev/null || DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq pkg-config
+
+bash "$here/../libs/build.sh"
+PREFIX="$BUILD_ROOT/prefix"
+src=$(fetch_source python3.11 "$PY_VER")
+# With libsandpit-compat (wasm/compat: pipe/dup/posix_spawn/waitpid/kill on WASIX) subprocess
+# works: _posixsubprocess is our posix_spawn-based fork_exec. Without it (NO_COMPAT=1 or not
+# built yet) a small glue object supplies only the poll_oneoff and cwd fixes.
+COMPAT_DIR="$BUILD_ROOT/compat"
+if [ "${NO_COMPAT:-0}" != 1 ] && [ ! -e "$COMPAT_DIR/libsandpit-compat.a" ] && [ -f "$here/../compat/build.sh" ]; then
+  bash "$here/../compat/build.sh"
+fi
+if [ "${NO_COMPAT:-0}" != 1 ] && [ -e "$COMPAT_DIR/libsandpit-compat.a" ]; then
+  B="$BUILD_ROOT/python/build-wasi-compat"
+  COMPAT_INC="-I$ROOT_DIR/wasm/compat/include"
+  LINK_EXTRA="$(cat "$COMPAT_DIR/link-flags")"
+  EXTRA_LIBS=""
+else
+  B="$BUILD_ROOT/python/build-wasi"
+  COMPAT_INC=""
+  GLUE="$BUILD_ROOT/python/wasi-glue.o"
+  $CC $WASM_CFLAGS -c "$here/wasi-glue.c" -o "$GLUE"
+  LINK_EXTRA="-Wl,--wrap=__wasi_poll_oneoff"
+  EXTRA_LIBS="$GLUE"
+fi
+[ "${CLEAN:-0}" = 1 ] && rm -rf "$B"
+mkdir -p "$B/Modules"
+if [ -n "$COMPAT_INC" ]; then
+  # makesetup wants sources under Modules/ of the source tree.
+  cp "$here/posixsubprocess_wasix.c" "$src/Modules/_posixsubprocess_wasix.c"
+  printf '# sandpit: subprocess on WASIX posix_spawn\n*static*\n_posixsubprocess _posixsubprocess_wasix.c\n' \
+    >"$B/Modules/Setup.local"
+  cat "$here/config.site-compat" >"$B/config.site.extra"
+else
+  : >"$B/config.site.extra"
+fi
+
+if [ ! -e "$B/Makefile" ]; then
+  (
+    cd "$B"
+    # configure loads one site file: CPython's WASI answers, then ours.
+    cat "$src/Tools/wasm/config.site-wasm32-wasi" "$here/config.site" config.site.extra >config.site
+    export CONFIG_SITE="$B/config.site"
+    export PKG_CONFIG_PATH="" PKG_CONFIG_LIBDIR="$PREFIX/lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR=""
+    # --target in CC so that configure's preprocessor checks see wasi-libc, not host headers.
+    # No -O in configure's CFLAGS: an -O link makes clang run wasm-opt, which chokes on the
+    # signature-mismatch stubs of every AC_CHECK_FUNCS probe (all would read "no"). The
+    # Makefile's OPT adds -O3 for the real compiles; links stay without -O.
+    CC="$CC --target=$WASM_TARGET --sysroot=$SYSROOT $COMPAT_INC" \
+    CPP="$CC --target=$WASM_TARGET --sysroot=$SYSROOT $COMPAT_INC -E" \
+    CFLAGS="${WASM_CFLAGS//-O2/} -I$PREFIX/include" \
+    LDFLAGS="$LINK_EXTRA $WASM_LDFLAGS -L$PREFIX/lib" \
+    LIBS="$EXTRA_LIBS" READELF=true \
+      "$src/configure" --host=wasm32-unknown-wasi --build="$("$src/config.guess")" \
+        --with-build-python="$BUILD_PY" --prefix=/usr/local \
+        --disable-test-modules --with-ensurepip=no \
+        >configure.log 2>&1 || { tail -40 configure.log; exit 1; }
+  )
+fi
+
+make -C "$B" -j2 >"$B/make.log" 2>&1 || { grep -E 'error:|Error ' "$B/make.log" | cut -c1-300 | tail -30; exit 1; }
+grep -A30 'The necessary bits' "$B/make.log" | head -40 || true
+
+# binaryen 108 must be told the features clang 19 uses by default.
+optimise "$B/python.wasm" "$OUT_DIR/python.wasm" --strip-debug --strip-producers \
+  --enable-sign-ext --enable-mutable-globals --enable-multivalue --enable-reference-types
+ls -l "$B/python.wasm" "$OUT_DIR/python.wasm"
+
+# The stdlib as a .pyc-only zip (what `import` needs; tests, GUI and build tooling left out).
+Z="$BUILD_ROOT/python/zip"
+rm -rf "$Z" && mkdir -p "$Z/lib"
+(cd "$src/Lib" && tar cf - --exclude=__pycache__ --exclude='test' --exclude='tests' \
+   --exclude=idlelib --exclude=tkinter --exclude=turtledemo --exclude=ensurepip \
+   --exclude=lib2to3 --exclude=venv --exclude=pydoc_data --exclude=site-packages \
+   --exclude=distutils/command/'*.exe' --exclude='*.exe' \
+   --exclude=turtle.py --exclude=ctypes/macholib --exclude='*.txt' .) | tar xf - -C "$Z/lib"
+sysconf=$(cat "$B/pybuilddir.txt")
+cp "$B/$sysconf"/_sysconfigdata_*.py "$Z/lib/"
+# Debian's multiarch patch names it _sysconfigdata__wasi_wasm32-wasi; sysconfig looks up
+# _sysconfigdata__wasm32-wasi on the target.
+for f in "$Z/lib"/_sysconfigdata__wasi_*.py; do
+  [ -e "$f" ] && cp "$f" "$Z/lib/_sysconfigdata__${f##*_sysconfigdata__wasi_}"
+done
+"$BUILD_PY" - "$Z/lib" <<'EOF'
+import compileall, pathlib, sys
+root = pathlib.Path(sys.argv[1])
+ok = compileall.compile_dir(root, quiet=1, legacy=True, ddir="/usr/local/lib/python311.zip",
+                            invalidation_mode=__import__("py_compile").PycInvalidationMode.UNCHECKED_HASH)
+for p in root.rglob("*.py"):
+    p.unlink()
+sys.exit(0 if ok else 1)
+EOF
+find "$Z/lib" -exec touch -h -t 202001010000 {} +   # stable zip bytes across rebuilds
+rm -f "$OUT_DIR/python311.zip"
+(cd "$Z/lib" && find . -type f | LC_ALL=C sort | TZ=UTC zip -q -X -9 -D "$OUT_DIR/python311.zip" -@)
+ls -l "$OUT_DIR/python311.zip"
+
+mkdir -p "$OUT_DIR/licenses/python"
+cp "$src/LICENSE" "$src/debian/copyright" "$OUT_DIR/licenses/python/"

@@ -1,0 +1,70 @@
+// Smoke test for public/wasm/python.wasm + python311.zip under @wasmer/sdk/node.
+// Mounts the stdlib zip at its guestPath (package `files`), checks the compiled-in modules,
+// an in-memory sqlite3 query, cwd, subprocess-free imports that used to hang, and times
+// cold and warm runs.   Run from the repo root: node wasm/python/smoke.mjs
+import { readFileSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Wasmer } from '@wasmer/sdk/node';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const meta = JSON.parse(readFileSync(join(root, 'wasm/python/meta.json'), 'utf8'));
+const wasm = readFileSync(join(root, 'public/wasm', meta.file));
+const files = {};
+for (const a of meta.assets) files[a.guestPath] = readFileSync(join(root, 'public/wasm', a.file));
+
+const wasmer = new Wasmer({ cache: false });
+await wasmer.ready();
+const commands = Object.fromEntries(meta.commands.map((c) => [c, { module: 'python' }]));
+// Sandbox `files` must live under /workspace, so the zip travels as a package file.
+const pkg = await wasmer.packages.create({ modules: { python: wasm }, commands, files });
+const sandbox = await wasmer.sandboxes.create({ packages: [pkg], env: meta.env });
+
+let failed = 0;
+async function run(label, args, expect, opts = {}) {
+  const t0 = performance.now();
+  const out = await sandbox
+    .command(opts.cmd ?? 'python3', args, opts.cwd ? { cwd: opts.cwd } : {})
+    .run({ check: false, timeoutMs: opts.timeoutMs ?? 20000, stdin: opts.stdin });
+  const ms = performance.now() - t0;
+  const stdout = out.stdout.text().trim();
+  const ok = out.exitCode === 0 && (expect instanceof RegExp ? expect.test(stdout) : stdout === expect);
+  if (!ok) failed++;
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${label.padEnd(34)} ${ms.toFixed(0).padStart(5)} ms  exit=${out.exitCode} ${JSON.stringify(stdout.slice(0, 100))}`);
+  if (!ok) console.log(out.stderr.text().slice(-2000));
+  return ms;
+}
+
+const imports = 'import zlib,bz2,lzma,sqlite3,hashlib,json,re,decimal; print(6*7)';
+const cold = await run('cold: imports, 6*7', ['-c', imports], '42');
+const warm = [];
+for (let i = 0; i < 3; i++) warm.push(await run(`warm ${i + 1}: imports, 6*7`, ['-c', imports], '42'));
+await run('python -c print', ['-c', 'print("hi")'], 'hi', { cmd: 'python' });
+await run('python3.11 --version', ['-c', 'import sys; print(sys.version.split()[0])'], '3.11.2', { cmd: 'python3.11' });
+await run(
+  'sqlite3 in-memory query',
+  ['-c', "import sqlite3; c=sqlite3.connect(':memory:'); c.execute('create table t(x)'); c.executemany('insert into t values (?)', [(i,) for i in range(10)]); print(c.execute('select sum(x), sqlite_version() from t').fetchone())"],
+  "(45, '3.40.1')",
+);
+await run(
+  'compression round trips',
+  ['-c', "import zlib,bz2,lzma; d=b'sandpit'*1000; print(all(m.decompress(m.compress(d))==d for m in (zlib,bz2,lzma)))"],
+  'True',
+);
+await run('hashlib sha256/md5/blake2', ['-c', "import hashlib; print(hashlib.sha256(b'a').hexdigest()[:8], hashlib.md5(b'a').hexdigest()[:8], hashlib.blake2b(b'a').hexdigest()[:8])"], 'ca978112 0cc175b9 333fcb4e');
+await run('decimal', ['-c', "import decimal; print(decimal.Decimal(1)/decimal.Decimal(7), decimal.__name__, __import__('sys').modules.get('_decimal') is not None)"], /^0\.1428571428571428571428571429 decimal (True|False)$/);
+await run(
+  'zero timeouts return (poll fix)',
+  ['-c', "import selectors, select, time, asyncio; time.sleep(0); select.select([], [], [], 0); s = selectors.DefaultSelector(); print(s.select(0))"],
+  '[]',
+  { timeoutMs: 15000 },
+);
+await run('subprocess import', ['-c', "import subprocess; print('imported')"], 'imported', { timeoutMs: 15000 });
+await run('cwd honoured', ['-c', "import os; print(os.getcwd())"], '/tmp', { cwd: '/tmp' });
+await run('write+read file', ['-c', "open('/tmp/x.txt','w').write('abc'); print(open('/tmp/x.txt').read())"], 'abc');
+await run('stdin script', ['-'], '7', { stdin: 'print(3+4)\n' });
+
+const avg = warm.reduce((a, b) => a + b, 0) / warm.length;
+console.log(`timing: cold ${cold.toFixed(0)} ms, warm avg ${avg.toFixed(0)} ms (${warm.map((w) => w.toFixed(0)).join(', ')})`);
+await wasmer.close();
+process.exit(failed ? 1 : 0);

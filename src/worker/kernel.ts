@@ -10,6 +10,7 @@ import type {
   KernelInfo,
   KernelInit,
   LoadProgress,
+  Metrics,
   PersistedInfo,
   ProcessInfo,
   RunReply,
@@ -27,6 +28,7 @@ import { registryDelete, registryGet, registryList } from './registry';
 import { SandboxState, type InitialState } from './sandbox-state';
 import { removeBackend } from './store';
 import { fsCall } from './files';
+import { deleteTemplate, listTemplates, loadTemplate, saveTemplate } from './templates';
 import { exportState, importState } from './store/export';
 
 installErrorTransfer();
@@ -105,8 +107,14 @@ class Kernel implements WorkerApi {
   async #initialState(init: KernelInit, source?: SandboxSource): Promise<InitialState | undefined> {
     if (!source) return undefined;
     if (source.kind === 'fork') return this.#get(source.sid).fork();
+    const bytes = source.kind === 'template' ? await loadTemplate(source.name) : source.bytes;
     try {
-      const imported = await importState(source.bytes, { vfs: { maxBytes: init.fsLimitBytes } });
+      const imported = await importState(bytes, {
+        vfs: {
+          maxBytes: init.fsLimitBytes,
+          ...(init.deterministic ? { sortedReaddir: true, now: () => init.deterministic!.epochMs } : {}),
+        },
+      });
       return imported;
     } catch (err) {
       if ((err as { code?: string }).code === 'CORRUPT') throw new KernelError('CORRUPT', (err as Error).message);
@@ -126,6 +134,35 @@ class Kernel implements WorkerApi {
       state.persister?.cancel();
       state.releaseLock();
     }
+  }
+
+  async saveTemplate(name: string, bytes: Uint8Array): Promise<void> {
+    await importState(bytes); // refuse to store what could never be loaded
+    await saveTemplate(name, bytes);
+  }
+
+  async listTemplates(): Promise<string[]> {
+    return listTemplates();
+  }
+
+  async deleteTemplate(name: string): Promise<void> {
+    await loadTemplate(name);
+    await deleteTemplate(name);
+  }
+
+  async metrics(sid: string): Promise<Metrics> {
+    const s = this.#get(sid);
+    const u = s.vfs.usage();
+    const mem = (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory;
+    return {
+      fsBytes: u.bytes,
+      fsLimitBytes: u.maxBytes,
+      fileCount: u.files,
+      commandsRun: s.commandsRun,
+      commandDurationsMs: [...s.durations],
+      runningProcesses: s.engine.processes.list().length,
+      memoryBytes: mem?.usedJSHeapSize ?? 0,
+    };
   }
 
   async listPersisted(): Promise<PersistedInfo[]> {
@@ -179,6 +216,7 @@ class Kernel implements WorkerApi {
     const s = this.#get(sid);
     const p = await s.engine.spawn(command, s.session.resolve(req), sinks);
     const reply = await p.done.finally(() => s.changed());
+    s.finished(reply.durationMs);
     return replyTransfer(reply);
   }
 
@@ -188,7 +226,10 @@ class Kernel implements WorkerApi {
     // the session's default timeout applies only to foreground commands.
     const resolved = s.session.resolve(req.openStdin ? { timeoutMs: 0, ...req } : req);
     const p = await s.engine.spawn(command, resolved, sinks);
-    void p.done.finally(() => s.changed()).catch(() => undefined);
+    void p.done
+      .then((r) => s.finished(r.durationMs))
+      .finally(() => s.changed())
+      .catch(() => undefined);
     return p.pid;
   }
 

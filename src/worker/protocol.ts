@@ -53,6 +53,8 @@ export interface KernelInit {
   env: Record<string, string>;
   timeoutMs: number;
   fsLimitBytes: number;
+  /** Fixed clock, seeded randomness, sorted directory listings, fixed hostname and pids. */
+  deterministic?: { seed: number; epochMs: number };
   /** Extension command names; each runs `HostCallbacks.extension` (see src/api/extensions.ts). */
   extensions?: string[];
   /** Outbound HTTP through `HostCallbacks.fetch` (which checks the allow list). Default off. */
@@ -193,7 +195,22 @@ export interface DiffResult {
 }
 
 /** Where a new sandbox's state comes from. Default: a fresh default layout. */
-export type SandboxSource = { kind: 'import'; bytes: Uint8Array } | { kind: 'fork'; sid: string };
+export type SandboxSource =
+  { kind: 'import'; bytes: Uint8Array } | { kind: 'fork'; sid: string } | { kind: 'template'; name: string };
+
+export interface Metrics {
+  /** Bytes of file content in the sandbox's filesystem, and its quota. */
+  fsBytes: number;
+  fsLimitBytes: number;
+  /** Files, directories and symlinks. */
+  fileCount: number;
+  commandsRun: number;
+  /** Wall time of each finished command, newest last (at most 100). */
+  commandDurationsMs: number[];
+  runningProcesses: number;
+  /** The kernel worker's JS heap where the browser reports it, else 0. */
+  memoryBytes: number;
+}
 
 /**
  * Every method is async; a failure rejects with a WireError-shaped Error. One kernel worker
@@ -211,6 +228,9 @@ export interface WorkerApi {
   close(sid: string): Promise<void>;
   /** How many sandboxes are open (the API stops the worker when none are left). */
   count(): Promise<number>;
+  saveTemplate(name: string, bytes: Uint8Array): Promise<void>;
+  listTemplates(): Promise<string[]>;
+  deleteTemplate(name: string): Promise<void>;
   /** Persisted sandboxes of this origin. */
   listPersisted(): Promise<PersistedInfo[]>;
   /** Removes a persisted sandbox's stored state (LOCKED while it is open). */
@@ -246,6 +266,7 @@ export interface WorkerApi {
   /** Calls `onEvents` with batched changes at or below `path` (guest writes too); returns a watch id. */
   watch(sid: string, path: string, recursive: boolean, onEvents: (events: WatchEventInfo[]) => void): Promise<number>;
   unwatch(sid: string, watchId: number): Promise<void>;
+  metrics(sid: string): Promise<Metrics>;
   /** Commits the sandbox's state now (persisted sandboxes); resolves when it is durable. */
   save(sid: string): Promise<void>;
 }

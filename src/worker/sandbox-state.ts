@@ -24,6 +24,16 @@ export class SandboxState {
   engine!: EngineSandbox;
   /** Set for persisted sandboxes. */
   persister: Persister | undefined;
+  commandsRun = 0;
+  readonly durations: number[] = [];
+
+  /** Records a finished command for metrics(). */
+  finished(durationMs: number): void {
+    this.commandsRun++;
+    this.durations.push(durationMs);
+    if (this.durations.length > 100) this.durations.shift();
+  }
+
   /** Open files.watch subscriptions: id → disposer. */
   readonly watches = new Map<number, () => void>();
   /** Releases the cross-tab writer lock. */
@@ -42,7 +52,10 @@ export class SandboxState {
     if (from) {
       this.vfs = from.vfs;
     } else {
-      this.vfs = new Vfs({ maxBytes: init.fsLimitBytes });
+      this.vfs = new Vfs({
+        maxBytes: init.fsLimitBytes,
+        ...(init.deterministic ? { sortedReaddir: true, now: () => init.deterministic!.epochMs } : {}),
+      });
       buildDefaultLayout(this.vfs);
     }
     this.files = new FileService(() => this.vfs);

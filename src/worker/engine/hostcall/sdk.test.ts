@@ -11,7 +11,9 @@ import { hookSandboxBuilder, installHostFs, type HostMountBuilder, type HostMoun
 import { MemoryBackend } from '../hostfs/memory';
 import { HostFsServer } from '../hostfs/server';
 import { workerEntrySource } from '../hostfs/worker-cache';
+import { curl } from './curl';
 import { envRecord, type CallRequest, type CallResult } from './frame';
+import type { HttpRequestInfo } from '../../protocol';
 import { CallMount, CallMounts } from './mount';
 
 const here = dirname(new URL(import.meta.url).pathname);
@@ -43,12 +45,27 @@ class TestWasmer extends Wasmer {
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 const seen: CallRequest[] = [];
+const files = new MemoryBackend();
+const fetched: HttpRequestInfo[] = [];
+
+/** A stand-in for the page's allow-listed fetch: allows 127.0.0.1:4173 only. */
+async function fakeFetch(req: HttpRequestInfo) {
+  fetched.push(req);
+  const url = new URL(req.url);
+  if (url.host !== '127.0.0.1:4173') return { denied: url.host, reason: `host ${url.host} is not allowed` };
+  const status = url.pathname === '/missing' ? 404 : 200;
+  const body = enc.encode(url.pathname === '/echo' ? dec.decode(req.body ?? new Uint8Array()) : `{"path":"${url.pathname}"}`);
+  return { status, statusText: status === 200 ? 'OK' : 'Not Found', url: req.url, redirected: false, headers: [['content-type', 'application/json']] as [string, string][], body };
+}
 
 async function handler(req: CallRequest): Promise<CallResult> {
   seen.push(req);
   if (req.header.kind !== 'exec') return { exitCode: 2, stdout: new Uint8Array(), stderr: new Uint8Array() };
   const { name, argv, cwd, env } = req.header;
   await new Promise((r) => setTimeout(r, 50)); // really asynchronous
+  if (name === 'curl') {
+    return curl({ args: argv.slice(1), stdin: req.body, cwd, fetch: fakeFetch, files: { read: (p) => files.readFile(p), write: (p, d) => files.writeFile(p, d) } });
+  }
   if (name === 'upper') return { exitCode: 0, stdout: enc.encode(dec.decode(req.body).toUpperCase()), stderr: new Uint8Array() };
   if (name === 'info') {
     const text = JSON.stringify({ args: argv.slice(1), cwd, foo: envRecord(env).FOO }) + '\n';
@@ -65,7 +82,7 @@ async function handler(req: CallRequest): Promise<CallResult> {
 }
 
 describe('host calls from guests (Node, real SDK)', () => {
-  const fs = new MemoryBackend();
+  const fs = files;
   const server = new HostFsServer();
   const calls = new CallMounts();
   let uninstall: (() => void)[] = [];
@@ -109,7 +126,7 @@ describe('host calls from guests (Node, real SDK)', () => {
     // The stub as its own package, as the runtime adds it per sandbox.
     const ext = await wasmer.packages.create({
       modules: { hostcall: readFileSync(join(wasmDir, 'hostcall.wasm')) },
-      commands: Object.fromEntries(['upper', 'info', 'big', 'count', 'nope'].map((n) => [n, { module: 'hostcall' }])),
+      commands: Object.fromEntries(['upper', 'info', 'big', 'count', 'nope', 'curl'].map((n) => [n, { module: 'hostcall' }])),
     });
     sandbox = await wasmer.sandboxes.create({ packages: [base, ext], ...(has('bash.wasm') ? { shell: 'bash' } : {}) });
   }, 120_000);
@@ -142,6 +159,20 @@ describe('host calls from guests (Node, real SDK)', () => {
     expect(r.out.slice(0, 28)).toBe('abcdefghijklmnopqrstuvwxyzab');
     const c = await run('count', [], { stdin: 'x'.repeat(200_000) });
     expect(c).toEqual({ code: 0, out: '200000\n', err: '' });
+  });
+
+  it('runs curl through the host fetch: output, -w, -f, -o, --data-binary @file, denial', async () => {
+    expect(await run('curl', ['-s', 'http://127.0.0.1:4173/wasm/manifest.json'])).toEqual({ code: 0, out: '{"path":"/wasm/manifest.json"}', err: '' });
+    expect(await run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', 'http://127.0.0.1:4173/missing'])).toMatchObject({ code: 0, out: '404' });
+    expect(await run('curl', ['-sSf', 'http://127.0.0.1:4173/missing'])).toMatchObject({ code: 22, err: 'curl: (22) The requested URL returned error: 404\n' });
+    expect(await run('curl', ['-so', 'got.json', 'http://127.0.0.1:4173/x'])).toMatchObject({ code: 0, out: '' });
+    expect(files.readText('/home/user/got.json')).toBe('{"path":"/x"}');
+    files.writeFile('/home/user/body.bin', 'line1\nline2\n');
+    expect(await run('curl', ['-s', '--data-binary', '@body.bin', '-X', 'PUT', 'http://127.0.0.1:4173/echo'])).toMatchObject({ code: 0, out: 'line1\nline2\n' });
+    expect(fetched.at(-1)).toMatchObject({ method: 'PUT', redirect: 'manual' });
+    expect(await run('curl', ['-s', '-d', '@-', 'http://127.0.0.1:4173/echo'], { stdin: 'a=1\n' })).toMatchObject({ code: 0, out: 'a=1' });
+    const denied = await run('curl', ['-sS', 'https://example.com/'], { stdin: '' });
+    expect(denied).toEqual({ code: 7, out: '', err: 'curl: (7) Could not connect to example.com: host example.com is not allowed\n' });
   });
 
   it('reports a failing extension as exit 126', async () => {

@@ -120,6 +120,6 @@ function run(seed: number): void {
 
 describe('copy-on-write under random operations', () => {
   it('keeps snapshots and forks intact', () => {
-    for (let seed = 1; seed <= 40; seed++) run(seed);
+    for (let seed = 1; seed <= 25; seed++) run(seed);
   });
 });

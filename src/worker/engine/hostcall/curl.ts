@@ -238,7 +238,9 @@ export async function curl(input: CurlInput): Promise<CurlOutput> {
     const head = o.include || o.head ? enc.encode(headerBlock(result)) : new Uint8Array();
     const payload = o.head ? head : concat([head, result.body]);
     const target = o.output ?? (o.remoteName ? remoteName(parsed) : undefined);
-    if (target !== undefined && target !== '-') {
+    if (target === '/dev/null') {
+      // discarded
+    } else if (target !== undefined && target !== '-' && target !== '/dev/stdout') {
       try {
         input.files.write(absolute(input.cwd, target), payload);
       } catch (e) {

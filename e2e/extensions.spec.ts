@@ -1,0 +1,74 @@
+// Extensions end to end in headless Chromium: host functions of the page run as guest
+// commands, in pipes and redirects, with args, stdin, cwd and env, asynchronously.
+import { test, expect } from './fixtures';
+
+test('extensions run as commands: pipes, redirects, args, stdin, cwd, env, exit codes', async ({ page }) => {
+  await page.goto('/');
+  await page.waitForFunction(() => 'sandpit' in globalThis);
+  const out = await page.evaluate(async () => {
+    const calls: unknown[] = [];
+    const sb = await (globalThis as any).sandpit.Sandbox.create({
+      env: { GREETING: 'hey' },
+      extensions: [
+        {
+          name: 'upper',
+          run: async ({ stdin }: { stdin: string }) => {
+            await new Promise((r) => setTimeout(r, 100)); // the guest waits for the Promise
+            return { stdout: stdin.toUpperCase(), exitCode: 0 };
+          },
+        },
+        {
+          name: 'info',
+          run: async (input: { args: string[]; cwd: string; env: Record<string, string>; stdin: string }) => {
+            calls.push(input);
+            return { stdout: JSON.stringify({ args: input.args, cwd: input.cwd, g: input.env.GREETING }) + '\n', stderr: 'warn\n', exitCode: 3 };
+          },
+        },
+        { name: 'boom', run: () => { throw new Error('host says no'); } },
+      ],
+    });
+    const run = async (c: string, opts: object = {}) => {
+      const r = await sb.commands.run(c, opts);
+      return [r.stdout, r.stderr, r.exitCode];
+    };
+    const t0 = performance.now();
+    const res = {
+      pipe: await run('echo hi | upper'),
+      firstMs: performance.now() - t0,
+      which: await run('command -v upper'),
+      stdin: await run('upper', { stdin: 'from stdin\n' }),
+      write: await run('echo some text > f'),
+      redirect: await run('upper < f > g; cat g'),
+      chain: await run('echo abc | upper | tr B x | upper | wc -c'),
+      info: await run('cd /tmp && info "a b" -z; echo "exit=$?"'),
+      boom: await run('boom'),
+    };
+    const t1 = performance.now();
+    for (let i = 0; i < 5; i++) await sb.commands.run('echo x | upper');
+    const warmMs = (performance.now() - t1) / 5;
+    await sb.destroy();
+    return { ...res, warmMs, calls };
+  });
+  console.log(`extension: first call ${out.firstMs.toFixed(0)} ms, warm 'echo x | upper' ${out.warmMs.toFixed(0)} ms`);
+  expect(out.pipe).toEqual(['HI\n', '', 0]);
+  expect(out.which[0]).toMatch(/\/upper\n$/);
+  expect(out.stdin).toEqual(['FROM STDIN\n', '', 0]);
+  expect(out.redirect).toEqual(['SOME TEXT\n', '', 0]);
+  expect(out.chain[0].trim()).toBe('4');
+  expect(out.info).toEqual(['{"args":["a b","-z"],"cwd":"/tmp","g":"hey"}\nexit=3\n', 'warn\n', 0]);
+  expect(out.boom).toEqual(['', 'boom: host says no\n', 1]);
+});
+
+test('extension options are checked', async ({ page }) => {
+  await page.goto('/');
+  await page.waitForFunction(() => 'sandpit' in globalThis);
+  const code = await page.evaluate(async () => {
+    try {
+      await (globalThis as any).sandpit.Sandbox.create({ extensions: [{ name: 'bad name', run: () => ({}) }] });
+      return 'created';
+    } catch (e: any) {
+      return e.code;
+    }
+  });
+  expect(code).toBe('EINVAL');
+});

@@ -147,7 +147,7 @@ export class FilesPanel {
         title: e.path,
         onclick: () => void this.open(e.path),
       },
-      h('span', { class: 'icon', 'aria-hidden': 'true' }, e.type === 'symlink' ? '↪' : '·'),
+      h('span', { class: 'icon', 'aria-hidden': 'true' }, e.type === 'symlink' ? '↪' : ''),
       h('span', { class: 'name' }, label),
       h('span', { class: 'size muted' }, e.type === 'file' ? formatBytes(e.size) : ''),
     );

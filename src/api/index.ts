@@ -6,6 +6,24 @@ export { SandboxError, CommandExitError } from './errors';
 export { CommandHandle } from './commands';
 export { PtyHandle } from './pty';
 export type { ErrorCode } from './errors';
-export type { SandboxOptions, RunOptions, CommandResult, ProgressEvent, ReadOptions, WriteData } from './types';
+export type {
+  SandboxOptions,
+  RunOptions,
+  CommandResult,
+  ProgressEvent,
+  ReadOptions,
+  WriteData,
+  ProcessInfo,
+  PtyOptions,
+  EntryInfo,
+  SnapshotInfo,
+  DiffResult,
+  PersistedInfo,
+  WatchEvent,
+  WatchHandle,
+  Metrics,
+  TemplateSpec,
+  TemplateInfo,
+} from './types';
 export type { Extension, ExtensionInput, ExtensionOutput } from './extensions';
 export type { NetworkOption } from './network';

@@ -10,7 +10,15 @@ import { bindKernel, type KernelCalls } from './kernel-calls';
 import { kernel, releaseIfIdle, type KernelHandle } from './kernel-client';
 import type { HostCallbacks, PersistedInfo, SandboxSource } from '../worker/protocol';
 import { runCode, type RunCodeOptions } from './run-code';
-import type { CommandResult, DiffResult, SandboxOptions, SnapshotInfo } from './types';
+import type {
+  CommandResult,
+  DiffResult,
+  Metrics,
+  SandboxOptions,
+  SnapshotInfo,
+  TemplateInfo,
+  TemplateSpec,
+} from './types';
 import { guestPath, nonNegativeInt, stringRecord } from './validate';
 
 const ISOLATION_HELP =
@@ -26,6 +34,27 @@ export interface Capabilities {
   indexedDB: boolean;
   webLocks: boolean;
   compressionStream: boolean;
+}
+
+function deterministicInit(value: SandboxOptions['deterministic']): {
+  deterministic?: { seed: number; epochMs: number };
+} {
+  if (value === undefined || value === false) return {};
+  const v = value === true ? {} : value;
+  if (typeof v !== 'object' || v === null)
+    throw new SandboxError('EINVAL', 'deterministic must be a boolean or { seed, epochMs }');
+  return {
+    deterministic: {
+      seed: nonNegativeInt(v.seed ?? 1, 'deterministic.seed'),
+      epochMs: nonNegativeInt(v.epochMs ?? 0, 'deterministic.epochMs'),
+    },
+  };
+}
+
+async function templateSource(template: string | Blob): Promise<SandboxSource> {
+  if (template instanceof Blob) return { kind: 'import', bytes: new Uint8Array(await template.arrayBuffer()) };
+  if (typeof template !== 'string') throw new SandboxError('EINVAL', 'template must be a name or an exported Blob');
+  return { kind: 'template', name: template };
 }
 
 function absoluteUrl(url: string): string {
@@ -109,6 +138,54 @@ export class Sandbox {
     return Sandbox.#start(options, { kind: 'import', bytes });
   }
 
+  /**
+   * Builds a named template: a sandbox started `from` another template (or fresh), given
+   * `files`, `env` and `cwd`, after `run` commands (each must exit 0), stored for
+   * `create({ template: name })`.
+   */
+  static async buildTemplate(spec: TemplateSpec): Promise<TemplateInfo> {
+    if (typeof spec?.name !== 'string' || !/^[A-Za-z0-9._-]{1,128}$/.test(spec.name)) {
+      throw new SandboxError('EINVAL', 'template name must be 1-128 characters of letters, digits, ".", "_" or "-"');
+    }
+    const base = spec.from === undefined || spec.from === 'base' ? {} : { template: spec.from };
+    const sb = await Sandbox.create({
+      ...base,
+      ...(spec.env ? { env: spec.env } : {}),
+      ...(spec.cwd ? { cwd: spec.cwd } : {}),
+    });
+    try {
+      const files = Object.entries(spec.files ?? {}).map(([path, data]) => ({ path, data }));
+      if (files.length) await sb.files.writeFiles(files);
+      for (const command of spec.run ?? [])
+        await sb.commands.run(command, { check: true, timeoutMs: spec.timeoutMs ?? 300_000 });
+      const blob = await sb.exportState();
+      const bytes = new Uint8Array(await blob.arrayBuffer());
+      await rethrow(() => sb.#kernel!.api.saveTemplate(spec.name, transfer(bytes, [bytes.buffer])));
+      return { name: spec.name, bytes: blob.size };
+    } finally {
+      await sb.destroy();
+    }
+  }
+
+  /** Names of the templates stored in this origin. */
+  static async listTemplates(): Promise<string[]> {
+    return Sandbox.#withKernel((k) => k.api.listTemplates());
+  }
+
+  static async deleteTemplate(name: string): Promise<void> {
+    await Sandbox.#withKernel((k) => k.api.deleteTemplate(String(name)));
+  }
+
+  static async #withKernel<T>(fn: (k: KernelHandle) => Promise<T>): Promise<T> {
+    Sandbox.#requireIsolation();
+    const k = kernel();
+    try {
+      return await rethrow(() => fn(k));
+    } finally {
+      await releaseIfIdle(k).catch(() => undefined);
+    }
+  }
+
   static async #start(options: SandboxOptions, source?: SandboxSource): Promise<Sandbox> {
     Sandbox.#requireIsolation();
     if (typeof options !== 'object' || options === null) throw new SandboxError('EINVAL', 'options must be an object');
@@ -130,7 +207,9 @@ export class Sandbox {
       env: stringRecord(options.env, 'env'),
       timeoutMs: nonNegativeInt(options.timeoutMs ?? 30_000, 'timeoutMs'),
       fsLimitBytes: nonNegativeInt(options.fsLimitBytes ?? 256 << 20, 'fsLimitBytes'),
+      ...deterministicInit(options.deterministic),
     };
+    if (source === undefined && options.template !== undefined) source = await templateSource(options.template);
     // Guests call back into this page for extensions and network requests.
     const extensions = validateExtensions(options.extensions);
     const allow = validateNetwork(options.network);
@@ -210,6 +289,11 @@ export class Sandbox {
   async exportState(): Promise<Blob> {
     const bytes = await rethrow(() => this.#api().exportState());
     return new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/x-sandpit' });
+  }
+
+  /** Filesystem use, commands run and their durations, kernel memory. */
+  async metrics(): Promise<Metrics> {
+    return rethrow(() => this.#api().metrics());
   }
 
   /** Commits a persisted sandbox's state now (autosave also runs after commands and writes). */

@@ -31,6 +31,13 @@ export interface SandboxOptions {
   extensions?: Extension[];
   /** Outbound HTTP(S) through this page's fetch for the listed hosts (curl, Python urllib). Default: false. */
   network?: NetworkOption;
+  /** Start from a named template (Sandbox.buildTemplate) or an exported Blob. */
+  template?: string | Blob;
+  /**
+   * Same commands, same output: fixed clock (epochMs), seeded randomness, sorted directory
+   * listings, fixed hostname and pids. Default false.
+   */
+  deterministic?: boolean | { seed?: number; epochMs?: number };
   /** Internal to Sandbox.open: fail with NOT_FOUND unless the id is persisted. */
   mustExist?: boolean;
 }
@@ -106,4 +113,25 @@ export type {
 export interface WatchHandle {
   /** Stops the watch; no callback runs after it resolves. */
   close(): Promise<void>;
+}
+
+export type { Metrics } from '../worker/protocol';
+
+export interface TemplateSpec {
+  name: string;
+  /** Another template to start from; 'base' or omitted: a fresh sandbox. */
+  from?: string;
+  /** Files to write, path → content. */
+  files?: Record<string, string | Uint8Array>;
+  /** Commands to run, in order; each must exit 0. */
+  run?: string[];
+  env?: Record<string, string>;
+  cwd?: string;
+  /** Per-command timeout while building. Default 300000. */
+  timeoutMs?: number;
+}
+
+export interface TemplateInfo {
+  name: string;
+  bytes: number;
 }

@@ -76,12 +76,18 @@ export function serveDist(root: string, port = 0, host = '127.0.0.1'): Promise<S
     if (file !== root && !file.startsWith(root + '/')) return void res.writeHead(403).end();
     if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
     if (!existsSync(file) || !statSync(file).isFile()) return void res.writeHead(404).end('not found');
-    res.writeHead(200, {
+    const st = statSync(file);
+    // Revalidated on every load (no-cache) but answered 304 when unchanged, so many pages in
+    // one browser share its HTTP cache for the multi-megabyte binaries.
+    const etag = `"${st.size.toString(36)}-${Math.floor(st.mtimeMs).toString(36)}"`;
+    const headers = {
       'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
-      'Content-Length': statSync(file).size,
       'Cache-Control': 'no-cache',
+      ETag: etag,
       ...ISOLATION_HEADERS,
-    });
+    };
+    if (req.headers['if-none-match'] === etag) return void res.writeHead(304, headers).end();
+    res.writeHead(200, { ...headers, 'Content-Length': st.size });
     if (req.method === 'HEAD') return void res.end();
     createReadStream(file).pipe(res);
   });

@@ -167,3 +167,52 @@ test.describe('with bash', () => {
     await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
   });
 });
+
+test.describe('with bash, storage and hosting', () => {
+  test.skip(!hasShell, 'public/wasm/manifest.json has no `sh` command yet (bash is being built)');
+
+  test('a persisted sandbox is reopened after a reload', async ({ page }) => {
+    await page.goto('/');
+    await expect(page.locator('#status')).toHaveText('Ready', { timeout: 60_000 });
+    await page.selectOption('#persistence', 'indexeddb');
+    await expect(page.locator('#notice')).toContainText('indexeddb', { timeout: 30_000 });
+    const id = await page.locator('[data-testid=sandbox-id]').getAttribute('title');
+    await page.click('#files button:has-text("New file")');
+    await page.fill('#files input.path', '/home/user/kept.txt');
+    await page.fill('#files textarea', 'still here\n');
+    await page.click('#files button:has-text("Save")');
+    await expect(page.locator('#files .entry.file', { hasText: 'kept.txt' })).toBeVisible();
+    await page.evaluate(() => new Promise((r) => setTimeout(r, 500)));
+    await page.reload();
+    await expect(page.locator('#status')).toHaveText('Ready', { timeout: 60_000 });
+    await expect(page.locator('#persistence')).toHaveValue('indexeddb');
+    await expect(page.locator('[data-testid=sandbox-id]')).toHaveAttribute('title', id!);
+    await expect(page.locator('#files .entry.file', { hasText: 'kept.txt' })).toBeVisible();
+    // Reset drops it (two presses: the first arms the button).
+    await page.click('#state button:has-text("Reset")');
+    await page.click('#state button:has-text("Confirm reset")');
+    await expect(page.locator('#notice')).toContainText('fresh sandbox', { timeout: 30_000 });
+    await expect(page.locator('#files .entry.file', { hasText: 'kept.txt' })).toHaveCount(0);
+    await expect(page.locator('[data-testid=sandbox-id]')).not.toHaveAttribute('title', id!);
+  });
+
+  test('a large paste reaches the shell in order', async ({ page }) => {
+    await page.goto('/');
+    await waitForPrompt(page);
+    const n = 6000;
+    await page.evaluate((count) => {
+      const ta = document.querySelector<HTMLTextAreaElement>('#terminal textarea')!;
+      const dt = new DataTransfer();
+      dt.setData('text/plain', `echo ${'0123456789'.repeat(count / 10)} | wc -c\n`);
+      ta.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+    }, n);
+    await expect.poll(() => termText(page), { timeout: 60_000 }).toMatch(new RegExp(`\\n${n + 1}\\n`));
+  });
+
+  test('without headers, ?sw installs the isolation service worker and the shell runs', async ({ page }) => {
+    await page.goto('http://127.0.0.1:4174/?sw');
+    await expect(page.locator('#status')).toHaveText('Ready', { timeout: 60_000 });
+    expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
+    await waitForPrompt(page);
+  });
+});

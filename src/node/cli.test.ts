@@ -192,6 +192,30 @@ describe('sandpit CLI (no browser needed)', () => {
     expect(help.stdout).toContain('sandpit <command>');
   });
 
+  it('sandpit serve serves the app with the isolation headers until SIGINT', async () => {
+    const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--dist', testing.fakeApp], {
+      cwd: testing.root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const url = await new Promise<string>((done, fail) => {
+      child.stdout.on('data', (d) => {
+        out += d;
+        const m = /on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+        if (m) done(m[1]!);
+      });
+      child.on('close', () => fail(new Error(`serve exited: ${out}`)));
+    });
+    const res = await fetch(url);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+    expect(res.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
+    expect(await res.text()).toContain('globalThis.sandpit');
+    const closed = new Promise((done) => child.on('close', done));
+    child.kill('SIGINT');
+    expect(await closed).toBe(0);
+  }, 60_000);
+
   it('says UNSUPPORTED when the build lacks the API a command needs', async () => {
     const profile = mkdtempSync(join(tmpdir(), 'sandpit-profile-'));
     const r = await sandpit(['ls', '--dist', testing.fakeApp, '--profile', profile, '--port', '0']);

@@ -196,6 +196,23 @@ test.describe('with bash, storage and hosting', () => {
     await expect(page.locator('[data-testid=sandbox-id]')).not.toHaveAttribute('title', id!);
   });
 
+  test('first load shows byte progress, then the capability line and the prompt', async ({ page }) => {
+    await page.addInitScript(() => {
+      const seen: string[] = ((globalThis as any).__statusSeen = []);
+      new MutationObserver(() => {
+        const t = document.querySelector('#status')?.textContent ?? '';
+        if (seen[seen.length - 1] !== t) seen.push(t);
+      }).observe(document, { subtree: true, childList: true, characterData: true });
+    });
+    await page.goto('/');
+    await waitForPrompt(page);
+    const seen: string[] = await page.evaluate(() => (globalThis as any).__statusSeen);
+    expect(seen.some((t) => /^Downloading binaries · [\d.]+ (B|KB|MB) \/ [\d.]+ MB$/.test(t))).toBe(true);
+    expect(seen[seen.length - 1]).toBe('Ready');
+    await expect(page.locator('#caps li')).toHaveCount(6);
+    await expect(page.locator('#caps')).toContainText('✓ cross-origin isolated');
+  });
+
   test('a large paste reaches the shell in order', async ({ page }) => {
     await page.goto('/');
     await waitForPrompt(page);

@@ -53,6 +53,8 @@ export class CallMount {
   constructor(
     private readonly handler: CallHandler,
     private readonly lib: Record<string, Uint8Array> = {},
+    /** How long one reply read may wait before the guest is told to ask again. */
+    private readonly waitSliceMs = WAIT_SLICE_MS,
   ) {}
 
   /** Answer one SDK method; `later` when the reply must wait for host work. */
@@ -196,7 +198,7 @@ export class CallMount {
         const i = call.waiters.indexOf(done);
         if (i >= 0) call.waiters.splice(i, 1);
         reject(new CodedError('EAGAIN', 'host call still running'));
-      }, WAIT_SLICE_MS);
+      }, this.waitSliceMs);
       const done = () => {
         clearTimeout(timer);
         resolve();

@@ -77,6 +77,10 @@ async function handler(req: CallRequest): Promise<CallResult> {
     for (let i = 0; i < n; i++) out[i] = 97 + (i % 26);
     return { exitCode: 0, stdout: out, stderr: new Uint8Array() };
   }
+  if (name === 'slow') {
+    await new Promise((r) => setTimeout(r, 1500));
+    return { exitCode: 0, stdout: enc.encode('late\n'), stderr: new Uint8Array() };
+  }
   if (name === 'count') return { exitCode: 0, stdout: enc.encode(`${req.body.length}\n`), stderr: new Uint8Array() };
   throw new Error(`no extension ${name}`);
 }
@@ -102,7 +106,8 @@ describe('host calls from guests (Node, real SDK)', () => {
     server.mount(3, fs, '/tmp');
     uninstall.push(installHostFs(server));
     uninstall.push(calls.install());
-    calls.add(9, new CallMount(handler, { 'hello.txt': enc.encode('from lib\n') }));
+    // A short wait slice: replies that take longer make the stub ask again (the slow test).
+    calls.add(9, new CallMount(handler, { 'hello.txt': enc.encode('from lib\n') }, 300));
     const src = workerEntrySource({
       sdkWorkerUrl: pathToFileURL(join(sdkDist, 'node-worker.js')).href,
       bridgeUrl: pathToFileURL(join(sdkDist, 'host-filesystem.js')).href,
@@ -126,7 +131,7 @@ describe('host calls from guests (Node, real SDK)', () => {
     // The stub as its own package, as the runtime adds it per sandbox.
     const ext = await wasmer.packages.create({
       modules: { hostcall: readFileSync(join(wasmDir, 'hostcall.wasm')) },
-      commands: Object.fromEntries(['upper', 'info', 'big', 'count', 'nope', 'curl'].map((n) => [n, { module: 'hostcall' }])),
+      commands: Object.fromEntries(['upper', 'info', 'big', 'count', 'nope', 'curl', 'slow'].map((n) => [n, { module: 'hostcall' }])),
     });
     sandbox = await wasmer.sandboxes.create({ packages: [base, ext], ...(has('bash.wasm') ? { shell: 'bash' } : {}) });
   }, 120_000);
@@ -173,6 +178,10 @@ describe('host calls from guests (Node, real SDK)', () => {
     expect(await run('curl', ['-s', '-d', '@-', 'http://127.0.0.1:4173/echo'], { stdin: 'a=1\n' })).toMatchObject({ code: 0, out: 'a=1' });
     const denied = await run('curl', ['-sS', 'https://example.com/'], { stdin: '' });
     expect(denied).toEqual({ code: 7, out: '', err: 'curl: (7) Could not connect to example.com: host example.com is not allowed\n' });
+  });
+
+  it('waits across several wait slices for a slow host call', async () => {
+    expect(await run('slow', [], { stdin: '' })).toEqual({ code: 0, out: 'late\n', err: '' });
   });
 
   it('reports a failing extension as exit 126', async () => {

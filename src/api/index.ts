@@ -1,5 +1,6 @@
 // The package root: the public Sandbox API. Nothing here pulls in Node-only code.
 export { Sandbox } from './sandbox';
+export { Volume } from './volume';
 export type { Capabilities } from './sandbox';
 export type { RunCodeOptions, Language } from './run-code';
 export { SandboxError, CommandExitError } from './errors';
@@ -24,6 +25,7 @@ export type {
   Metrics,
   TemplateSpec,
   TemplateInfo,
+  VolumeInfo,
 } from './types';
 export type { Extension, ExtensionInput, ExtensionOutput } from './extensions';
 export type { NetworkOption } from './network';

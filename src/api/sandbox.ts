@@ -51,6 +51,13 @@ function deterministicInit(value: SandboxOptions['deterministic']): {
   };
 }
 
+function volumesInit(value: SandboxOptions['volumes']): { volumes?: Record<string, string> } {
+  if (value === undefined) return {};
+  const out: Record<string, string> = {};
+  for (const [path, name] of Object.entries(stringRecord(value, 'volumes'))) out[guestPath(path, 'volume path')] = name;
+  return { volumes: out };
+}
+
 async function templateSource(template: string | Blob): Promise<SandboxSource> {
   if (template instanceof Blob) return { kind: 'import', bytes: new Uint8Array(await template.arrayBuffer()) };
   if (typeof template !== 'string') throw new SandboxError('EINVAL', 'template must be a name or an exported Blob');
@@ -208,6 +215,7 @@ export class Sandbox {
       timeoutMs: nonNegativeInt(options.timeoutMs ?? 30_000, 'timeoutMs'),
       fsLimitBytes: nonNegativeInt(options.fsLimitBytes ?? 256 << 20, 'fsLimitBytes'),
       ...deterministicInit(options.deterministic),
+      ...volumesInit(options.volumes),
     };
     if (source === undefined && options.template !== undefined) source = await templateSource(options.template);
     // Guests call back into this page for extensions and network requests.

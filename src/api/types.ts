@@ -31,6 +31,8 @@ export interface SandboxOptions {
   extensions?: Extension[];
   /** Outbound HTTP(S) through this page's fetch for the listed hosts (curl, Python urllib). Default: false. */
   network?: NetworkOption;
+  /** Volumes to mount: guest path → volume name (see Volume.create). */
+  volumes?: Record<string, string>;
   /** Start from a named template (Sandbox.buildTemplate) or an exported Blob. */
   template?: string | Blob;
   /**
@@ -115,7 +117,7 @@ export interface WatchHandle {
   close(): Promise<void>;
 }
 
-export type { Metrics } from '../worker/protocol';
+export type { Metrics, VolumeInfo } from '../worker/protocol';
 
 export interface TemplateSpec {
   name: string;

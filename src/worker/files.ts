@@ -36,16 +36,19 @@ function childOf(dir: string, name: string): string {
   return dir === '/' ? `/${name}` : `${dir}/${name}`;
 }
 
-export class FileService {
-  constructor(private readonly vfs: () => Vfs) {}
+/** Where a path lives: the sandbox's own filesystem or a mounted volume, and the path inside it. */
+export type Router = (path: string) => { vfs: Vfs; path: string };
 
-  entry(path: string): EntryInfo {
-    const vfs = this.vfs();
+export class FileService {
+  constructor(private readonly route: Router) {}
+
+  entry(outer: string): EntryInfo {
+    const { vfs, path } = this.route(outer);
     const s = vfs.lstat(path);
-    const name = path === '/' ? '/' : path.slice(path.lastIndexOf('/') + 1);
+    const name = outer === '/' ? '/' : outer.slice(outer.lastIndexOf('/') + 1);
     return {
       name,
-      path,
+      path: outer,
       type: s.type,
       size: s.size,
       mode: s.mode & 0o7777,
@@ -55,16 +58,19 @@ export class FileService {
   }
 
   read(path: string): Uint8Array {
-    return fsCall(path, () => this.vfs().readFile(path));
+    return fsCall(path, () => {
+      const r = this.route(path);
+      return r.vfs.readFile(r.path);
+    });
   }
 
   /** Creates missing parent directories, as the API promises. All or nothing on ENOSPC. */
   write(path: string, data: Uint8Array): void {
     fsCall(path, () => {
-      const vfs = this.vfs();
-      const parent = parentOf(path);
-      if (!vfs.exists(parent)) vfs.mkdir(parent, { recursive: true });
-      vfs.writeFile(path, data);
+      const r = this.route(path);
+      const parent = parentOf(r.path);
+      if (!r.vfs.exists(parent)) r.vfs.mkdir(parent, { recursive: true });
+      r.vfs.writeFile(r.path, data);
     });
   }
 
@@ -73,16 +79,18 @@ export class FileService {
   }
 
   exists(path: string): boolean {
-    return this.vfs().exists(path);
+    const r = this.route(path);
+    return r.vfs.exists(r.path);
   }
 
   list(path: string, depth: number): EntryInfo[] {
     return fsCall(path, () => {
-      const vfs = this.vfs();
-      if (vfs.stat(path).type !== 'dir') throw new KernelError('ENOTDIR', `not a directory: ${path}`, path);
+      const r = this.route(path);
+      if (r.vfs.stat(r.path).type !== 'dir') throw new KernelError('ENOTDIR', `not a directory: ${path}`, path);
       const out: EntryInfo[] = [];
       const walk = (dir: string, level: number) => {
-        for (const name of vfs.readdir(dir)) {
+        const d = this.route(dir);
+        for (const name of d.vfs.readdir(d.path)) {
           const e = this.entry(childOf(dir, name));
           out.push(e);
           if (e.type === 'dir' && level < depth) walk(e.path, level + 1);
@@ -94,19 +102,28 @@ export class FileService {
   }
 
   mkdir(path: string, recursive: boolean): void {
-    fsCall(path, () => this.vfs().mkdir(path, { recursive }));
+    fsCall(path, () => {
+      const r = this.route(path);
+      r.vfs.mkdir(r.path, { recursive });
+    });
   }
 
   remove(path: string, recursive: boolean): void {
     fsCall(path, () => {
-      const vfs = this.vfs();
-      const s = vfs.lstat(path);
-      if (s.type === 'dir' && !recursive) vfs.rmdir(path);
-      else vfs.rm(path, { recursive });
+      const { vfs, path: p } = this.route(path);
+      if (p === '/') throw new KernelError('EACCES', `cannot remove a mount point: ${path}`, path);
+      const s = vfs.lstat(p);
+      if (s.type === 'dir' && !recursive) vfs.rmdir(p);
+      else vfs.rm(p, { recursive });
     });
   }
 
   rename(from: string, to: string): void {
-    fsCall(from, () => this.vfs().rename(from, to));
+    fsCall(from, () => {
+      const a = this.route(from);
+      const b = this.route(to);
+      if (a.vfs !== b.vfs) throw new KernelError('EINVAL', `cannot rename across volumes: ${from} → ${to}`, from);
+      a.vfs.rename(a.path, b.path);
+    });
   }
 }

@@ -19,6 +19,7 @@ import type {
   SnapshotInfo,
   SpawnRequest,
   StreamSinks,
+  VolumeInfo,
   WatchEventInfo,
   WorkerApi,
 } from './protocol';
@@ -27,7 +28,12 @@ import { Persister } from './persister';
 import { registryDelete, registryGet, registryList } from './registry';
 import { SandboxState, type InitialState } from './sandbox-state';
 import { removeBackend } from './store';
-import { fsCall } from './files';
+import { FileService, fsCall } from './files';
+import { MOUNTED_DIRS } from './engine/runtime';
+import { Volumes } from './volumes';
+
+/** Top-level guest paths that hold the engine's own files: never a volume mount point. */
+const RESERVED = ['/usr', '/bin', '/dev', '/proc', '/lib', '/sbin', '/run', '/.app', '/.private'];
 import { deleteTemplate, listTemplates, loadTemplate, saveTemplate } from './templates';
 import { exportState, importState } from './store/export';
 
@@ -44,6 +50,7 @@ class Kernel implements WorkerApi {
   readonly #sandboxes = new Map<string, SandboxState>();
   #nextSid = 1;
   #nextWatch = 1;
+  readonly #volumes = new Volumes();
 
   async create(
     init: KernelInit,
@@ -59,12 +66,18 @@ class Kernel implements WorkerApi {
     const runtime = await this.#runtime;
     const state = await this.#open(init, source);
     try {
-      state.engine = await runtime.createSandbox(() => state.vfs, {
-        extensions: init.extensions ?? [],
-        network: init.network === true,
-        ...(host ? { host } : {}),
-      });
+      await this.#mountVolumes(state, init.volumes ?? {});
+      state.engine = await runtime.createSandbox(
+        () => state.vfs,
+        {
+          extensions: init.extensions ?? [],
+          network: init.network === true,
+          ...(host ? { host } : {}),
+        },
+        state.volumeMounts,
+      );
     } catch (err) {
+      await this.#releaseVolumes(state);
       state.releaseLock();
       throw err;
     }
@@ -133,7 +146,71 @@ class Kernel implements WorkerApi {
     } finally {
       state.persister?.cancel();
       state.releaseLock();
+      await this.#releaseVolumes(state);
     }
+  }
+
+  async #mountVolumes(state: SandboxState, volumes: Record<string, string>): Promise<void> {
+    for (const [path, name] of Object.entries(volumes)) {
+      const top = '/' + path.split('/')[1];
+      if (path === '/' || RESERVED.includes(top) || MOUNTED_DIRS.includes(path) || path === '/workspace') {
+        throw new KernelError('EINVAL', `cannot mount a volume at ${path}`, path);
+      }
+      const vol = await this.#volumes.acquire(name);
+      state.volumeMounts.push({ path, name, vfs: vol.vfs });
+      // The mount point shows up in listings of the sandbox's own tree.
+      if (!state.vfs.exists(path)) state.vfs.mkdir(path, { recursive: true });
+    }
+    state.volumeMounts.sort((a, b) => b.path.length - a.path.length);
+  }
+
+  async #releaseVolumes(state: SandboxState): Promise<void> {
+    const names = state.volumeMounts.map((m) => m.name);
+    state.volumeMounts = [];
+    for (const n of names) await this.#volumes.release(n).catch(() => undefined);
+  }
+
+  async volumeCreate(name: string): Promise<VolumeInfo> {
+    return this.#volumes.create(name);
+  }
+
+  async volumeInfo(name: string): Promise<VolumeInfo> {
+    return this.#volumes.info(name);
+  }
+
+  async volumeList(): Promise<VolumeInfo[]> {
+    return this.#volumes.list();
+  }
+
+  async volumeDelete(name: string): Promise<void> {
+    await this.#volumes.delete(name);
+  }
+
+  /** Runs `fn` on a volume's files (loading it if no sandbox has it mounted). */
+  async #onVolume<T>(name: string, fn: (files: FileService) => T): Promise<T> {
+    const vol = await this.#volumes.acquire(name);
+    try {
+      return fn(new FileService((path) => ({ vfs: vol.vfs, path })));
+    } finally {
+      await this.#volumes.release(name);
+    }
+  }
+
+  async volumeRead(name: string, path: string): Promise<Uint8Array> {
+    const bytes = await this.#onVolume(name, (f) => f.read(path));
+    return transfer(bytes, [bytes.buffer as ArrayBuffer]);
+  }
+
+  async volumeWrite(name: string, path: string, data: Uint8Array): Promise<void> {
+    await this.#onVolume(name, (f) => f.write(path, data));
+  }
+
+  async volumeEntries(name: string, path: string, depth: number): Promise<EntryInfo[]> {
+    return this.#onVolume(name, (f) => f.list(path, depth));
+  }
+
+  async volumeRemove(name: string, path: string, recursive: boolean): Promise<void> {
+    await this.#onVolume(name, (f) => f.remove(path, recursive));
   }
 
   async saveTemplate(name: string, bytes: Uint8Array): Promise<void> {

@@ -3,7 +3,8 @@
 // committed state intact.
 import { KernelError } from './errors';
 import { registryGet, registryPut } from './registry';
-import type { SandboxState } from './sandbox-state';
+import type { StoredSnapshot } from './snapshots';
+import type { Vfs } from './vfs';
 import { Repository, StoreError, openBackend, saveVfs, loadVfs, type PersistenceKind } from './store';
 import type { InitialState } from './sandbox-state';
 
@@ -21,6 +22,13 @@ function storeError(err: unknown): never {
   throw err;
 }
 
+/** What a persister saves: a sandbox (files, snapshots, session) or a volume (files only). */
+export interface Persistable {
+  vfs: Vfs;
+  persistedSnapshots(): StoredSnapshot[];
+  persistedMeta(): unknown;
+}
+
 export class Persister {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private saving: Promise<void> = Promise.resolve();
@@ -32,37 +40,40 @@ export class Persister {
     readonly kind: PersistenceKind,
     private readonly repo: Repository,
     private readonly createdAt: number,
+    /** Sandboxes are listed in the registry; volumes keep their own list. */
+    private readonly listed: boolean,
   ) {}
 
   static async open(
     id: string,
     kind: PersistenceKind | 'auto',
+    listed = true,
   ): Promise<{ persister: Persister; loaded: InitialState | undefined }> {
     try {
       const { kind: actual, backend } = await openBackend(kind, id);
       const repo = await Repository.open(backend);
       const loadedVfs = await loadVfs(repo);
-      const prior = await registryGet(id);
+      const prior = listed ? await registryGet(id) : undefined;
       const loaded = loadedVfs && {
         vfs: loadedVfs.vfs,
         snapshots: loadedVfs.snapshots,
         env: (loadedVfs.meta as SessionMeta | undefined)?.env ?? {},
         cwd: (loadedVfs.meta as SessionMeta | undefined)?.cwd ?? '/home/user',
       };
-      return { persister: new Persister(id, actual, repo, prior?.createdAt ?? Date.now()), loaded };
+      return { persister: new Persister(id, actual, repo, prior?.createdAt ?? Date.now(), listed), loaded };
     } catch (err) {
       storeError(err);
     }
   }
 
   /** Save soon (debounced): after a command ends or the files API writes. */
-  schedule(state: SandboxState): void {
+  schedule(state: Persistable): void {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.save(state).catch((e) => (this.lastError = e)), DEBOUNCE_MS);
   }
 
   /** Save now and wait for it; rethrows a failure of this or an earlier autosave. */
-  async flush(state: SandboxState): Promise<void> {
+  async flush(state: Persistable): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
     await this.save(state);
@@ -71,11 +82,11 @@ export class Persister {
     if (e) storeError(e);
   }
 
-  private save(state: SandboxState): Promise<void> {
+  private save(state: Persistable): Promise<void> {
     const run = this.saving.then(async () => {
       try {
-        const meta: SessionMeta = { env: state.session.env, cwd: state.session.cwd };
-        await saveVfs(this.repo, state.vfs, state.snapshots.all(), meta);
+        await saveVfs(this.repo, state.vfs, state.persistedSnapshots(), state.persistedMeta());
+        if (!this.listed) return;
         await registryPut({
           id: this.id,
           persistence: this.kind,
@@ -89,6 +100,13 @@ export class Persister {
     });
     this.saving = run.catch(() => undefined);
     return run;
+  }
+
+  /** Removes everything stored. */
+  async destroy(): Promise<void> {
+    this.cancel();
+    await this.saving;
+    await this.repo.destroy().catch(storeError);
   }
 
   cancel(): void {

@@ -53,6 +53,8 @@ export interface KernelInit {
   env: Record<string, string>;
   timeoutMs: number;
   fsLimitBytes: number;
+  /** Volumes to mount: guest path → volume name. */
+  volumes?: Record<string, string>;
   /** Fixed clock, seeded randomness, sorted directory listings, fixed hostname and pids. */
   deterministic?: { seed: number; epochMs: number };
   /** Extension command names; each runs `HostCallbacks.extension` (see src/api/extensions.ts). */
@@ -180,6 +182,11 @@ export interface WatchEventInfo {
   from?: string;
 }
 
+export interface VolumeInfo {
+  name: string;
+  createdAt: number;
+}
+
 export interface SnapshotInfo {
   id: string;
   name?: string;
@@ -231,6 +238,14 @@ export interface WorkerApi {
   saveTemplate(name: string, bytes: Uint8Array): Promise<void>;
   listTemplates(): Promise<string[]>;
   deleteTemplate(name: string): Promise<void>;
+  volumeCreate(name: string): Promise<VolumeInfo>;
+  volumeInfo(name: string): Promise<VolumeInfo>;
+  volumeList(): Promise<VolumeInfo[]>;
+  volumeDelete(name: string): Promise<void>;
+  volumeRead(name: string, path: string): Promise<Uint8Array>;
+  volumeWrite(name: string, path: string, data: Uint8Array): Promise<void>;
+  volumeEntries(name: string, path: string, depth: number): Promise<EntryInfo[]>;
+  volumeRemove(name: string, path: string, recursive: boolean): Promise<void>;
   /** Persisted sandboxes of this origin. */
   listPersisted(): Promise<PersistedInfo[]>;
   /** Removes a persisted sandbox's stored state (LOCKED while it is open). */

@@ -2,7 +2,7 @@
 // engine sandbox (guest processes).
 import type { EngineSandbox } from './engine/sandbox';
 import { FileService } from './files';
-import type { Persister } from './persister';
+import type { Persistable, Persister, SessionMeta } from './persister';
 import type { KernelInit } from './protocol';
 import { Session } from './session/session';
 import { Snapshots, type StoredSnapshot } from './snapshots';
@@ -16,7 +16,7 @@ export interface InitialState {
   cwd: string;
 }
 
-export class SandboxState {
+export class SandboxState implements Persistable {
   vfs: Vfs;
   readonly files: FileService;
   readonly session: Session;
@@ -58,9 +58,29 @@ export class SandboxState {
       });
       buildDefaultLayout(this.vfs);
     }
-    this.files = new FileService(() => this.vfs);
+    this.files = new FileService((path) => this.route(path));
     this.session = new Session(from ? { ...init, env: { ...init.env, ...from.env }, cwd: from.cwd } : init);
     this.snapshots = new Snapshots(from?.snapshots);
+  }
+
+  /** Mounted volumes, longest path first. */
+  volumeMounts: { path: string; name: string; vfs: Vfs }[] = [];
+
+  /** The filesystem a path lives in (a volume or the sandbox's own) and the path inside it. */
+  route(path: string): { vfs: Vfs; path: string } {
+    for (const m of this.volumeMounts) {
+      if (path === m.path) return { vfs: m.vfs, path: '/' };
+      if (path.startsWith(m.path + '/')) return { vfs: m.vfs, path: path.slice(m.path.length) };
+    }
+    return { vfs: this.vfs, path };
+  }
+
+  persistedSnapshots(): StoredSnapshot[] {
+    return this.snapshots.all();
+  }
+
+  persistedMeta(): SessionMeta {
+    return { env: this.session.env, cwd: this.session.cwd };
   }
 
   /** A copy-on-write copy of this sandbox's files, snapshots and session. */

@@ -22,7 +22,7 @@ type Package = Awaited<ReturnType<Wasmer['packages']['create']>>;
  * reserves them; /workspace is the storage mount) and `/usr`, `/bin` hold the SDK's command
  * entries and package files, so every other top-level directory a user touches is mounted.
  */
-export const MOUNTED_DIRS = ['/home', '/tmp', '/etc', '/root', '/var', '/opt', '/mnt', '/srv', '/data'];
+export const MOUNTED_DIRS = ['/home', '/tmp', '/etc', '/root', '/var', '/opt', '/mnt', '/srv'];
 
 /** Shells in order of preference; the first one a binary provides runs command strings. */
 const SHELLS = ['bash', 'sh'];
@@ -104,7 +104,11 @@ export class Runtime {
   }
 
   /** A new SDK sandbox whose guests see `vfs` under /workspace and MOUNTED_DIRS. */
-  createSandbox(vfs: () => Vfs, calls: HostCallSpec = { extensions: [], network: false }): Promise<EngineSandbox> {
+  createSandbox(
+    vfs: () => Vfs,
+    calls: HostCallSpec = { extensions: [], network: false },
+    volumes: { path: string; vfs: Vfs }[] = [],
+  ): Promise<EngineSandbox> {
     const next = this.creating.then(async () => {
       const backend = new VfsBackend(vfs);
       const unmounts: (() => void)[] = [];
@@ -115,6 +119,12 @@ export class Runtime {
         unmounts.push(this.server.mount(id, backend, dir));
         if (dir === '/workspace') plan.storage = id;
         else plan.mounts!.push({ path: dir, mountId: id });
+      }
+      // Volumes are filesystems of their own, shared live by the sandboxes that mount them.
+      for (const v of volumes) {
+        const id = this.nextMountId++;
+        unmounts.push(this.server.mount(id, new VfsBackend(() => v.vfs), '/'));
+        plan.mounts!.push({ path: v.path, mountId: id });
       }
       // Host calls: the stub under `curl` and the extension names, and the call mount.
       const packages = [this.pkg];

@@ -21,10 +21,19 @@ test('extensions run as commands: pipes, redirects, args, stdin, cwd, env, exit 
           name: 'info',
           run: async (input: { args: string[]; cwd: string; env: Record<string, string>; stdin: string }) => {
             calls.push(input);
-            return { stdout: JSON.stringify({ args: input.args, cwd: input.cwd, g: input.env.GREETING }) + '\n', stderr: 'warn\n', exitCode: 3 };
+            return {
+              stdout: JSON.stringify({ args: input.args, cwd: input.cwd, g: input.env.GREETING }) + '\n',
+              stderr: 'warn\n',
+              exitCode: 3,
+            };
           },
         },
-        { name: 'boom', run: () => { throw new Error('host says no'); } },
+        {
+          name: 'boom',
+          run: () => {
+            throw new Error('host says no');
+          },
+        },
       ],
     });
     const run = async (c: string, opts: object = {}) => {

@@ -37,7 +37,7 @@ test('curl: allowed host, -w, -f, -o, -i; denied hosts and network off name the 
   expect(Number(String(out.saved[0]).trim())).toBeGreaterThan(100);
   expect(out.head[0]).toBe('HTTP/1.1 200 OK\r\n');
   expect(out.denied[2]).toBe(7);
-  expect(out.denied[1]).toContain("example.com");
+  expect(out.denied[1]).toContain('example.com');
   expect(out.denied[1]).toContain("network: { allow: ['example.com'] }");
   expect(out.otherPort[2]).toBe(7);
   expect(out.otherPort[1]).toContain(out.otherHost);

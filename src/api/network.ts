@@ -10,7 +10,11 @@ export type NetworkOption = false | { allow: string[] };
 export function validateNetwork(value: unknown): string[] | undefined {
   if (value === undefined || value === false) return undefined;
   const allow = (value as { allow?: unknown } | null)?.allow;
-  if (typeof value !== 'object' || !Array.isArray(allow) || !allow.every((a) => typeof a === 'string' && a.length > 0)) {
+  if (
+    typeof value !== 'object' ||
+    !Array.isArray(allow) ||
+    !allow.every((a) => typeof a === 'string' && a.length > 0)
+  ) {
     throw new SandboxError('EINVAL', "network must be false or { allow: ['host', 'host:port', '*.domain'] }");
   }
   return (allow as string[]).map((a) => a.toLowerCase());

@@ -17,7 +17,9 @@ const ok: HostFetch = async (req: HttpRequestInfo) => ({
   url: req.url,
   redirected: false,
   headers: [['content-type', 'text/plain']],
-  body: enc.encode(`${req.method} ${req.headers.map(([k, v]) => `${k}=${v}`).join(',')} ${dec.decode(req.body ?? new Uint8Array())}`),
+  body: enc.encode(
+    `${req.method} ${req.headers.map(([k, v]) => `${k}=${v}`).join(',')} ${dec.decode(req.body ?? new Uint8Array())}`,
+  ),
 });
 
 describe('curl subset', () => {
@@ -35,7 +37,9 @@ describe('curl subset', () => {
   });
 
   it('prints headers with -i and -I, formats -w', async () => {
-    expect((await run(['-si', 'http://h/'], ok)).out).toMatch(/^HTTP\/1\.1 201 Created\r\ncontent-type: text\/plain\r\n\r\nGET/);
+    expect((await run(['-si', 'http://h/'], ok)).out).toMatch(
+      /^HTTP\/1\.1 201 Created\r\ncontent-type: text\/plain\r\n\r\nGET/,
+    );
     expect((await run(['-sI', 'http://h/'], ok)).out).toBe('HTTP/1.1 201 Created\r\ncontent-type: text/plain\r\n\r\n');
     expect((await run(['-s', '-o', '/dev/null', '-w', '%{http_code} %{content_type}\\n', 'http://h/'], ok)).out).toBe(
       '201 text/plain\n',

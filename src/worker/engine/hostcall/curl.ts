@@ -59,14 +59,45 @@ class CurlError extends Error {
 
 /** Flags that take a value (long and short spellings). */
 const WITH_VALUE = new Set([
-  '-o', '--output', '-X', '--request', '-H', '--header', '-d', '--data', '--data-raw', '--data-binary',
-  '--data-ascii', '-w', '--write-out', '-A', '--user-agent', '-e', '--referer', '-u', '--user', '-m',
-  '--max-time', '--connect-timeout', '--url', '--retry',
+  '-o',
+  '--output',
+  '-X',
+  '--request',
+  '-H',
+  '--header',
+  '-d',
+  '--data',
+  '--data-raw',
+  '--data-binary',
+  '--data-ascii',
+  '-w',
+  '--write-out',
+  '-A',
+  '--user-agent',
+  '-e',
+  '--referer',
+  '-u',
+  '--user',
+  '-m',
+  '--max-time',
+  '--connect-timeout',
+  '--url',
+  '--retry',
 ]);
 const SHORT_WITH_VALUE = new Set(['o', 'X', 'H', 'd', 'w', 'A', 'e', 'u', 'm']);
 
 function parse(args: string[], input: CurlInput): Options {
-  const o: Options = { silent: false, showError: false, fail: false, location: false, remoteName: false, headers: [], data: [], include: false, head: false };
+  const o: Options = {
+    silent: false,
+    showError: false,
+    fail: false,
+    location: false,
+    remoteName: false,
+    headers: [],
+    data: [],
+    include: false,
+    head: false,
+  };
   const tokens: [string, string | undefined][] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -93,26 +124,72 @@ function parse(args: string[], input: CurlInput): Options {
     if (WITH_VALUE.has(flag) && value === undefined) throw new CurlError(2, `option ${flag}: requires parameter`);
     const v = value ?? '';
     switch (flag) {
-      case '-s': case '--silent': o.silent = true; break;
-      case '-S': case '--show-error': o.showError = true; break;
-      case '-f': case '--fail': o.fail = true; break;
-      case '-L': case '--location': o.location = true; break;
-      case '-i': case '--include': o.include = true; break;
-      case '-I': case '--head': o.head = true; break;
-      case '-O': case '--remote-name': o.remoteName = true; break;
-      case '-o': case '--output': o.output = v; break;
-      case '-X': case '--request': o.method = v; break;
-      case '-w': case '--write-out': o.writeOut = v; break;
-      case '--url': o.url = v; break;
-      case '-H': case '--header': {
+      case '-s':
+      case '--silent':
+        o.silent = true;
+        break;
+      case '-S':
+      case '--show-error':
+        o.showError = true;
+        break;
+      case '-f':
+      case '--fail':
+        o.fail = true;
+        break;
+      case '-L':
+      case '--location':
+        o.location = true;
+        break;
+      case '-i':
+      case '--include':
+        o.include = true;
+        break;
+      case '-I':
+      case '--head':
+        o.head = true;
+        break;
+      case '-O':
+      case '--remote-name':
+        o.remoteName = true;
+        break;
+      case '-o':
+      case '--output':
+        o.output = v;
+        break;
+      case '-X':
+      case '--request':
+        o.method = v;
+        break;
+      case '-w':
+      case '--write-out':
+        o.writeOut = v;
+        break;
+      case '--url':
+        o.url = v;
+        break;
+      case '-H':
+      case '--header': {
         const c = v.indexOf(':');
         if (c > 0) o.headers.push([v.slice(0, c).trim(), v.slice(c + 1).trim()]);
         break;
       }
-      case '-A': case '--user-agent': o.headers.push(['User-Agent', v]); break;
-      case '-e': case '--referer': o.headers.push(['Referer', v]); break;
-      case '-u': case '--user': o.headers.push(['Authorization', `Basic ${btoa(v)}`]); break;
-      case '-d': case '--data': case '--data-ascii': case '--data-raw': case '--data-binary': {
+      case '-A':
+      case '--user-agent':
+        o.headers.push(['User-Agent', v]);
+        break;
+      case '-e':
+      case '--referer':
+        o.headers.push(['Referer', v]);
+        break;
+      case '-u':
+      case '--user':
+        o.headers.push(['Authorization', `Basic ${btoa(v)}`]);
+        break;
+      case '-d':
+      case '--data':
+      case '--data-ascii':
+      case '--data-raw':
+      case '--data-binary': {
         const binary = flag === '--data-binary';
         let bytes: Uint8Array;
         if (flag !== '--data-raw' && v.startsWith('@')) {
@@ -127,11 +204,21 @@ function parse(args: string[], input: CurlInput): Options {
         o.dataKind = binary && o.dataKind !== 'form' ? 'binary' : 'form';
         break;
       }
-      case '-m': case '--max-time': case '--connect-timeout': case '--retry':
-      case '--compressed': case '-v': case '--verbose': case '-k': case '--insecure': case '-#':
-      case '--progress-bar': case '--no-progress-meter':
+      case '-m':
+      case '--max-time':
+      case '--connect-timeout':
+      case '--retry':
+      case '--compressed':
+      case '-v':
+      case '--verbose':
+      case '-k':
+      case '--insecure':
+      case '-#':
+      case '--progress-bar':
+      case '--no-progress-meter':
         break;
-      case '-h': case '--help':
+      case '-h':
+      case '--help':
         throw new CurlError(0, HELP);
       default:
         throw new CurlError(2, `option ${flag}: is unknown or not supported here\n${HELP}`);
@@ -188,7 +275,8 @@ export async function curl(input: CurlInput): Promise<CurlOutput> {
   let url = '';
   let size = 0;
   const finish = (exitCode: number, message?: string): CurlOutput => {
-    if (message && (!o?.silent || o.showError || exitCode === 2)) err.push(enc.encode(`curl: (${exitCode}) ${message}\n`));
+    if (message && (!o?.silent || o.showError || exitCode === 2))
+      err.push(enc.encode(`curl: (${exitCode}) ${message}\n`));
     if (o?.writeOut !== undefined) out.push(enc.encode(writeOut(o.writeOut, response, url, size, exitCode)));
     return { exitCode, stdout: concat(out), stderr: concat(err) };
   };
@@ -206,8 +294,11 @@ export async function curl(input: CurlInput): Promise<CurlOutput> {
       throw new CurlError(1, `Protocol "${parsed.protocol.slice(0, -1)}" not supported (only http and https)`);
     }
     if (!input.fetch) {
-      throw new CurlError(7, `Could not connect to ${parsed.host}: network access is off for this sandbox; ` +
-        `create it with network: { allow: ['${parsed.host}'] } to allow this host`);
+      throw new CurlError(
+        7,
+        `Could not connect to ${parsed.host}: network access is off for this sandbox; ` +
+          `create it with network: { allow: ['${parsed.host}'] } to allow this host`,
+      );
     }
     const headers = [...o.headers];
     const body = o.data.length ? joinData(o.data) : undefined;

@@ -284,10 +284,11 @@ export class CallMounts {
       return;
     }
     if ('value' in answer) writeReply(request, { value: answer.value });
-    else answer.later.then(
-      (value) => writeReply(request, { value }),
-      (e: unknown) => writeReply(request, wire(e)),
-    );
+    else
+      answer.later.then(
+        (value) => writeReply(request, { value }),
+        (e: unknown) => writeReply(request, wire(e)),
+      );
   }
 
   install(scope: object = globalThis): () => void {

@@ -54,8 +54,17 @@ async function fakeFetch(req: HttpRequestInfo) {
   const url = new URL(req.url);
   if (url.host !== '127.0.0.1:4173') return { denied: url.host, reason: `host ${url.host} is not allowed` };
   const status = url.pathname === '/missing' ? 404 : 200;
-  const body = enc.encode(url.pathname === '/echo' ? dec.decode(req.body ?? new Uint8Array()) : `{"path":"${url.pathname}"}`);
-  return { status, statusText: status === 200 ? 'OK' : 'Not Found', url: req.url, redirected: false, headers: [['content-type', 'application/json']] as [string, string][], body };
+  const body = enc.encode(
+    url.pathname === '/echo' ? dec.decode(req.body ?? new Uint8Array()) : `{"path":"${url.pathname}"}`,
+  );
+  return {
+    status,
+    statusText: status === 200 ? 'OK' : 'Not Found',
+    url: req.url,
+    redirected: false,
+    headers: [['content-type', 'application/json']] as [string, string][],
+    body,
+  };
 }
 
 async function handler(req: CallRequest): Promise<CallResult> {
@@ -64,9 +73,16 @@ async function handler(req: CallRequest): Promise<CallResult> {
   const { name, argv, cwd, env } = req.header;
   await new Promise((r) => setTimeout(r, 50)); // really asynchronous
   if (name === 'curl') {
-    return curl({ args: argv.slice(1), stdin: req.body, cwd, fetch: fakeFetch, files: { read: (p) => files.readFile(p), write: (p, d) => files.writeFile(p, d) } });
+    return curl({
+      args: argv.slice(1),
+      stdin: req.body,
+      cwd,
+      fetch: fakeFetch,
+      files: { read: (p) => files.readFile(p), write: (p, d) => files.writeFile(p, d) },
+    });
   }
-  if (name === 'upper') return { exitCode: 0, stdout: enc.encode(dec.decode(req.body).toUpperCase()), stderr: new Uint8Array() };
+  if (name === 'upper')
+    return { exitCode: 0, stdout: enc.encode(dec.decode(req.body).toUpperCase()), stderr: new Uint8Array() };
   if (name === 'info') {
     const text = JSON.stringify({ args: argv.slice(1), cwd, foo: envRecord(env).FOO }) + '\n';
     return { exitCode: 3, stdout: enc.encode(text), stderr: enc.encode('to stderr\n') };
@@ -89,7 +105,7 @@ describe('host calls from guests (Node, real SDK)', () => {
   const fs = files;
   const server = new HostFsServer();
   const calls = new CallMounts();
-  let uninstall: (() => void)[] = [];
+  const uninstall: (() => void)[] = [];
   let wasmer: TestWasmer;
   let sandbox: Awaited<ReturnType<TestWasmer['sandboxes']['create']>>;
 
@@ -131,7 +147,9 @@ describe('host calls from guests (Node, real SDK)', () => {
     // The stub as its own package, as the runtime adds it per sandbox.
     const ext = await wasmer.packages.create({
       modules: { hostcall: readFileSync(join(wasmDir, 'hostcall.wasm')) },
-      commands: Object.fromEntries(['upper', 'info', 'big', 'count', 'nope', 'curl', 'slow'].map((n) => [n, { module: 'hostcall' }])),
+      commands: Object.fromEntries(
+        ['upper', 'info', 'big', 'count', 'nope', 'curl', 'slow'].map((n) => [n, { module: 'hostcall' }]),
+      ),
     });
     sandbox = await wasmer.sandboxes.create({ packages: [base, ext], ...(has('bash.wasm') ? { shell: 'bash' } : {}) });
   }, 120_000);
@@ -141,7 +159,11 @@ describe('host calls from guests (Node, real SDK)', () => {
     uninstall.reverse().forEach((u) => u());
   });
 
-  const run = async (cmd: string, args: string[], opts: { stdin?: string; cwd?: string; env?: Record<string, string> } = {}) => {
+  const run = async (
+    cmd: string,
+    args: string[],
+    opts: { stdin?: string; cwd?: string; env?: Record<string, string> } = {},
+  ) => {
     const out = await sandbox
       .command(cmd, args, { cwd: opts.cwd ?? '/home/user', env: opts.env ?? {} })
       .run({ check: false, timeoutMs: 30_000, ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}) });
@@ -167,17 +189,35 @@ describe('host calls from guests (Node, real SDK)', () => {
   });
 
   it('runs curl through the host fetch: output, -w, -f, -o, --data-binary @file, denial', async () => {
-    expect(await run('curl', ['-s', 'http://127.0.0.1:4173/wasm/manifest.json'])).toEqual({ code: 0, out: '{"path":"/wasm/manifest.json"}', err: '' });
-    expect(await run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', 'http://127.0.0.1:4173/missing'])).toMatchObject({ code: 0, out: '404' });
-    expect(await run('curl', ['-sSf', 'http://127.0.0.1:4173/missing'])).toMatchObject({ code: 22, err: 'curl: (22) The requested URL returned error: 404\n' });
+    expect(await run('curl', ['-s', 'http://127.0.0.1:4173/wasm/manifest.json'])).toEqual({
+      code: 0,
+      out: '{"path":"/wasm/manifest.json"}',
+      err: '',
+    });
+    expect(
+      await run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', 'http://127.0.0.1:4173/missing']),
+    ).toMatchObject({ code: 0, out: '404' });
+    expect(await run('curl', ['-sSf', 'http://127.0.0.1:4173/missing'])).toMatchObject({
+      code: 22,
+      err: 'curl: (22) The requested URL returned error: 404\n',
+    });
     expect(await run('curl', ['-so', 'got.json', 'http://127.0.0.1:4173/x'])).toMatchObject({ code: 0, out: '' });
     expect(files.readText('/home/user/got.json')).toBe('{"path":"/x"}');
     files.writeFile('/home/user/body.bin', 'line1\nline2\n');
-    expect(await run('curl', ['-s', '--data-binary', '@body.bin', '-X', 'PUT', 'http://127.0.0.1:4173/echo'])).toMatchObject({ code: 0, out: 'line1\nline2\n' });
+    expect(
+      await run('curl', ['-s', '--data-binary', '@body.bin', '-X', 'PUT', 'http://127.0.0.1:4173/echo']),
+    ).toMatchObject({ code: 0, out: 'line1\nline2\n' });
     expect(fetched.at(-1)).toMatchObject({ method: 'PUT', redirect: 'manual' });
-    expect(await run('curl', ['-s', '-d', '@-', 'http://127.0.0.1:4173/echo'], { stdin: 'a=1\n' })).toMatchObject({ code: 0, out: 'a=1' });
+    expect(await run('curl', ['-s', '-d', '@-', 'http://127.0.0.1:4173/echo'], { stdin: 'a=1\n' })).toMatchObject({
+      code: 0,
+      out: 'a=1',
+    });
     const denied = await run('curl', ['-sS', 'https://example.com/'], { stdin: '' });
-    expect(denied).toEqual({ code: 7, out: '', err: 'curl: (7) Could not connect to example.com: host example.com is not allowed\n' });
+    expect(denied).toEqual({
+      code: 7,
+      out: '',
+      err: 'curl: (7) Could not connect to example.com: host example.com is not allowed\n',
+    });
   });
 
   it('waits across several wait slices for a slow host call', async () => {
@@ -193,16 +233,20 @@ describe('host calls from guests (Node, real SDK)', () => {
     expect(await run('cat', ['/run/sandpit/lib/hello.txt'])).toMatchObject({ code: 0, out: 'from lib\n' });
   });
 
-  it.runIf(has('bash.wasm'))('takes part in pipes and redirects', async () => {
-    expect(await run('bash', ['-c', 'echo hi | upper'])).toMatchObject({ code: 0, out: 'HI\n' });
-    // (This bash build exits 71 on `echo > f; next`, so the file is written by its own command.)
-    expect(await run('bash', ['-c', 'echo some text > f'])).toMatchObject({ code: 0 });
-    expect(await run('bash', ['-c', 'upper < f > g; cat g; echo hi | upper | wc -c'])).toMatchObject({
-      code: 0,
-      out: 'SOME TEXT\n3\n',
-    });
-    expect(await run('bash', ['-c', 'info x; echo "exit=$?"'], { env: { FOO: 'z' } })).toMatchObject({
-      out: '{"args":["x"],"cwd":"/home/user","foo":"z"}\nexit=3\n',
-    });
-  }, 60_000);
+  it.runIf(has('bash.wasm'))(
+    'takes part in pipes and redirects',
+    async () => {
+      expect(await run('bash', ['-c', 'echo hi | upper'])).toMatchObject({ code: 0, out: 'HI\n' });
+      // (This bash build exits 71 on `echo > f; next`, so the file is written by its own command.)
+      expect(await run('bash', ['-c', 'echo some text > f'])).toMatchObject({ code: 0 });
+      expect(await run('bash', ['-c', 'upper < f > g; cat g; echo hi | upper | wc -c'])).toMatchObject({
+        code: 0,
+        out: 'SOME TEXT\n3\n',
+      });
+      expect(await run('bash', ['-c', 'info x; echo "exit=$?"'], { env: { FOO: 'z' } })).toMatchObject({
+        out: '{"args":["x"],"cwd":"/home/user","foo":"z"}\nexit=3\n',
+      });
+    },
+    60_000,
+  );
 });

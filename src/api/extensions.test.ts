@@ -28,7 +28,7 @@ describe('extensions', () => {
     const exts = validateExtensions([
       {
         name: 'upper',
-        run: async ({ args, stdin, cwd, env }) => ({
+        run: async ({ args, stdin, cwd, env }: ExtensionInput) => ({
           stdout: `${stdin.toUpperCase()}${args}${cwd}${env.A}`,
           stderr: new Uint8Array([33]),
           exitCode: 4,

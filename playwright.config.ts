@@ -1,6 +1,7 @@
 // E2E: the built app (dist/) in Debian's headless Chromium; every non-local origin blocked
 // by the fixture in e2e/fixtures.ts.
 import { defineConfig } from '@playwright/test';
+import { ports, urls } from './e2e/ports';
 
 export const chromiumPath = process.env.SANDPIT_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -12,7 +13,7 @@ export default defineConfig({
   retries: 0,
   reporter: process.env.CI ? [['list']] : [['list']],
   use: {
-    baseURL: 'http://127.0.0.1:4173',
+    baseURL: urls.preview,
     launchOptions: {
       executablePath: chromiumPath,
       args: [
@@ -28,11 +29,15 @@ export default defineConfig({
     },
   },
   webServer: [
-    { command: 'npx vite preview --port 4173 --strictPort', url: 'http://127.0.0.1:4173', reuseExistingServer: false },
-    { command: 'node e2e/static-server.mjs dist 4174', url: 'http://127.0.0.1:4174', reuseExistingServer: false },
     {
-      command: 'node e2e/static-server.mjs dist 4175 --isolate',
-      url: 'http://127.0.0.1:4175',
+      command: `npx vite preview --port ${ports.preview} --strictPort`,
+      url: urls.preview,
+      reuseExistingServer: false,
+    },
+    { command: `node e2e/static-server.mjs dist ${ports.plain}`, url: urls.plain, reuseExistingServer: false },
+    {
+      command: `node e2e/static-server.mjs dist ${ports.isolated} --isolate`,
+      url: urls.isolated,
       reuseExistingServer: false,
     },
   ],

@@ -1,6 +1,7 @@
 // Issue 2: one command through every layer (page → API → Comlink → kernel worker → SDK →
 // real busybox) and the NOT_ISOLATED refusal.
 import { test, expect } from './fixtures';
+import { urls } from './ports';
 
 test('writes a file and counts its lines with real busybox through globalThis.sandpit', async ({ page, blocked }) => {
   await page.goto('/');
@@ -23,7 +24,7 @@ test('writes a file and counts its lines with real busybox through globalThis.sa
 });
 
 test('refuses to start with NOT_ISOLATED on a page served without COOP/COEP', async ({ page }) => {
-  await page.goto('http://127.0.0.1:4174/');
+  await page.goto(urls.plain + '/');
   await page.waitForFunction(() => 'sandpit' in globalThis);
   const err = await page.evaluate(async () => {
     const { Sandbox } = (globalThis as any).sandpit;
@@ -47,7 +48,7 @@ test('refuses to start with NOT_ISOLATED on a page served without COOP/COEP', as
 });
 
 test('the static build runs commands on a plain static server that sets the two headers', async ({ page }) => {
-  await page.goto('http://127.0.0.1:4175/');
+  await page.goto(urls.isolated + '/');
   await page.waitForFunction(() => 'sandpit' in globalThis);
   const out = await page.evaluate(async () => {
     const { Sandbox } = (globalThis as any).sandpit;

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Page, TestInfo } from '@playwright/test';
 import { test, expect } from './fixtures';
+import { urls } from './ports';
 
 const manifest = JSON.parse(
   readFileSync(fileURLToPath(new URL('../public/wasm/manifest.json', import.meta.url)), 'utf8'),
@@ -227,7 +228,7 @@ test.describe('with bash, storage and hosting', () => {
   });
 
   test('without headers, ?sw installs the isolation service worker and the shell runs', async ({ page }) => {
-    await page.goto('http://127.0.0.1:4174/?sw');
+    await page.goto(urls.plain + '/?sw');
     await expect(page.locator('#status')).toHaveText('Ready', { timeout: 60_000 });
     expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
     await waitForPrompt(page);

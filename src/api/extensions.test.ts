@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runExtension, validateExtensions } from './extensions';
+import { runExtension, validateExtensions, type ExtensionInput } from './extensions';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

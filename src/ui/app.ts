@@ -1,6 +1,6 @@
 // The playground page: owns the current sandbox and hands it to the terminal, file and
 // state panels; swaps it for import, storage changes and reset; shows load progress.
-import { Sandbox, type ProgressEvent } from '../api/index';
+import { Sandbox, SandboxError, type ProgressEvent } from '../api/index';
 import { errorText, formatBytes, h } from './dom';
 import { FilesPanel } from './files-panel';
 import { baseOptions, openInitial, remember, savedPersistence, type Persistence } from './session';
@@ -26,6 +26,21 @@ const PHASES: Record<ProgressEvent['phase'], string> = {
   engine: 'Starting the WebAssembly engine',
   ready: 'Starting the shell',
 };
+
+/** What to do about a start failure, for the terminal. */
+function explain(err: unknown): string {
+  const code = err instanceof SandboxError ? err.code : '';
+  if (code === 'NOT_ISOLATED') {
+    return (
+      'This page is not cross-origin isolated, so WebAssembly threads are unavailable.\n' +
+      'Serve it with Cross-Origin-Opener-Policy: same-origin and\n' +
+      'Cross-Origin-Embedder-Policy: require-corp, or open it without ?nosw so the\n' +
+      'service worker can add them (docs/playground.md, "Hosting").'
+    );
+  }
+  if (code === 'NOT_FOUND') return 'A binary is missing from wasm/manifest.json:\n' + errorText(err);
+  return errorText(err);
+}
 
 export class App implements StateHost {
   persistence: Persistence = savedPersistence();
@@ -70,6 +85,8 @@ export class App implements StateHost {
       // `CODE: message`: tests and users read the error code here.
       status.textContent = errorText(err);
       status.classList.add('error');
+      this.#idle(true);
+      this.terminal.showError('The sandbox could not start.', explain(err));
       throw err;
     } finally {
       progress.hidden = true;
@@ -97,6 +114,7 @@ export class App implements StateHost {
     this.state.detach();
     if (old) await old.destroy(purgeOld ? { purge: true } : {}).catch(() => undefined);
     this.#sb = sb;
+    this.#idle(false);
     remember(this.persistence, sb);
     await Promise.all([this.terminal.attach(sb), this.files.attach(sb), this.state.attach(sb)]);
     this.terminal.focus();
@@ -191,6 +209,11 @@ export class App implements StateHost {
         ),
       ),
     );
+  }
+
+  /** Without a sandbox the panels cannot do anything: take them out of the way. */
+  #idle(on: boolean): void {
+    for (const pane of [this.el.files, this.el.state]) pane.inert = on;
   }
 
   /** F6 / Shift-F6 move between the terminal, the file panel and the state panel. */

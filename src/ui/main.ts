@@ -48,6 +48,11 @@ async function main(): Promise<void> {
       },
     }),
   });
+  // The skip link lands in the terminal itself, not just on its section.
+  el('.skip').addEventListener('click', (ev) => {
+    ev.preventDefault();
+    app.terminal.focus();
+  });
   await app.start().catch(() => undefined);
 }
 

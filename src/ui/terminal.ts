@@ -181,8 +181,14 @@ export class TerminalView {
     }
   }
 
+  /** Explains in the terminal why there is no shell (the sandbox did not start). */
+  showError(title: string, detail: string): void {
+    this.info.textContent = 'not running';
+    this.term.write(`\x1b[1;31m${title}\x1b[0m\r\n\r\n${detail.replace(/\n/g, '\r\n')}\r\n`);
+  }
+
   #showSize(): void {
-    if (!this.#exited) this.info.textContent = `bash · ${this.term.cols}×${this.term.rows}`;
+    if (this.#pty && !this.#exited) this.info.textContent = `bash · ${this.term.cols}×${this.term.rows}`;
   }
 
   /** The visible buffer as text (scrollback included), for tests and copy-all. */

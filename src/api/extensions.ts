@@ -25,6 +25,9 @@ export interface Extension {
   /** Command name: letters, digits, `.`, `_`, `+`, `-`. */
   name: string;
   run: (input: ExtensionInput) => ExtensionOutput | Promise<ExtensionOutput>;
+  /** Whether the command reads its standard input (to EOF) for `run`. Default true; false suits
+   * commands typed in a terminal, which would otherwise wait for Ctrl-D. */
+  stdin?: boolean;
 }
 
 const NAME = /^[A-Za-z0-9_+][A-Za-z0-9._+-]{0,63}$/;

@@ -226,6 +226,9 @@ export class Sandbox {
     if (allow) host.fetch = (req) => guestFetch(allow, req);
     Object.assign(init, {
       ...(extensions.size ? { extensions: [...extensions.keys()] } : {}),
+      ...(extensions.size
+        ? { noStdin: [...extensions.values()].filter((e) => e.stdin === false).map((e) => e.name) }
+        : {}),
       ...(allow ? { network: true } : {}),
     });
     const k = kernel();

@@ -71,6 +71,7 @@ class Kernel implements WorkerApi {
         () => state.vfs,
         {
           extensions: init.extensions ?? [],
+        noStdin: init.noStdin ?? [],
           network: init.network === true,
           ...(host ? { host } : {}),
         },

@@ -59,6 +59,8 @@ export interface KernelInit {
   deterministic?: { seed: number; epochMs: number };
   /** Extension command names; each runs `HostCallbacks.extension` (see src/api/extensions.ts). */
   extensions?: string[];
+  /** Extensions whose commands do not read stdin. */
+  noStdin?: string[];
   /** Outbound HTTP through `HostCallbacks.fetch` (which checks the allow list). Default off. */
   network?: boolean;
 }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -95,9 +96,15 @@ static void write_all(int fd, const char *p, size_t n) {
   }
 }
 
-/* curl reads stdin only for "@-" data; extensions always get their stdin. */
+/* curl reads stdin only for "@-" data; extensions get their stdin unless the host lists them
+ * under nostdin/ (extensions created with `stdin: false`, fit for interactive terminals). */
 static int wants_stdin(const char *name, int argc, char **argv) {
-  if (strcmp(name, "curl") != 0) return 1;
+  if (strcmp(name, "curl") != 0) {
+    char flag[256];
+    struct stat st;
+    snprintf(flag, sizeof flag, CALL_DIR "nostdin/%s", name);
+    return stat(flag, &st) != 0;
+  }
   for (int i = 1; i < argc; i++) {
     const char *at = strstr(argv[i], "@-");
     if (at && at[2] == 0 && (at == argv[i] || argv[i][0] == '-')) return 1;

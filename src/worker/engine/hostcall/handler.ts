@@ -7,6 +7,8 @@ import type { CallHandler } from './mount';
 export interface HostCallSpec {
   /** Extension command names (the page's `extensions`). */
   extensions: string[];
+  /** Extensions whose command does not read stdin (`stdin: false`). */
+  noStdin?: string[];
   /** Network on: requests go to `host.fetch`, which checks the allow list. */
   network: boolean;
   /** Proxied page callbacks; absent when the sandbox has neither extensions nor network. */

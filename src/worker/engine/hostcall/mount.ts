@@ -55,6 +55,8 @@ export class CallMount {
     private readonly lib: Record<string, Uint8Array> = {},
     /** How long one reply read may wait before the guest is told to ask again. */
     private readonly waitSliceMs = WAIT_SLICE_MS,
+    /** Commands whose stub must not read stdin: listed as files under "nostdin/". */
+    private readonly noStdin: ReadonlySet<string> = new Set(),
   ) {}
 
   /** Answer one SDK method; `later` when the reply must wait for host work. */
@@ -119,7 +121,11 @@ export class CallMount {
   }
 
   #stat(path: string): { kind: string; size: number } {
-    if (path === '' || path === 'lib') return { kind: 'directory', size: 0 };
+    if (path === '' || path === 'lib' || path === 'nostdin') return { kind: 'directory', size: 0 };
+    if (path.startsWith('nostdin/')) {
+      if (this.noStdin.has(path.slice(8))) return { kind: 'file', size: 0 };
+      throw new CodedError('ENOENT', path);
+    }
     if (path.startsWith('lib/')) {
       const f = this.lib[path.slice(4)];
       if (f) return { kind: 'file', size: f.length };

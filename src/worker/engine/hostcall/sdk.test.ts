@@ -97,7 +97,8 @@ async function handler(req: CallRequest): Promise<CallResult> {
     await new Promise((r) => setTimeout(r, 1500));
     return { exitCode: 0, stdout: enc.encode('late\n'), stderr: new Uint8Array() };
   }
-  if (name === 'count') return { exitCode: 0, stdout: enc.encode(`${req.body.length}\n`), stderr: new Uint8Array() };
+  if (name === 'count' || name === 'quiet')
+    return { exitCode: 0, stdout: enc.encode(`${req.body.length}\n`), stderr: new Uint8Array() };
   throw new Error(`no extension ${name}`);
 }
 
@@ -123,7 +124,7 @@ describe('host calls from guests (Node, real SDK)', () => {
     uninstall.push(installHostFs(server));
     uninstall.push(calls.install());
     // A short wait slice: replies that take longer make the stub ask again (the slow test).
-    calls.add(9, new CallMount(handler, { 'hello.txt': enc.encode('from lib\n') }, 300));
+    calls.add(9, new CallMount(handler, { 'hello.txt': enc.encode('from lib\n') }, 300, new Set(['quiet'])));
     const src = workerEntrySource({
       sdkWorkerUrl: pathToFileURL(join(sdkDist, 'node-worker.js')).href,
       bridgeUrl: pathToFileURL(join(sdkDist, 'host-filesystem.js')).href,
@@ -148,7 +149,7 @@ describe('host calls from guests (Node, real SDK)', () => {
     const ext = await wasmer.packages.create({
       modules: { hostcall: readFileSync(join(wasmDir, 'hostcall.wasm')) },
       commands: Object.fromEntries(
-        ['upper', 'info', 'big', 'count', 'nope', 'curl', 'slow'].map((n) => [n, { module: 'hostcall' }]),
+        ['upper', 'info', 'big', 'count', 'nope', 'curl', 'slow', 'quiet'].map((n) => [n, { module: 'hostcall' }]),
       ),
     });
     sandbox = await wasmer.sandboxes.create({ packages: [base, ext], ...(has('bash.wasm') ? { shell: 'bash' } : {}) });
@@ -218,6 +219,10 @@ describe('host calls from guests (Node, real SDK)', () => {
       out: '',
       err: 'curl: (7) Could not connect to example.com: host example.com is not allowed\n',
     });
+  });
+
+  it('leaves stdin unread for commands listed under nostdin/', async () => {
+    expect(await run('quiet', [], { stdin: 'abc' })).toEqual({ code: 0, out: '0\n', err: '' });
   });
 
   it('waits across several wait slices for a slow host call', async () => {

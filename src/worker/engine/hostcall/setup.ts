@@ -41,7 +41,7 @@ export function hostCallPackage(module: Uint8Array, spec: HostCallSpec) {
 }
 
 export function hostCallMount(spec: HostCallSpec, files: CurlFiles): CallMount {
-  return new CallMount(createCallHandler(spec, files), pythonLib());
+  return new CallMount(createCallHandler(spec, files), pythonLib(), undefined, new Set(spec.noStdin ?? []));
 }
 
 /** PYTHONPATH with the lib directory appended. */

@@ -97,6 +97,7 @@ async function handler(req: CallRequest): Promise<CallResult> {
     await new Promise((r) => setTimeout(r, 1500));
     return { exitCode: 0, stdout: enc.encode('late\n'), stderr: new Uint8Array() };
   }
+  if (name === 'hang') return new Promise(() => undefined);
   if (name === 'count' || name === 'quiet')
     return { exitCode: 0, stdout: enc.encode(`${req.body.length}\n`), stderr: new Uint8Array() };
   throw new Error(`no extension ${name}`);
@@ -149,7 +150,10 @@ describe('host calls from guests (Node, real SDK)', () => {
     const ext = await wasmer.packages.create({
       modules: { hostcall: readFileSync(join(wasmDir, 'hostcall.wasm')) },
       commands: Object.fromEntries(
-        ['upper', 'info', 'big', 'count', 'nope', 'curl', 'slow', 'quiet'].map((n) => [n, { module: 'hostcall' }]),
+        ['upper', 'info', 'big', 'count', 'nope', 'curl', 'slow', 'quiet', 'hang'].map((n) => [
+          n,
+          { module: 'hostcall' },
+        ]),
       ),
     });
     sandbox = await wasmer.sandboxes.create({ packages: [base, ext], ...(has('bash.wasm') ? { shell: 'bash' } : {}) });
@@ -223,6 +227,15 @@ describe('host calls from guests (Node, real SDK)', () => {
 
   it('leaves stdin unread for commands listed under nostdin/', async () => {
     expect(await run('quiet', [], { stdin: 'abc' })).toEqual({ code: 0, out: '0\n', err: '' });
+  });
+
+  it('a timeout ends a guest blocked on a host call that never answers', async () => {
+    const t0 = performance.now();
+    const out = await sandbox.command('hang', []).run({ check: false, timeoutMs: 1000 });
+    const ms = performance.now() - t0;
+    console.log(`hang: exit ${out.exitCode} after ${ms.toFixed(0)} ms`);
+    expect(ms).toBeLessThan(5000);
+    expect(await run('upper', [], { stdin: 'still fine' })).toEqual({ code: 0, out: 'STILL FINE', err: '' });
   });
 
   it('waits across several wait slices for a slow host call', async () => {

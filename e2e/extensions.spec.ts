@@ -81,3 +81,36 @@ test('extension options are checked', async ({ page }) => {
   });
   expect(code).toBe('EINVAL');
 });
+
+test('in a terminal: `stdin: false` extensions answer at once, filters work in pipes', async ({ page }) => {
+  await page.goto('/');
+  await page.waitForFunction(() => 'sandpit' in globalThis);
+  const text = await page.evaluate(async () => {
+    const sb = await (globalThis as any).sandpit.Sandbox.create({
+      extensions: [
+        {
+          name: 'hello',
+          stdin: false,
+          run: async ({ args }: { args: string[] }) => ({ stdout: `HELLO-OUT:${args[0]}\n` }),
+        },
+        { name: 'upper', run: async ({ stdin }: { stdin: string }) => ({ stdout: stdin.toUpperCase() }) },
+      ],
+    });
+    let out = '';
+    const dec = new TextDecoder();
+    const pty = await sb.pty.create({ cols: 80, rows: 24, onData: (b: Uint8Array) => (out += dec.decode(b)) });
+    const waitFor = async (s: string) => {
+      for (let i = 0; i < 200 && !out.includes(s); i++) await new Promise((r) => setTimeout(r, 50));
+    };
+    await new Promise((r) => setTimeout(r, 500));
+    await pty.write('hello world\r');
+    await waitFor('HELLO-OUT:world');
+    await pty.write('echo quiet | upper\r');
+    await waitFor('QUIET');
+    await pty.kill();
+    await sb.destroy();
+    return out;
+  });
+  expect(text).toContain('HELLO-OUT:world');
+  expect(text).toContain('QUIET');
+});

@@ -12,6 +12,8 @@ export type CallHandler = (request: CallRequest) => Promise<CallResult>;
 
 /** A pending reply read is answered with an error after this long; the stub asks again (the SDK gives up at 30 s). */
 export const WAIT_SLICE_MS = 20_000;
+/** A finished reply nobody has read for this long is dropped (its guest is gone). */
+const UNREAD_REPLY_MS = 10 * 60_000;
 /** One reply read never returns more than this (the SDK's own cap). */
 const MAX_READ = 64 * 1024;
 /** Request frames above this size are refused (the body is a command's stdin, held in memory). */
@@ -185,6 +187,10 @@ export class CallMount {
       call.result = encodeResult(r);
       this.completed++;
       call.waiters.splice(0).forEach((w) => w());
+      // A guest killed while it waited never reads or closes its reply: forget it eventually.
+      setTimeout(() => {
+        if (this.#calls.get(id) === call) this.#calls.delete(id);
+      }, UNREAD_REPLY_MS);
     };
     let request: CallRequest;
     try {

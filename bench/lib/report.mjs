@@ -1,0 +1,111 @@
+// Turns one run's result object into bench/results/<date>.json, the generated part of
+// bench/README.md (between the BEGIN/END markers) and bench/results/chart.svg.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatRatio, formatValue, ratio } from './stats.mjs';
+import { barChart } from './svg.mjs';
+
+const BEGIN = '<!-- BEGIN GENERATED (bench/run.mjs) -->';
+const END = '<!-- END GENERATED -->';
+
+/** Rows drawn in the chart (the main ones, all in ms). */
+export const CHART_ROWS = [
+  'cold-unc-first',
+  'cold-cac-first',
+  'warm-true',
+  'warm-echo',
+  'warm-external',
+  'warm-pipeline',
+  'shell-loop',
+  'py-cold',
+  'py-warm',
+  'py-cpu',
+  'cat-big',
+  'sort',
+  'sqlite-inserts',
+  'files-write-small',
+  'files-read-small',
+  'files-write-big',
+];
+
+function cell(res, unit) {
+  if (!res) return '–';
+  if (res.skipped) return 'n/a';
+  if (res.error && !Number.isFinite(res.median)) return '**failed**';
+  const v = formatValue(res.median, res.unit ?? unit);
+  return res.error ? `${v} (failed)` : v;
+}
+
+export function markdown(result) {
+  const { targets, rows } = result;
+  const peers = targets.filter((t) => t !== 'sandpit');
+  const head = ['row', 'size', ...targets.flatMap((t) => (t === 'sandpit' ? [t] : [t, `sandpit/${t}`]))];
+  const lines = [`| ${head.join(' | ')} |`, `| ${head.map((_, i) => (i < 2 ? '---' : '---:')).join(' | ')} |`];
+  const failures = [];
+  for (const [id, row] of Object.entries(rows)) {
+    const unit = Object.values(row.results).find((r) => r.unit)?.unit ?? 'ms';
+    const sp = row.results.sandpit;
+    const cells = [row.title, row.size || ''];
+    for (const t of targets) {
+      const r = row.results[t];
+      cells.push(cell(r, unit));
+      if (t !== 'sandpit') cells.push(formatRatio(ratio(sp?.median, r?.median)));
+      if (r?.error) failures.push(`- \`${id}\` on ${t}: ${r.error.replace(/\s+/g, ' ').slice(0, 240)}`);
+    }
+    lines.push(`| ${cells.join(' | ')} |`);
+  }
+  const notes = [];
+  for (const [id, row] of Object.entries(rows)) {
+    for (const [t, r] of Object.entries(row.results)) if (r.note) notes.push(`- \`${id}\` on ${t}: ${r.note}`);
+  }
+  const m = result.machine;
+  return [
+    `Run of ${result.date.slice(0, 16).replace('T', ' ')} UTC${result.quick ? ' (**--quick** sizes)' : ''}, ${result.durationS} s; ` +
+      `${m.cpus} × ${m.cpuModel}, ${m.memGB} GB; Chromium ${m.chromium}; Node ${m.node}. ` +
+      `Load average (1/5/15 min) at start ${m.loadavgStart.join(' / ')}, at end ${m.loadavgEnd.join(' / ')} ` +
+      `(other builds shared the 2 cores: absolute numbers are pessimistic, ratios are what to read).`,
+    '',
+    `Versions: ${Object.entries(result.versions).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
+    '',
+    'Medians of repeated runs; a ratio below 1 means sandpit is faster. n/a: the system cannot do the row.',
+    '',
+    ...lines,
+    '',
+    failures.length ? '**Rows that failed** (recorded, not fatal):\n\n' + failures.join('\n') : 'No row failed.',
+    '',
+    ...(notes.length ? ['Notes:', '', ...notes, ''] : []),
+    `![chart](results/chart.svg)`,
+    '',
+    `Raw samples: [results/${result.date.slice(0, 10)}${result.quick ? '-quick' : ''}.json](results/${result.date.slice(0, 10)}${result.quick ? '-quick' : ''}.json).`,
+  ].join('\n');
+}
+
+export function chart(result) {
+  const rows = CHART_ROWS.filter((id) => result.rows[id]).map((id) => ({
+    label: result.rows[id].title.replace(/^cold \((.*?)\): page load → /, 'cold, $1: ').slice(0, 40),
+    values: Object.fromEntries(result.targets.map((t) => [t, result.rows[id].results[t]?.median])),
+  }));
+  return barChart({ title: `Median time, log scale (${result.date.slice(0, 10)}${result.quick ? ', --quick' : ''})`, unit: 'ms', targets: result.targets, rows });
+}
+
+export function writeReport(root, result) {
+  const name = `${result.date.slice(0, 10)}${result.quick ? '-quick' : ''}`;
+  const json = join(root, 'bench', 'results', `${name}.json`);
+  writeFileSync(json, JSON.stringify(result, null, 1) + '\n');
+  const svg = join(root, 'bench', 'results', 'chart.svg');
+  writeFileSync(svg, chart(result));
+  const readme = join(root, 'bench', 'README.md');
+  const old = existsSync(readme) ? readFileSync(readme, 'utf8') : `# Benchmarks\n\n${BEGIN}\n${END}\n`;
+  const at = old.indexOf(BEGIN);
+  const end = old.indexOf(END);
+  const text = at >= 0 && end > at ? `${old.slice(0, at + BEGIN.length)}\n${markdown(result)}\n${old.slice(end)}` : `${old}\n${BEGIN}\n${markdown(result)}\n${END}\n`;
+  writeFileSync(readme, text);
+  return [json, svg, readme];
+}
+
+/** Regenerates README and chart from a saved JSON: node bench/lib/report.mjs results/X.json */
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const file = process.argv[2];
+  const root = join(new URL('.', import.meta.url).pathname, '..', '..');
+  writeReport(root, JSON.parse(readFileSync(file, 'utf8')));
+}

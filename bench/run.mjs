@@ -1,0 +1,340 @@
+// `npm run bench`: one headless Chromium run measuring sandpit (the built app) beside the raw
+// @wasmer/sdk on the same binaries, @lifo-sh/core, Pyodide and @bjorn3/browser_wasi_shim, on
+// this machine, served offline by our own static server with COOP/COEP. Writes
+// bench/results/<date>.json, the table in bench/README.md and bench/results/chart.svg.
+// usage: node bench/run.mjs [--quick] [--only=sandpit,pyodide] [--skip-build]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createReadStream, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import os from 'node:os';
+import { dirname, extname, join, normalize, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { summarize } from './lib/stats.mjs';
+import { writeReport } from './lib/report.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const only = argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const TARGETS = ['sandpit', 'wasmer-sdk', 'lifo', 'pyodide', 'wasi-shim'].filter((t) => !only || only.includes(t));
+const ROW_TIMEOUT_MS = quick ? 180_000 : 420_000;
+const started = Date.now();
+const log = (...a) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s]`, ...a);
+
+// ---------------------------------------------------------------- build
+
+function newestMtime(dir) {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+function ensureBuild() {
+  const dist = join(root, 'dist', 'index.html');
+  const srcT = Math.max(newestMtime(join(root, 'src')), newestMtime(join(root, 'public')), statSync(join(root, 'index.html')).mtimeMs);
+  if (argv.includes('--skip-build') && existsSync(dist)) return;
+  if (existsSync(dist) && statSync(dist).mtimeMs >= srcT) return;
+  log('dist/ missing or older than src/: npm run build');
+  const r = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('npm run build failed');
+}
+
+// ---------------------------------------------------------------- server
+
+const MIME = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.css': 'text/css',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.svg': 'image/svg+xml',
+  '.map': 'application/json',
+  '.zip': 'application/zip',
+};
+
+/** URL prefix → directory. Everything is cross-origin isolated and cacheable (cached rows). */
+const MOUNTS = [
+  ['/bench/pages/', join(root, 'bench', 'pages')],
+  ['/peers/lifo/', join(root, 'node_modules', '@lifo-sh', 'core', 'dist')],
+  ['/peers/pyodide/', join(root, 'node_modules', 'pyodide')],
+  ['/peers/wasi-shim/', join(root, 'node_modules', '@bjorn3', 'browser_wasi_shim', 'dist')],
+  ['/', join(root, 'dist')],
+];
+
+function benchPage(target) {
+  let head = '';
+  if (target === 'sandpit') {
+    // The built app's own bundle (which sets globalThis.sandpit), without the playground's
+    // markup: the UI then fails to start at its first missing element and starts no sandbox.
+    const html = readFileSync(join(root, 'dist', 'index.html'), 'utf8');
+    head = (html.match(/<script type="module"[^>]*><\/script>|<link rel="(stylesheet|modulepreload)"[^>]*>/g) ?? []).join('\n');
+  }
+  return `<!doctype html><html><head><meta charset="utf-8"><title>bench ${target}</title>${head}
+<script type="module" src="/bench/pages/page.mjs"></script></head><body><p id="status"></p></body></html>`;
+}
+
+function startServer() {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const headers = {
+      'Cross-Origin-Opener-Policy': 'same-origin',
+      'Cross-Origin-Embedder-Policy': 'require-corp',
+      'Cross-Origin-Resource-Policy': 'same-origin',
+    };
+    if (url.pathname === '/bench/page.html') {
+      res.writeHead(200, { ...headers, 'Content-Type': MIME['.html'], 'Cache-Control': 'no-store' });
+      return void res.end(benchPage(url.searchParams.get('target')));
+    }
+    const [prefix, dir] = MOUNTS.find(([p]) => url.pathname.startsWith(p));
+    const file = normalize(join(dir, decodeURIComponent(url.pathname.slice(prefix.length))));
+    if (!file.startsWith(dir) || !existsSync(file) || !statSync(file).isFile()) {
+      return void res.writeHead(404, headers).end('not found');
+    }
+    const st = statSync(file);
+    const etag = `"${st.size}-${Math.floor(st.mtimeMs)}"`;
+    Object.assign(headers, {
+      'Content-Type': MIME[extname(file)] ?? 'application/octet-stream',
+      'Cache-Control': 'max-age=3600',
+      ETag: etag,
+    });
+    if (req.headers['if-none-match'] === etag) return void res.writeHead(304, headers).end();
+    res.writeHead(200, { ...headers, 'Content-Length': st.size });
+    createReadStream(file).pipe(res);
+  });
+  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
+}
+
+// ---------------------------------------------------------------- memory of the browser
+
+/** Proportional set size (MB) of every process below this one: the Chromium we launched. */
+function browserPssMB() {
+  const kids = new Map();
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const ppid = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1];
+      if (!kids.has(ppid)) kids.set(ppid, []);
+      kids.get(ppid).push(pid);
+    } catch {
+      /* gone */
+    }
+  }
+  let kb = 0;
+  const walk = (pid) => {
+    for (const c of kids.get(pid) ?? []) {
+      try {
+        const m = readFileSync(`/proc/${c}/smaps_rollup`, 'utf8').match(/^Pss:\s+(\d+)/m);
+        if (m) kb += Number(m[1]);
+      } catch {
+        /* gone */
+      }
+      walk(c);
+    }
+  };
+  walk(String(process.pid));
+  return kb / 1024;
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function withTimeout(p, ms, what) {
+  let t;
+  return Promise.race([p, new Promise((_, rej) => (t = setTimeout(() => rej(new Error(`${what}: timed out after ${ms / 1000} s`)), ms)))]).finally(() => clearTimeout(t));
+}
+
+// ---------------------------------------------------------------- suites
+
+async function main() {
+  ensureBuild();
+  const server = await startServer();
+  const base = `http://127.0.0.1:${server.address().port}`;
+  const browser = await chromium.launch({
+    executablePath: process.env.SANDPIT_CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-precise-memory-info'],
+  });
+  const result = {
+    date: new Date().toISOString(),
+    quick,
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model,
+      memGB: +(os.totalmem() / 2 ** 30).toFixed(1),
+      node: process.version,
+      chromium: browser.version(),
+      loadavgStart: os.loadavg().map((x) => +x.toFixed(2)),
+    },
+    versions: versions(),
+    targets: TARGETS,
+    rows: {},
+    notes: [],
+  };
+  const put = (id, title, group, target, r) => {
+    const row = (result.rows[id] ??= { title, group, size: r.size ?? '', results: {} });
+    if (r.size && !row.size) row.size = r.size;
+    row.results[target] = {
+      ...(r.samples?.length ? summarize(r.samples) : {}),
+      samples: r.samples?.map((x) => +x.toFixed(3)),
+      ...(r.unit ? { unit: r.unit } : {}),
+      ...(r.error ? { error: r.error } : {}),
+      ...(r.skipped ? { skipped: r.skipped } : {}),
+      ...(r.note ? { note: r.note } : {}),
+      loadavg: +os.loadavg()[0].toFixed(2),
+    };
+    const s = row.results[target];
+    log(`${target.padEnd(10)} ${id.padEnd(22)} ${r.error ? `FAILED ${r.error.slice(0, 120)}` : r.skipped ? `n/a (${r.skipped})` : `median ${s.median?.toFixed(2)} ${r.unit ?? 'ms'} (n=${s.n})`}`);
+  };
+  const pageErrors = [];
+  const open = async (target, ctx, auto = false) => {
+    const page = await ctx.newPage();
+    page.on('pageerror', (e) => pageErrors.push(`${target}: ${e.message}`));
+    await page.goto(`${base}/bench/page.html?target=${target}${auto ? '&auto=1' : ''}`);
+    await page.waitForFunction(() => globalThis.bench, null, { timeout: 60_000 });
+    return page;
+  };
+
+  // Cold start: a new browser context has an empty HTTP cache (uncached); a second visit in the
+  // same context finds the binaries in it (cached).
+  const coldRuns = quick ? 2 : 3;
+  for (const target of TARGETS) {
+    const acc = { unc: [], cac: [] };
+    for (let i = 0; i < coldRuns; i++) {
+      const ctx = await browser.newContext();
+      for (const kind of ['unc', 'cac']) {
+        const page = await open(target, ctx, true);
+        const r = await withTimeout(page.evaluate(() => globalThis.benchCold), ROW_TIMEOUT_MS, 'cold').catch((e) => ({ error: e.message }));
+        acc[kind].push(r);
+        await page.close();
+      }
+      await ctx.close();
+    }
+    for (const kind of ['unc', 'cac']) {
+      const runs = acc[kind];
+      const err = runs.find((r) => r.error)?.error;
+      const label = kind === 'unc' ? 'not cached' : 'cached';
+      const pick = (f) => runs.filter((r) => Number.isFinite(r[f])).map((r) => r[f]);
+      put(`cold-${kind}-ready`, `cold (${label}): page load → sandbox ready`, 'cold', target, { samples: pick('ready'), error: err });
+      put(`cold-${kind}-first`, `cold (${label}): page load → first command result`, 'cold', target, { samples: pick('first'), error: err });
+      if (kind === 'unc') put('py-cold', 'python3 -c pass, first in a new page (after ready)', 'python', target, runs.some((r) => 'pyFirst' in r) ? { samples: pick('pyFirst'), error: err } : { skipped: 'no Python' });
+    }
+  }
+
+  // Warm rows: one page and one sandbox per system; a row that hangs gets a fresh page.
+  const rowIds = await (async () => {
+    const ctx = await browser.newContext();
+    const page = await open('wasi-shim', ctx).catch(() => null);
+    const rows = page ? await page.evaluate(() => globalThis.bench.rows) : [];
+    await ctx.close();
+    return rows;
+  })();
+  for (const target of TARGETS) {
+    let ctx;
+    let page;
+    const fresh = async () => {
+      await ctx?.close().catch(() => undefined);
+      ctx = await browser.newContext();
+      page = await open(target, ctx);
+      await withTimeout(page.evaluate(() => globalThis.bench.init()), ROW_TIMEOUT_MS, 'init');
+    };
+    try {
+      await fresh();
+    } catch (e) {
+      for (const r of rowIds) put(r.id, r.title, r.group, target, { error: `sandbox did not start: ${e.message}` });
+      continue;
+    }
+    for (const r of rowIds) {
+      let res;
+      try {
+        res = await withTimeout(page.evaluate(([id, q]) => globalThis.bench.row(id, q), [r.id, quick]), ROW_TIMEOUT_MS, r.id);
+      } catch (e) {
+        res = { error: e.message };
+        await fresh().catch(() => undefined);
+      }
+      put(r.id, r.title, r.group, target, res);
+    }
+    await ctx.close();
+  }
+
+  // sandpit's state operations over one tree.
+  if (TARGETS.includes('sandpit')) {
+    const ctx = await browser.newContext();
+    const page = await open('sandpit', ctx);
+    const defs = await page.evaluate(() => globalThis.bench.stateRows);
+    let res;
+    try {
+      res = await withTimeout(page.evaluate((q) => globalThis.bench.stateRows_(q), quick), ROW_TIMEOUT_MS * 2, 'state rows');
+    } catch (e) {
+      res = Object.fromEntries(defs.map((d) => [d.id, { error: e.message }]));
+    }
+    for (const d of defs) put(d.id, d.title, 'state', 'sandpit', res[d.id] ?? { error: 'not run' });
+    await ctx.close();
+  }
+
+  // Memory: PSS of the whole browser (all its processes) before and after sandboxes, plus the
+  // page's own measureUserAgentSpecificMemory (it needs crossOriginIsolated: the page is).
+  for (const target of TARGETS) {
+    const ctx = await browser.newContext();
+    try {
+      const page = await open(target, ctx);
+      await sleep(1500);
+      const pss0 = browserPssMB();
+      const ua0 = await page.evaluate(() => globalThis.bench.uaMemory());
+      await withTimeout(page.evaluate(() => globalThis.bench.init()), ROW_TIMEOUT_MS, 'init');
+      await page.evaluate(() => globalThis.bench.more(0));
+      await sleep(1500);
+      const pss1 = browserPssMB();
+      const ua1 = await page.evaluate(() => globalThis.bench.uaMemory());
+      await withTimeout(page.evaluate(() => globalThis.bench.more(9)), ROW_TIMEOUT_MS, 'ten sandboxes');
+      await sleep(1500);
+      const pss10 = browserPssMB();
+      const ua10 = await page.evaluate(() => globalThis.bench.uaMemory());
+      const mb = (b) => (b == null ? undefined : b / 2 ** 20);
+      put('mem-one', 'memory: one idle sandbox (browser PSS increase)', 'memory', target, { samples: [pss1 - pss0], unit: 'MB', note: ua1 != null ? `page JS/wasm +${(mb(ua1) - mb(ua0)).toFixed(1)} MB` : undefined });
+      put('mem-ten', 'memory: ten sandboxes in one page (browser PSS increase)', 'memory', target, { samples: [pss10 - pss0], unit: 'MB', note: ua10 != null ? `page JS/wasm +${(mb(ua10) - mb(ua0)).toFixed(1)} MB` : undefined });
+    } catch (e) {
+      put('mem-one', 'memory: one idle sandbox (browser PSS increase)', 'memory', target, { error: e.message, unit: 'MB' });
+      put('mem-ten', 'memory: ten sandboxes in one page (browser PSS increase)', 'memory', target, { error: e.message, unit: 'MB' });
+    }
+    await ctx.close();
+  }
+
+  result.machine.loadavgEnd = os.loadavg().map((x) => +x.toFixed(2));
+  result.durationS = Math.round((Date.now() - started) / 1000);
+  result.pageErrors = [...new Set(pageErrors)].slice(0, 30);
+  await browser.close();
+  server.close();
+  const paths = writeReport(root, result);
+  log(`done in ${result.durationS} s: ${paths.join(', ')}`);
+}
+
+function versions() {
+  const v = (p) => {
+    try {
+      return JSON.parse(readFileSync(join(root, 'node_modules', p, 'package.json'), 'utf8')).version;
+    } catch {
+      return null;
+    }
+  };
+  let commit = null;
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root }).toString().trim();
+  } catch {
+    /* not a checkout */
+  }
+  return {
+    sandpit: commit,
+    '@wasmer/sdk': v('@wasmer/sdk'),
+    '@lifo-sh/core': v('@lifo-sh/core'),
+    pyodide: v('pyodide'),
+    '@bjorn3/browser_wasi_shim': v('@bjorn3/browser_wasi_shim'),
+  };
+}
+
+mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -49,7 +49,11 @@ test('python urllib goes through the host fetch', async ({ page }) => {
   await page.goto('/');
   await page.waitForFunction(() => 'sandpit' in globalThis);
   const out = await page.evaluate(async () => {
-    const sb = await (globalThis as any).sandpit.Sandbox.create({ network: { allow: [location.host] } });
+    // A user's own PYTHONPATH must not lose the hook (it is also in dist-packages).
+    const sb = await (globalThis as any).sandpit.Sandbox.create({
+      network: { allow: [location.host] },
+      env: { PYTHONPATH: '/home/user/lib' },
+    });
     if (!(await sb.commands.run('command -v python3')).stdout) {
       await sb.destroy();
       return null;

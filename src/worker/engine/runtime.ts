@@ -9,7 +9,7 @@ import { hookSandboxBuilder, installHostFs, type HostMountBuilder, type HostMoun
 import { HostFsServer } from './hostfs/server';
 import type { HostCallSpec } from './hostcall/handler';
 import { CallMounts } from './hostcall/mount';
-import { CALL_DIR, hostCallEnv, hostCallMount, hostCallPackage, loadHostcallModule } from './hostcall/setup';
+import { CALL_DIR, hostCallMount, hostCallPackage, loadHostcallModule } from './hostcall/setup';
 import { EngineSandbox } from './sandbox';
 import { loadSdk, type Sdk } from './sdk';
 import { VfsBackend } from './vfs-backend';
@@ -128,7 +128,7 @@ export class Runtime {
       }
       // Host calls: the stub under `curl` and the extension names, and the call mount.
       const packages = [this.pkg];
-      let env = this.baseEnv;
+      const env = this.baseEnv;
       if (this.hostcall) {
         packages.push(await this.wasmer.packages.create(hostCallPackage(this.hostcall, calls)));
         const id = this.nextMountId++;
@@ -141,7 +141,6 @@ export class Runtime {
         };
         unmounts.push(this.calls.add(id, hostCallMount(calls, files)));
         plan.mounts!.push({ path: CALL_DIR, mountId: id });
-        env = { ...env, ...hostCallEnv(env) };
       }
       this.nextPlan = plan;
       try {

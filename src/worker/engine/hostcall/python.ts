@@ -1,5 +1,5 @@
-// Python's side of the network option: files the call mount serves read-only under
-// /run/sandpit/lib (on PYTHONPATH). sitecustomize.py patches urllib.request when a program
+// Python's side of the network option: files installed in Python's dist-packages (a
+// per-sandbox package file) and served by the call mount under /run/sandpit/lib. sitecustomize.py patches urllib.request when a program
 // imports it, so plain `urllib.request.urlopen(url)` goes through the host's fetch (http and
 // https; there is no ssl or socket in the sandbox). `import sandpit_http; sandpit_http.fetch(…)`
 // is the direct form.

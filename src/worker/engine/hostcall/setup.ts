@@ -7,7 +7,7 @@ import { pythonLib } from './python';
 
 /** Guest path of the call mount. */
 export const CALL_DIR = '/run/sandpit';
-/** On PYTHONPATH: sandpit_http.py and the sitecustomize.py that patches urllib. */
+/** sandpit_http.py and the sitecustomize.py that patches urllib (also installed in dist-packages). */
 export const PYTHON_LIB_DIR = `${CALL_DIR}/lib`;
 /** The stub's module name in the per-sandbox package. */
 const MODULE = 'hostcall';
@@ -32,20 +32,18 @@ export function hostCallCommands(spec: HostCallSpec): string[] {
   return [...new Set(['curl', ...spec.extensions])];
 }
 
+/** Python's site directory (Debian's site.py: dist-packages under PYTHONHOME=/usr/local), whatever PYTHONPATH says. */
+const SITE_PACKAGES = '/usr/local/lib/python3.11/dist-packages';
+
 /** `packages.create` input registering the stub under every host-call command name. */
 export function hostCallPackage(module: Uint8Array, spec: HostCallSpec) {
   return {
     modules: { [MODULE]: module },
     commands: Object.fromEntries(hostCallCommands(spec).map((c) => [c, { module: MODULE }])),
+    files: Object.fromEntries(Object.entries(pythonLib()).map(([name, bytes]) => [`${SITE_PACKAGES}/${name}`, bytes])),
   };
 }
 
 export function hostCallMount(spec: HostCallSpec, files: CurlFiles): CallMount {
   return new CallMount(createCallHandler(spec, files), pythonLib(), undefined, new Set(spec.noStdin ?? []));
-}
-
-/** PYTHONPATH with the lib directory appended. */
-export function hostCallEnv(env: Record<string, string>): Record<string, string> {
-  const p = env.PYTHONPATH;
-  return { PYTHONPATH: p ? `${p}:${PYTHON_LIB_DIR}` : PYTHON_LIB_DIR };
 }

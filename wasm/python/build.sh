@@ -28,7 +28,7 @@ if [ "${NO_COMPAT:-0}" != 1 ] && [ ! -e "$COMPAT_DIR/libsandpit-compat.a" ] && [
 fi
 if [ "${NO_COMPAT:-0}" != 1 ] && [ -e "$COMPAT_DIR/libsandpit-compat.a" ]; then
   B="$BUILD_ROOT/python/build-wasi-compat"
-  COMPAT_INC="-I$ROOT_DIR/wasm/compat/include"
+  COMPAT_INC="-I$here/include -I$ROOT_DIR/wasm/compat/include"
   LINK_EXTRA="$(cat "$COMPAT_DIR/link-flags")"
   EXTRA_LIBS=""
 else
@@ -43,9 +43,12 @@ fi
 mkdir -p "$B/Modules"
 if [ -n "$COMPAT_INC" ]; then
   # makesetup wants sources under Modules/ of the source tree.
-  cp "$here/posixsubprocess_wasix.c" "$src/Modules/_posixsubprocess_wasix.c"
+  cmp -s "$here/posixsubprocess_wasix.c" "$src/Modules/_posixsubprocess_wasix.c" ||
+    cp "$here/posixsubprocess_wasix.c" "$src/Modules/_posixsubprocess_wasix.c"
   printf '# sandpit: subprocess on WASIX posix_spawn\n*static*\n_posixsubprocess _posixsubprocess_wasix.c\n' \
-    >"$B/Modules/Setup.local"
+    >"$B/Setup.local.new"
+  # Rewriting Setup.local would make the Makefile regenerate on every run.
+  cmp -s "$B/Setup.local.new" "$B/Modules/Setup.local" || mv "$B/Setup.local.new" "$B/Modules/Setup.local"
   cat "$here/config.site-compat" >"$B/config.site.extra"
 else
   : >"$B/config.site.extra"
@@ -90,6 +93,7 @@ rm -rf "$Z" && mkdir -p "$Z/lib"
    --exclude=lib2to3 --exclude=venv --exclude=pydoc_data --exclude=site-packages \
    --exclude=distutils/command/'*.exe' --exclude='*.exe' \
    --exclude=turtle.py --exclude=ctypes/macholib --exclude='*.txt' .) | tar xf - -C "$Z/lib"
+[ -n "$COMPAT_INC" ] && "$BUILD_PY" "$here/patch-stdlib.py" "$Z/lib"
 sysconf=$(cat "$B/pybuilddir.txt")
 cp "$B/$sysconf"/_sysconfigdata_*.py "$Z/lib/"
 # Debian's multiarch patch names it _sysconfigdata__wasi_wasm32-wasi; sysconfig looks up

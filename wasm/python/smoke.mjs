@@ -9,7 +9,8 @@ import { Wasmer } from '@wasmer/sdk/node';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const meta = JSON.parse(readFileSync(join(root, 'wasm/python/meta.json'), 'utf8'));
-const wasm = readFileSync(join(root, 'public/wasm', meta.file));
+// PYTHON_WASM=path tests another build of the interpreter with the committed zip.
+const wasm = readFileSync(process.env.PYTHON_WASM || join(root, 'public/wasm', meta.file));
 const files = {};
 for (const a of meta.assets) files[a.guestPath] = readFileSync(join(root, 'public/wasm', a.file));
 
@@ -60,6 +61,28 @@ await run(
   { timeoutMs: 15000 },
 );
 await run('subprocess import', ['-c', "import subprocess; print('imported')"], 'imported', { timeoutMs: 15000 });
+if (process.env.SUBPROCESS !== '0') {
+  // Children are other sandbox commands: python itself (no shell in this package).
+  await run(
+    'subprocess.run python3 (pipes)',
+    ['-c', "import subprocess; r = subprocess.run(['python3', '-c', 'import sys; print(sys.stdin.read().upper())'], input='hi', capture_output=True, text=True); print(r.returncode, r.stdout.strip())"],
+    '0 HI',
+    { timeoutMs: 30000 },
+  );
+  await run(
+    'subprocess exit code + stderr',
+    ['-c', "import subprocess; r = subprocess.run(['python3', '-c', 'import sys; sys.stderr.write(\"e\"); sys.exit(3)'], capture_output=True); print(r.returncode, r.stderr)"],
+    "3 b'e'",
+    { timeoutMs: 30000 },
+  );
+  await run(
+    'subprocess missing command',
+    ['-c', "import subprocess\ntry: subprocess.run(['no-such-cmd'])\nexcept FileNotFoundError as e: print('FNF', e.filename)"],
+    'FNF no-such-cmd',
+    { timeoutMs: 30000 },
+  );
+  await run('os.pipe/dup2/waitpid exist', ['-c', "import os; r, w = os.pipe(); os.write(w, b'x'); print(os.read(r, 1), hasattr(os, 'waitpid'), hasattr(os, 'posix_spawn'))"], "b'x' True True");
+}
 await run('cwd honoured', ['-c', "import os; print(os.getcwd())"], '/tmp', { cwd: '/tmp' });
 await run('write+read file', ['-c', "open('/tmp/x.txt','w').write('abc'); print(open('/tmp/x.txt').read())"], 'abc');
 await run('stdin script', ['-'], '7', { stdin: 'print(3+4)\n' });

@@ -24,7 +24,9 @@ export class EngineSandbox {
   async spawn(command: string, req: ResolvedSpawn, sinks?: StreamSinks): Promise<GuestProcess> {
     const [name, ...args] = req.argv ?? [this.shell, '-c', command];
     if (!name) throw new KernelError('EINVAL', 'empty argv');
-    const env = { ...this.baseEnv, ...req.env, PWD: req.cwd };
+    // The SDK reports every stdio as a terminal, so without a real one say "no colours"
+    // (jq and others honour NO_COLOR); a caller's own env wins.
+    const env = { ...this.baseEnv, ...(req.terminal ? {} : { NO_COLOR: '1' }), ...req.env, PWD: req.cwd };
     const proc = await this.sandbox.command(name, args, { cwd: req.cwd, env }).spawn({
       ...(req.timeoutMs > 0 ? { timeoutMs: req.timeoutMs } : {}),
       ...(req.terminal ? { terminal: { columns: req.terminal.cols, rows: req.terminal.rows } } : {}),

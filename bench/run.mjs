@@ -6,6 +6,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createHash } from 'node:crypto';
 import os from 'node:os';
 import { dirname, extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +19,7 @@ const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const only = argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 const TARGETS = ['sandpit', 'wasmer-sdk', 'lifo', 'pyodide', 'wasi-shim'].filter((t) => !only || only.includes(t));
+const rehash = argv.includes('--rehash-manifest');
 const ROW_TIMEOUT_MS = quick ? 180_000 : 420_000;
 const started = Date.now();
 const log = (...a) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s]`, ...a);
@@ -44,6 +46,19 @@ function ensureBuild() {
 }
 
 // ---------------------------------------------------------------- server
+
+/** Binaries in dist/wasm whose sha256 differs from manifest.json (a tree in the middle of a change). */
+function manifestMismatches() {
+  const dir = join(root, 'dist', 'wasm');
+  const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+  const bad = [];
+  for (const b of m.binaries) {
+    const h = createHash('sha256').update(readFileSync(join(dir, b.file))).digest('hex');
+    if (h !== b.sha256) bad.push(b.file);
+    b.sha256 = h;
+  }
+  return { bad, rehashed: JSON.stringify(m) };
+}
 
 const MIME = {
   '.html': 'text/html; charset=utf-8',
@@ -86,6 +101,10 @@ function startServer() {
       'Cross-Origin-Embedder-Policy': 'require-corp',
       'Cross-Origin-Resource-Policy': 'same-origin',
     };
+    if (rehash && url.pathname === '/wasm/manifest.json') {
+      res.writeHead(200, { ...headers, 'Content-Type': MIME['.json'], 'Cache-Control': 'no-store' });
+      return void res.end(manifestMismatches().rehashed);
+    }
     if (url.pathname === '/bench/page.html') {
       res.writeHead(200, { ...headers, 'Content-Type': MIME['.html'], 'Cache-Control': 'no-store' });
       return void res.end(benchPage(url.searchParams.get('target')));
@@ -154,7 +173,7 @@ async function main() {
   const base = `http://127.0.0.1:${server.address().port}`;
   const browser = await chromium.launch({
     executablePath: process.env.SANDPIT_CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-precise-memory-info'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-precise-memory-info', '--enable-blink-features=ForceEagerMeasureMemory'],
   });
   const result = {
     date: new Date().toISOString(),
@@ -172,6 +191,14 @@ async function main() {
     rows: {},
     notes: [],
   };
+  const { bad } = manifestMismatches();
+  if (bad.length) {
+    result.notes.push(
+      `dist/wasm/manifest.json sha256 did not match ${bad.join(', ')} (binaries being rebuilt by other work)` +
+        (rehash ? '; --rehash-manifest served the sha256 of the binaries as they were' : '; sandpit refuses to start'),
+    );
+    log(result.notes.at(-1));
+  }
   const put = (id, title, group, target, r) => {
     const row = (result.rows[id] ??= { title, group, size: r.size ?? '', results: {} });
     if (r.size && !row.size) row.size = r.size;
@@ -179,13 +206,13 @@ async function main() {
       ...(r.samples?.length ? summarize(r.samples) : {}),
       samples: r.samples?.map((x) => +x.toFixed(3)),
       ...(r.unit ? { unit: r.unit } : {}),
-      ...(r.error ? { error: r.error } : {}),
+      ...(r.error ? { error: r.error.replace(/^page\.evaluate: /, '').split('\n    at ')[0].slice(0, 500) } : {}),
       ...(r.skipped ? { skipped: r.skipped } : {}),
       ...(r.note ? { note: r.note } : {}),
       loadavg: +os.loadavg()[0].toFixed(2),
     };
     const s = row.results[target];
-    log(`${target.padEnd(10)} ${id.padEnd(22)} ${r.error ? `FAILED ${r.error.slice(0, 120)}` : r.skipped ? `n/a (${r.skipped})` : `median ${s.median?.toFixed(2)} ${r.unit ?? 'ms'} (n=${s.n})`}`);
+    log(`${target.padEnd(10)} ${id.padEnd(22)} ${r.error ? `FAILED ${r.error.split('\n')[0].slice(0, 140)}` : r.skipped ? `n/a (${r.skipped})` : `median ${s.median?.toFixed(2)} ${r.unit ?? 'ms'} (n=${s.n})`}`);
   };
   const pageErrors = [];
   const open = async (target, ctx, auto = false) => {
@@ -279,16 +306,20 @@ async function main() {
     const ctx = await browser.newContext();
     try {
       const page = await open(target, ctx);
-      await sleep(1500);
+      const cdp = await ctx.newCDPSession(page);
+      const settle = async () => {
+        await cdp.send('HeapProfiler.collectGarbage').catch(() => undefined);
+        await sleep(1500);
+      };
+      await settle();
       const pss0 = browserPssMB();
       const ua0 = await page.evaluate(() => globalThis.bench.uaMemory());
       await withTimeout(page.evaluate(() => globalThis.bench.init()), ROW_TIMEOUT_MS, 'init');
-      await page.evaluate(() => globalThis.bench.more(0));
-      await sleep(1500);
+      await settle();
       const pss1 = browserPssMB();
       const ua1 = await page.evaluate(() => globalThis.bench.uaMemory());
       await withTimeout(page.evaluate(() => globalThis.bench.more(9)), ROW_TIMEOUT_MS, 'ten sandboxes');
-      await sleep(1500);
+      await settle();
       const pss10 = browserPssMB();
       const ua10 = await page.evaluate(() => globalThis.bench.uaMemory());
       const mb = (b) => (b == null ? undefined : b / 2 ** 20);

@@ -54,7 +54,7 @@ export function markdown(result) {
     }
     lines.push(`| ${cells.join(' | ')} |`);
   }
-  const notes = [];
+  const notes = (result.notes ?? []).map((n) => `- ${n}`);
   for (const [id, row] of Object.entries(rows)) {
     for (const [t, r] of Object.entries(row.results)) if (r.note) notes.push(`- \`${id}\` on ${t}: ${r.note}`);
   }

@@ -147,7 +147,7 @@ export const ROWS = [
       await sb.write('ins.sql', lines.join('\n') + '\n');
     },
     run: async (sb, S) => {
-      const r = await cmd(sb, 'rm -f t.db && sqlite3 t.db < ins.sql');
+      const r = await cmd(sb, "rm -f t.db && sqlite3 -batch t.db '.read ins.sql'");
       if (r.out.trim() !== String(S.sqlRows)) throw new Error(`unexpected output ${r.out.slice(0, 80)}`);
     },
   },
@@ -189,6 +189,7 @@ export const ROWS = [
     title: 'files API: writeFiles batch of small files',
     size: (S) => `${S.small.toLocaleString('en')} × 100 B`,
     heavy: true,
+    setup: (sb) => sb.mkdir('batch'),
     run: async (sb, S) => {
       need(sb, 'writeMany', 'no batch write');
       const data = 'x'.repeat(99) + '\n';

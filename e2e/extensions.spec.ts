@@ -114,3 +114,21 @@ test('in a terminal: `stdin: false` extensions answer at once, filters work in p
   expect(text).toContain('HELLO-OUT:world');
   expect(text).toContain('QUIET');
 });
+
+test('a fork keeps its parent extensions and network', async ({ page }) => {
+  await page.goto('/');
+  await page.waitForFunction(() => 'sandpit' in globalThis);
+  const out = await page.evaluate(async () => {
+    const sb = await (globalThis as any).sandpit.Sandbox.create({
+      network: { allow: [location.host] },
+      extensions: [{ name: 'twice', run: async ({ stdin }: { stdin: string }) => ({ stdout: stdin + stdin }) }],
+    });
+    const child = await sb.fork();
+    const a = await child.commands.run('echo ab | twice');
+    const b = await child.commands.run(`curl -s -o /dev/null -w '%{http_code}' ${location.origin}/`);
+    await child.destroy();
+    await sb.destroy();
+    return [a.stdout, b.stdout];
+  });
+  expect(out).toEqual(['ab\nab\n', '200']);
+});

@@ -74,6 +74,8 @@ export class Sandbox {
   readonly pty: Pty;
   #kernel: KernelHandle | undefined;
   #calls: KernelCalls;
+  /** Host callbacks a fork keeps (extensions, network). */
+  #host: Pick<SandboxOptions, 'extensions' | 'network'> = {};
 
   private constructor(
     readonly id: string,
@@ -242,7 +244,9 @@ export class Sandbox {
           extensions.size || allow ? proxy(host) : undefined,
         ),
       );
-      return new Sandbox(id, info.sid, k);
+      const sb = new Sandbox(id, info.sid, k);
+      sb.#host = { extensions: options.extensions, network: options.network };
+      return sb;
     } catch (err) {
       await releaseIfIdle(k).catch(() => undefined);
       throw err;
@@ -252,7 +256,7 @@ export class Sandbox {
   /** An independent sandbox sharing this one's files copy-on-write (cheap whatever their size). */
   async fork(options: Pick<SandboxOptions, 'id'> = {}): Promise<Sandbox> {
     this.#api();
-    return Sandbox.#start({ ...options }, { kind: 'fork', sid: this.sid });
+    return Sandbox.#start({ ...this.#host, ...options }, { kind: 'fork', sid: this.sid });
   }
 
   /** Runs a snippet of code: 'python' | 'bash' | 'javascript' | 'lua' | 'sql'. */

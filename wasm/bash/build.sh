@@ -89,6 +89,7 @@ CACHE
       --disable-largefile --prefix=/usr >configure.log 2>&1 || { tail -40 configure.log; exit 1; }
   )
 fi
+rm -f "$build/bash"  # always relink: make does not track libsandpit-compat.a
 make -C "$build" -j2 bash >"$work/make.log" 2>&1 || { grep -E 'error:|Error ' "$work/make.log" | tail -40; exit 1; }
 
 # --fpcast-emu: bash calls K&R function pointers with other arities than they were defined

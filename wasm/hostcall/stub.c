@@ -5,7 +5,8 @@
  * the kernel answers that read when the host's asynchronous work (an extension's Promise, a
  * fetch) has finished. Frames (docs in src/worker/engine/hostcall/frame.ts):
  *   request  "SPCALL1 <headerLen> <bodyLen>\n" header-JSON body(stdin)
- *   reply    "SPRES1 <exit> <stdoutLen> <stderrLen> <metaLen>\n" meta stdout stderr
+ *   reply    "SPRES1 <exit> <stdoutLen> <stderrLen> <metaLen> <pathLen> <fileLen>\n"
+ *            meta path stdout stderr file   (a path: write file there, for curl -o)
  * Our own code, MIT licence.
  */
 #include <errno.h>
@@ -89,7 +90,8 @@ static void write_all(int fd, const char *p, size_t n) {
     if (w < 0) {
       if (errno == EINTR || errno == EAGAIN) continue;
       if (fd == 1 || fd == 2) return; /* a closed pipe: keep going, like a killed reader */
-      die("write");
+      fprintf(stderr, "sandpit hostcall: write: %s\n", strerror(errno));
+      return;
     }
     p += w;
     n -= (size_t)w;
@@ -171,7 +173,8 @@ int main(int argc, char **argv) {
   free(body.p);
   free(hdr.p);
 
-  /* The reply: "SPRES1 exit outLen errLen metaLen\n", then meta, stdout, stderr. */
+  /* The reply: "SPRES1 exit outLen errLen metaLen pathLen fileLen\n", then meta (skipped),
+   * path, stdout, stderr, file. A path asks us to write the file bytes there (curl -o). */
   snprintf(path, sizeof path, CALL_DIR "%s.out", id);
   fd = open(path, O_RDONLY);
   if (fd < 0) die("host reply");
@@ -190,41 +193,54 @@ int main(int argc, char **argv) {
     if (!nl && have == sizeof chunk) break;
   }
   int code = 126;
-  unsigned long long out_len = 0, err_len = 0, meta_len = 0;
-  if (!nl || sscanf(chunk, "SPRES1 %d %llu %llu %llu", &code, &out_len, &err_len, &meta_len) != 4) {
+  unsigned long long len[5] = {0}; /* meta, path, stdout, stderr, file */
+  if (!nl || sscanf(chunk, "SPRES1 %d %llu %llu %llu %llu %llu", &code, &len[2], &len[3], &len[0], &len[1],
+                    &len[4]) != 6) {
     fprintf(stderr, "sandpit hostcall: bad reply\n");
     return 126;
   }
-  /* Route the rest: skip meta, then stdout bytes, then stderr bytes. */
-  size_t off = (size_t)(nl + 1 - chunk);
-  unsigned long long skip = meta_len;
-  for (;;) {
-    while (off < have) {
-      size_t n = have - off;
-      if (skip) {
-        size_t k = n < skip ? n : (size_t)skip;
-        skip -= k;
-        off += k;
-      } else if (out_len) {
-        size_t k = n < out_len ? n : (size_t)out_len;
-        write_all(1, chunk + off, k);
-        out_len -= k;
-        off += k;
-      } else if (err_len) {
-        size_t k = n < err_len ? n : (size_t)err_len;
-        write_all(2, chunk + off, k);
-        err_len -= k;
-        off += k;
-      } else {
-        off = have;
-      }
-    }
-    if (!skip && !out_len && !err_len) break;
-    ssize_t r = read_reply(fd, chunk, sizeof chunk);
-    if (r <= 0) break;
-    have = (size_t)r;
-    off = 0;
+  if (len[1] >= 4096) {
+    fprintf(stderr, "sandpit hostcall: output path too long\n");
+    return 126;
   }
+  static char out_path[4096];
+  size_t path_have = 0;
+  int out_fd = -1, seg = 0;
+  size_t off = (size_t)(nl + 1 - chunk);
+  for (;;) {
+    while (seg < 5 && len[seg] == 0) {
+      if (seg == 1 && path_have) { /* the path is complete: the file segment comes last */
+        out_path[path_have] = 0;
+        out_fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (out_fd < 0) {
+          fprintf(stderr, "curl: (23) Failure writing output to destination (%s: %s)\n", out_path, strerror(errno));
+          code = 23;
+        }
+      }
+      seg++;
+    }
+    if (seg == 5) break;
+    if (off == have) {
+      ssize_t r = read_reply(fd, chunk, sizeof chunk);
+      if (r <= 0) break;
+      have = (size_t)r;
+      off = 0;
+    }
+    size_t k = have - off < len[seg] ? have - off : (size_t)len[seg];
+    if (seg == 1) {
+      memcpy(out_path + path_have, chunk + off, k);
+      path_have += k;
+    } else if (seg == 2) {
+      write_all(1, chunk + off, k);
+    } else if (seg == 3) {
+      write_all(2, chunk + off, k);
+    } else if (seg == 4 && out_fd >= 0) {
+      write_all(out_fd, chunk + off, k);
+    }
+    len[seg] -= k;
+    off += k;
+  }
+  if (out_fd >= 0 && close(out_fd) != 0 && code == 0) code = 23;
   close(fd);
   unlink(path);
   return code;

@@ -132,13 +132,7 @@ export class Runtime {
       if (this.hostcall) {
         packages.push(await this.wasmer.packages.create(hostCallPackage(this.hostcall, calls)));
         const id = this.nextMountId++;
-        const files = {
-          read: (path: string) => vfs().readFile(path),
-          write: (path: string, data: Uint8Array) => {
-            vfs().writeFile(path, data);
-            this.server.invalidate();
-          },
-        };
+        const files = { read: (path: string) => vfs().readFile(path) };
         unmounts.push(this.calls.add(id, hostCallMount(calls, files)));
         plan.mounts!.push({ path: CALL_DIR, mountId: id });
       }

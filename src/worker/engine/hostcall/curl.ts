@@ -9,10 +9,9 @@ import { concat } from './frame';
 export type HostFetchResult = HttpFetchReply;
 export type HostFetch = (req: HttpRequestInfo) => Promise<HostFetchResult>;
 
-/** File access for -o, -O and @file, relative to the guest's cwd. */
+/** File access for @file data (absolute paths). -o and -O files are written by the guest stub. */
 export interface CurlFiles {
   read(path: string): Uint8Array;
-  write(path: string, data: Uint8Array): void;
 }
 
 export interface CurlInput {
@@ -27,6 +26,8 @@ export interface CurlOutput {
   exitCode: number;
   stdout: Uint8Array;
   stderr: Uint8Array;
+  /** -o/-O: what the guest writes where (relative to its cwd). */
+  file?: { path: string; data: Uint8Array };
 }
 
 interface Options {
@@ -274,11 +275,12 @@ export async function curl(input: CurlInput): Promise<CurlOutput> {
   let response: HttpResponseInfo | undefined;
   let url = '';
   let size = 0;
+  let file: CurlOutput['file'];
   const finish = (exitCode: number, message?: string): CurlOutput => {
     if (message && (!o?.silent || o.showError || exitCode === 2))
       err.push(enc.encode(`curl: (${exitCode}) ${message}\n`));
     if (o?.writeOut !== undefined) out.push(enc.encode(writeOut(o.writeOut, response, url, size, exitCode)));
-    return { exitCode, stdout: concat(out), stderr: concat(err) };
+    return { exitCode, stdout: concat(out), stderr: concat(err), ...(file ? { file } : {}) };
   };
   try {
     o = parse(input.args, input);
@@ -332,11 +334,7 @@ export async function curl(input: CurlInput): Promise<CurlOutput> {
     if (target === '/dev/null') {
       // discarded
     } else if (target !== undefined && target !== '-' && target !== '/dev/stdout') {
-      try {
-        input.files.write(absolute(input.cwd, target), payload);
-      } catch (e) {
-        return finish(23, `Failure writing output to destination (${target}: ${(e as Error).message})`);
-      }
+      file = { path: target, data: payload };
     } else {
       out.push(payload);
     }

@@ -2,7 +2,10 @@
 // and the Python module (python.ts). A request file holds
 //   "SPCALL1 <headerLen> <bodyLen>\n" + header (JSON) + body (the command's stdin, or a request body)
 // and the reply file "<id>.out" holds
-//   "SPRES1 <exitCode> <stdoutLen> <stderrLen> <metaLen>\n" + meta (JSON) + stdout + stderr.
+//   "SPRES1 <exitCode> <stdoutLen> <stderrLen> <metaLen> <pathLen> <fileLen>\n"
+//   + meta (JSON) + path + stdout + stderr + file
+// where a non-empty path asks the stub to write `file` there itself (curl -o), so the write goes
+// through the guest's own view of the filesystem (volumes, read-only mounts, errors).
 
 /** What a guest asks for. `exec`: a command (an extension, curl); `fetch`: one HTTP request (Python). */
 export type CallHeader =
@@ -20,6 +23,8 @@ export interface CallResult {
   stderr: Uint8Array;
   /** Extra data for callers that want it (fetch: status, headers, url). */
   meta?: unknown;
+  /** Bytes the guest writes to `path` (relative to its cwd) itself. */
+  file?: { path: string; data: Uint8Array };
 }
 
 const encoder = new TextEncoder();
@@ -47,19 +52,27 @@ export function encodeRequest(header: CallHeader, body: Uint8Array = new Uint8Ar
 export function encodeResult(r: CallResult): Uint8Array {
   const meta = r.meta === undefined ? new Uint8Array() : encoder.encode(JSON.stringify(r.meta));
   const code = Number.isInteger(r.exitCode) ? r.exitCode & 0xff : 1;
-  const line = encoder.encode(`SPRES1 ${code} ${r.stdout.length} ${r.stderr.length} ${meta.length}\n`);
-  return concat([line, meta, r.stdout, r.stderr]);
+  const path = encoder.encode(r.file?.path ?? '');
+  const file = r.file?.data ?? new Uint8Array();
+  const line = encoder.encode(
+    `SPRES1 ${code} ${r.stdout.length} ${r.stderr.length} ${meta.length} ${path.length} ${file.length}\n`,
+  );
+  return concat([line, meta, path, r.stdout, r.stderr, file]);
 }
 
 export function decodeResult(bytes: Uint8Array): CallResult {
   const nl = bytes.indexOf(10);
-  const m = /^SPRES1 (\d+) (\d+) (\d+) (\d+)$/.exec(decoder.decode(bytes.subarray(0, nl)));
+  const m = /^SPRES1 (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)$/.exec(decoder.decode(bytes.subarray(0, nl)));
   if (!m) throw new FrameError('not a host-call reply');
   let at = nl + 1;
   const take = (n: number) => bytes.slice(at, (at += n));
-  const [code, o, e, ml] = m.slice(1).map(Number) as [number, number, number, number];
+  const [code, o, e, ml, pl, fl] = m.slice(1).map(Number) as [number, number, number, number, number, number];
   const meta = ml ? (JSON.parse(decoder.decode(take(ml))) as unknown) : undefined;
-  return { exitCode: code, stdout: take(o), stderr: take(e), ...(meta === undefined ? {} : { meta }) };
+  const path = decoder.decode(take(pl));
+  const r: CallResult = { exitCode: code, stdout: take(o), stderr: take(e), ...(meta === undefined ? {} : { meta }) };
+  const data = take(fl);
+  if (path) r.file = { path, data };
+  return r;
 }
 
 export function concat(parts: Uint8Array[]): Uint8Array {

@@ -56,10 +56,10 @@ def call(header, body=b''):
         os.close(fd)
     data = _read_reply(_DIR + cid + '.out')
     nl = data.index(b'\\n')
-    code, olen, elen, mlen = (int(x) for x in data[:nl].split()[1:])
+    code, olen, elen, mlen, plen = (int(x) for x in data[:nl].split()[1:6])
     at = nl + 1
     meta = json.loads(data[at:at + mlen]) if mlen else None
-    at += mlen
+    at += mlen + plen
     return code, data[at:at + olen], data[at + olen:at + olen + elen], meta
 
 

@@ -78,7 +78,7 @@ async function handler(req: CallRequest): Promise<CallResult> {
       stdin: req.body,
       cwd,
       fetch: fakeFetch,
-      files: { read: (p) => files.readFile(p), write: (p, d) => files.writeFile(p, d) },
+      files: { read: (p) => files.readFile(p) },
     });
   }
   if (name === 'upper')
@@ -208,6 +208,12 @@ describe('host calls from guests (Node, real SDK)', () => {
     });
     expect(await run('curl', ['-so', 'got.json', 'http://127.0.0.1:4173/x'])).toMatchObject({ code: 0, out: '' });
     expect(files.readText('/home/user/got.json')).toBe('{"path":"/x"}');
+    // The stub writes -o files itself, through the guest's view (here /tmp, another mount).
+    expect(
+      await run('curl', ['-s', '-o', '/tmp/y.json', '-w', '%{http_code}', 'http://127.0.0.1:4173/y']),
+    ).toMatchObject({ code: 0, out: '200' });
+    expect(files.readText('/tmp/y.json')).toBe('{"path":"/y"}');
+    expect(await run('curl', ['-sS', '-o', '/nope/dir/z', 'http://127.0.0.1:4173/z'])).toMatchObject({ code: 23 });
     files.writeFile('/home/user/body.bin', 'line1\nline2\n');
     expect(
       await run('curl', ['-s', '--data-binary', '@body.bin', '-X', 'PUT', 'http://127.0.0.1:4173/echo']),

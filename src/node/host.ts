@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { Channel, type Mirror } from './channel.js';
 import { SandboxError } from './errors.js';
-import { resolveDist, serveDist, type StaticServer } from './server.js';
+import { DRIVER_PAGE, resolveDist, serveDist, type StaticServer } from './server.js';
 
 export const CHROMIUM_ARGS = [
   '--headless',
@@ -102,7 +102,7 @@ export class BrowserHost {
     if (!appUrl) {
       const root = resolveDist(options.distDir);
       const key = `${root}\0${options.port ?? 0}`;
-      appUrl = (await acquireServer(key, root, options.port)).url;
+      appUrl = (await acquireServer(key, root, options.port)).url + DRIVER_PAGE;
       serverKey = key;
     }
     let browser: Browser | null;

@@ -57,6 +57,28 @@ export function resolveDist(dir?: string): string {
   return d;
 }
 
+/** Where the driver's pages live on the served app. */
+export const DRIVER_PAGE = '__sandpit/driver.html';
+
+/**
+ * The page the driver loads for each sandbox: the built app's module scripts (which set
+ * globalThis.sandpit) in an otherwise empty document, so the playground UI (which needs its
+ * DOM) does not start a sandbox and terminal of its own in every driver page.
+ */
+export function driverPage(root: string): string {
+  const html = readText(join(root, 'index.html'));
+  const head = /<head[^>]*>([\s\S]*?)<\/head>/i.exec(html)?.[1] ?? html;
+  const tags = [
+    ...head.matchAll(
+      /<script\b[^>]*type=["']module["'][^>]*>[\s\S]*?<\/script>|<link\b[^>]*rel=["']modulepreload["'][^>]*>/gi,
+    ),
+    ...(/<body[^>]*>([\s\S]*?)<\/body>/i.exec(html)?.[1] ?? '').matchAll(
+      /<script\b[^>]*type=["']module["'][^>]*>[\s\S]*?<\/script>/gi,
+    ),
+  ].map((m) => m[0]);
+  return `<!doctype html>\n<html><head><meta charset="utf-8"><title>sandpit driver</title><base href="/">\n${tags.join('\n')}\n</head><body></body></html>\n`;
+}
+
 export interface StaticServer {
   url: string;
   root: string;
@@ -71,6 +93,11 @@ export function serveDist(root: string, port = 0, host = '127.0.0.1'): Promise<S
       url = decodeURIComponent((req.url ?? '/').split('?')[0]!);
     } catch {
       return void res.writeHead(400).end();
+    }
+    if (url === `/${DRIVER_PAGE}`) {
+      const body = driverPage(root);
+      res.writeHead(200, { 'Content-Type': TYPES['.html']!, 'Cache-Control': 'no-cache', ...ISOLATION_HEADERS });
+      return void res.end(body);
     }
     let file = normalize(join(root, url));
     if (file !== root && !file.startsWith(root + '/')) return void res.writeHead(403).end();

@@ -27,8 +27,10 @@ export const NO_SHELL_REASON =
 
 let built: string | undefined;
 
-/** Builds the real app into a temporary folder once per process (vite build, ~2 s). */
+/** Builds the real app into a temporary folder once per process (vite build, ~2 s), or $SANDPIT_TEST_DIST. */
 export function buildRealApp(): string {
+  // A prebuilt app instead (e.g. built from a clean checkout while the tree has work in progress).
+  if (process.env.SANDPIT_TEST_DIST) return process.env.SANDPIT_TEST_DIST;
   if (built) return built;
   const out = mkdtempSync(join(tmpdir(), 'sandpit-dist-'));
   execFileSync(

@@ -114,6 +114,34 @@ static int wants_stdin(const char *name, int argc, char **argv) {
   return 0;
 }
 
+/* curl's "@file" data values (not "@-"): -d/--data/--data-ascii/--data-binary, separate,
+ * "--flag=value" or bundled ("-sd@f"). Mirrors the host's parser (curl.ts). */
+static const char *data_file(int argc, char **argv, int *i) {
+  const char *a = argv[*i];
+  const char *v = NULL;
+  if (strncmp(a, "--", 2) == 0) {
+    static const char *const longs[] = {"--data", "--data-ascii", "--data-binary"};
+    for (size_t k = 0; k < sizeof longs / sizeof *longs; k++) {
+      size_t n = strlen(longs[k]);
+      if (strncmp(a, longs[k], n) != 0) continue;
+      if (a[n] == '=') v = a + n + 1;
+      else if (a[n] == 0 && *i + 1 < argc) v = argv[++*i];
+    }
+  } else if (a[0] == '-') {
+    for (const char *c = a + 1; *c; c++) {
+      if (strchr("oXHwAeum", *c)) {
+        if (!c[1]) ++*i; /* its value is the next argument */
+        break;
+      }
+      if (*c == 'd') {
+        v = c[1] ? c + 1 : (*i + 1 < argc ? argv[++*i] : NULL);
+        break;
+      }
+    }
+  }
+  return v && v[0] == '@' && strcmp(v, "@-") != 0 ? v + 1 : NULL;
+}
+
 static void unique_id(char *out, size_t n) {
   unsigned char r[8] = {0};
   if (getentropy(r, sizeof r) != 0) {
@@ -139,8 +167,26 @@ int main(int argc, char **argv) {
   const char *slash = strrchr(name, '/');
   if (slash) name = slash + 1;
 
-  struct buf body = {0}, hdr = {0};
+  struct buf body = {0}, hdr = {0}, attach = {0};
   if (wants_stdin(name, argc, argv)) read_all(0, &body);
+  size_t stdin_len = body.len;
+  /* curl's @file data is read here, through the guest's own view of the filesystem. */
+  if (strcmp(name, "curl") == 0) {
+    for (int i = 1; i < argc; i++) {
+      const char *f = data_file(argc, argv, &i);
+      if (!f) continue;
+      int dfd = open(f, O_RDONLY);
+      if (dfd < 0) continue; /* the host reports it (curl exit 26) */
+      size_t before = body.len;
+      read_all(dfd, &body);
+      close(dfd);
+      char num[32];
+      puts_(&attach, attach.len ? ",{\"path\":" : "{\"path\":");
+      json_str(&attach, f);
+      snprintf(num, sizeof num, ",\"size\":%zu}", body.len - before);
+      puts_(&attach, num);
+    }
+  }
 
   char cwd[4096];
   if (!getcwd(cwd, sizeof cwd)) strcpy(cwd, "/");
@@ -158,6 +204,10 @@ int main(int argc, char **argv) {
     if (e != environ) puts_(&hdr, ",");
     json_str(&hdr, *e);
   }
+  char num[48];
+  snprintf(num, sizeof num, "],\"stdinLen\":%zu,\"attach\":[", stdin_len);
+  puts_(&hdr, num);
+  if (attach.len) put(&hdr, attach.p, attach.len);
   puts_(&hdr, "]}");
 
   char id[64], path[128], line[64];

@@ -20,6 +20,8 @@ export interface CurlInput {
   cwd: string;
   fetch: HostFetch | undefined;
   files: CurlFiles;
+  /** @file data the guest stub read itself, by the path as written. */
+  attachments?: Map<string, Uint8Array>;
 }
 
 export interface CurlOutput {
@@ -233,6 +235,8 @@ const HELP =
   'Supported here: -s -S -f -L -i -I -o FILE -O -X METHOD -H "K: V" -d DATA --data-binary @FILE|@- -w FORMAT -A -e -u\n';
 
 function readFile(input: CurlInput, path: string): Uint8Array {
+  const attached = input.attachments?.get(path);
+  if (attached) return attached;
   try {
     return input.files.read(absolute(input.cwd, path));
   } catch {

@@ -9,12 +9,24 @@
 
 /** What a guest asks for. `exec`: a command (an extension, curl); `fetch`: one HTTP request (Python). */
 export type CallHeader =
-  | { kind: 'exec'; name: string; argv: string[]; cwd: string; env: string[] }
+  | {
+      kind: 'exec';
+      name: string;
+      argv: string[];
+      cwd: string;
+      env: string[];
+      /** Bytes of the body that are stdin; the rest are `attach` files in order (curl's @file data). */
+      stdinLen?: number;
+      attach?: { path: string; size: number }[];
+    }
   | { kind: 'fetch'; method: string; url: string; headers: [string, string][]; cwd?: string };
 
 export interface CallRequest {
   header: CallHeader;
+  /** The command's stdin (or a fetch body). */
   body: Uint8Array;
+  /** Files the guest read for the host, by the path it was given. */
+  attachments?: Map<string, Uint8Array>;
 }
 
 export interface CallResult {
@@ -41,7 +53,12 @@ export function parseRequest(bytes: Uint8Array): CallRequest {
   if (nl + 1 + hlen + blen !== bytes.length) throw new FrameError('truncated host-call request');
   const header = JSON.parse(decoder.decode(bytes.subarray(nl + 1, nl + 1 + hlen))) as CallHeader;
   if (header.kind !== 'exec' && header.kind !== 'fetch') throw new FrameError('unknown host-call kind');
-  return { header, body: bytes.slice(nl + 1 + hlen) };
+  const body = bytes.slice(nl + 1 + hlen);
+  if (header.kind !== 'exec' || !header.attach?.length) return { header, body };
+  let at = header.stdinLen ?? 0;
+  const attachments = new Map<string, Uint8Array>();
+  for (const a of header.attach) attachments.set(a.path, body.slice(at, (at += a.size)));
+  return { header, body: body.slice(0, header.stdinLen ?? 0), attachments };
 }
 
 export function encodeRequest(header: CallHeader, body: Uint8Array = new Uint8Array()): Uint8Array {

@@ -26,7 +26,14 @@ export function createCallHandler(spec: HostCallSpec, files: CurlFiles): CallHan
     if (h.kind === 'fetch') return fetchCall(fetch, h, req.body);
     const args = h.argv.slice(1);
     if (h.name === 'curl' && !spec.extensions.includes('curl')) {
-      return curl({ args, stdin: req.body, cwd: h.cwd, fetch, files });
+      return curl({
+        args,
+        stdin: req.body,
+        cwd: h.cwd,
+        fetch,
+        files,
+        ...(req.attachments ? { attachments: req.attachments } : {}),
+      });
     }
     if (!spec.extensions.includes(h.name) || !host?.extension) {
       return { exitCode: 127, stdout: none, stderr: enc.encode(`${h.name}: no such extension\n`) };

@@ -78,7 +78,13 @@ async function handler(req: CallRequest): Promise<CallResult> {
       stdin: req.body,
       cwd,
       fetch: fakeFetch,
-      files: { read: (p) => files.readFile(p) },
+      // @file data must come from the guest (attachments), never from a host-side read.
+      files: {
+        read: () => {
+          throw new Error('host-side read');
+        },
+      },
+      ...(req.attachments ? { attachments: req.attachments } : {}),
     });
   }
   if (name === 'upper')
@@ -219,6 +225,11 @@ describe('host calls from guests (Node, real SDK)', () => {
       await run('curl', ['-s', '--data-binary', '@body.bin', '-X', 'PUT', 'http://127.0.0.1:4173/echo']),
     ).toMatchObject({ code: 0, out: 'line1\nline2\n' });
     expect(fetched.at(-1)).toMatchObject({ method: 'PUT', redirect: 'manual' });
+    expect(await run('curl', ['-sd@body.bin', 'http://127.0.0.1:4173/echo'])).toMatchObject({
+      code: 0,
+      out: 'line1line2',
+    });
+    expect(await run('curl', ['-sS', '--data=@missing.bin', 'http://127.0.0.1:4173/echo'])).toMatchObject({ code: 26 });
     expect(await run('curl', ['-s', '-d', '@-', 'http://127.0.0.1:4173/echo'], { stdin: 'a=1\n' })).toMatchObject({
       code: 0,
       out: 'a=1',

@@ -4,7 +4,7 @@
 // bench/results/<date>.json, the table in bench/README.md and bench/results/chart.svg.
 // usage: node bench/run.mjs [--quick] [--only=sandpit,pyodide] [--skip-build]
 import { execFileSync, spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
@@ -17,7 +17,10 @@ import { writeReport } from './lib/report.mjs';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
-const only = argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const only = argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice(7)
+  .split(',');
 const TARGETS = ['sandpit', 'wasmer-sdk', 'lifo', 'pyodide', 'wasi-shim'].filter((t) => !only || only.includes(t));
 const rehash = argv.includes('--rehash-manifest');
 const ROW_TIMEOUT_MS = quick ? 180_000 : 420_000;
@@ -37,7 +40,11 @@ function newestMtime(dir) {
 
 function ensureBuild() {
   const dist = join(root, 'dist', 'index.html');
-  const srcT = Math.max(newestMtime(join(root, 'src')), newestMtime(join(root, 'public')), statSync(join(root, 'index.html')).mtimeMs);
+  const srcT = Math.max(
+    newestMtime(join(root, 'src')),
+    newestMtime(join(root, 'public')),
+    statSync(join(root, 'index.html')).mtimeMs,
+  );
   if (argv.includes('--skip-build') && existsSync(dist)) return;
   if (existsSync(dist) && statSync(dist).mtimeMs >= srcT) return;
   log('dist/ missing or older than src/: npm run build');
@@ -53,7 +60,9 @@ function manifestMismatches() {
   const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
   const bad = [];
   for (const b of m.binaries) {
-    const h = createHash('sha256').update(readFileSync(join(dir, b.file))).digest('hex');
+    const h = createHash('sha256')
+      .update(readFileSync(join(dir, b.file)))
+      .digest('hex');
     if (h !== b.sha256) bad.push(b.file);
     b.sha256 = h;
   }
@@ -87,7 +96,9 @@ function benchPage(target) {
     // The built app's own bundle (which sets globalThis.sandpit), without the playground's
     // markup: the UI then fails to start at its first missing element and starts no sandbox.
     const html = readFileSync(join(root, 'dist', 'index.html'), 'utf8');
-    head = (html.match(/<script type="module"[^>]*><\/script>|<link rel="(stylesheet|modulepreload)"[^>]*>/g) ?? []).join('\n');
+    head = (
+      html.match(/<script type="module"[^>]*><\/script>|<link rel="(stylesheet|modulepreload)"[^>]*>/g) ?? []
+    ).join('\n');
   }
   return `<!doctype html><html><head><meta charset="utf-8"><title>bench ${target}</title>${head}
 <script type="module" src="/bench/pages/page.mjs"></script></head><body><p id="status"></p></body></html>`;
@@ -162,7 +173,10 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function withTimeout(p, ms, what) {
   let t;
-  return Promise.race([p, new Promise((_, rej) => (t = setTimeout(() => rej(new Error(`${what}: timed out after ${ms / 1000} s`)), ms)))]).finally(() => clearTimeout(t));
+  return Promise.race([
+    p,
+    new Promise((_, rej) => (t = setTimeout(() => rej(new Error(`${what}: timed out after ${ms / 1000} s`)), ms))),
+  ]).finally(() => clearTimeout(t));
 }
 
 // ---------------------------------------------------------------- suites
@@ -173,7 +187,18 @@ async function main() {
   const base = `http://127.0.0.1:${server.address().port}`;
   const browser = await chromium.launch({
     executablePath: process.env.SANDPIT_CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-precise-memory-info', '--enable-blink-features=ForceEagerMeasureMemory'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--enable-precise-memory-info',
+      '--enable-blink-features=ForceEagerMeasureMemory',
+    ],
   });
   const result = {
     date: new Date().toISOString(),
@@ -206,13 +231,22 @@ async function main() {
       ...(r.samples?.length ? summarize(r.samples) : {}),
       samples: r.samples?.map((x) => +x.toFixed(3)),
       ...(r.unit ? { unit: r.unit } : {}),
-      ...(r.error ? { error: r.error.replace(/^page\.evaluate: /, '').split('\n    at ')[0].slice(0, 500) } : {}),
+      ...(r.error
+        ? {
+            error: r.error
+              .replace(/^page\.evaluate: /, '')
+              .split('\n    at ')[0]
+              .slice(0, 500),
+          }
+        : {}),
       ...(r.skipped ? { skipped: r.skipped } : {}),
       ...(r.note ? { note: r.note } : {}),
       loadavg: +os.loadavg()[0].toFixed(2),
     };
     const s = row.results[target];
-    log(`${target.padEnd(10)} ${id.padEnd(22)} ${r.error ? `FAILED ${r.error.split('\n')[0].slice(0, 140)}` : r.skipped ? `n/a (${r.skipped})` : `median ${s.median?.toFixed(2)} ${r.unit ?? 'ms'} (n=${s.n})`}`);
+    log(
+      `${target.padEnd(10)} ${id.padEnd(22)} ${r.error ? `FAILED ${r.error.split('\n')[0].slice(0, 140)}` : r.skipped ? `n/a (${r.skipped})` : `median ${s.median?.toFixed(2)} ${r.unit ?? 'ms'} (n=${s.n})`}`,
+    );
   };
   const pageErrors = [];
   const open = async (target, ctx, auto = false) => {
@@ -232,7 +266,11 @@ async function main() {
       const ctx = await browser.newContext();
       for (const kind of ['unc', 'cac']) {
         const page = await open(target, ctx, true);
-        const r = await withTimeout(page.evaluate(() => globalThis.benchCold), ROW_TIMEOUT_MS, 'cold').catch((e) => ({ error: e.message }));
+        const r = await withTimeout(
+          page.evaluate(() => globalThis.benchCold),
+          ROW_TIMEOUT_MS,
+          'cold',
+        ).catch((e) => ({ error: e.message }));
         acc[kind].push(r);
         await page.close();
       }
@@ -243,9 +281,22 @@ async function main() {
       const err = runs.find((r) => r.error)?.error;
       const label = kind === 'unc' ? 'not cached' : 'cached';
       const pick = (f) => runs.filter((r) => Number.isFinite(r[f])).map((r) => r[f]);
-      put(`cold-${kind}-ready`, `cold (${label}): page load → sandbox ready`, 'cold', target, { samples: pick('ready'), error: err });
-      put(`cold-${kind}-first`, `cold (${label}): page load → first command result`, 'cold', target, { samples: pick('first'), error: err });
-      if (kind === 'unc') put('py-cold', 'python3 -c pass, first in a new page (after ready)', 'python', target, runs.some((r) => 'pyFirst' in r) ? { samples: pick('pyFirst'), error: err } : { skipped: 'no Python' });
+      put(`cold-${kind}-ready`, `cold (${label}): page load → sandbox ready`, 'cold', target, {
+        samples: pick('ready'),
+        error: err,
+      });
+      put(`cold-${kind}-first`, `cold (${label}): page load → first command result`, 'cold', target, {
+        samples: pick('first'),
+        error: err,
+      });
+      if (kind === 'unc')
+        put(
+          'py-cold',
+          'python3 -c pass, first in a new page (after ready)',
+          'python',
+          target,
+          runs.some((r) => 'pyFirst' in r) ? { samples: pick('pyFirst'), error: err } : { skipped: 'no Python' },
+        );
     }
   }
 
@@ -264,7 +315,11 @@ async function main() {
       await ctx?.close().catch(() => undefined);
       ctx = await browser.newContext();
       page = await open(target, ctx);
-      await withTimeout(page.evaluate(() => globalThis.bench.init()), ROW_TIMEOUT_MS, 'init');
+      await withTimeout(
+        page.evaluate(() => globalThis.bench.init()),
+        ROW_TIMEOUT_MS,
+        'init',
+      );
     };
     try {
       await fresh();
@@ -274,11 +329,23 @@ async function main() {
     }
     for (const r of rowIds) {
       let res;
-      try {
-        res = await withTimeout(page.evaluate(([id, q]) => globalThis.bench.row(id, q), [r.id, quick]), ROW_TIMEOUT_MS, r.id);
-      } catch (e) {
-        res = { error: e.message };
-        await fresh().catch(() => undefined);
+      let first;
+      for (let attempt = 0; attempt < 2; attempt++) {
+        try {
+          res = await withTimeout(
+            page.evaluate(([id, q]) => globalThis.bench.row(id, q), [r.id, quick]),
+            ROW_TIMEOUT_MS,
+            r.id,
+          );
+          if (attempt) res.note = `first attempt failed (${first}); retried in a new page`;
+          break;
+        } catch (e) {
+          // A hung or crashed page: once more in a new page, then record the failure.
+          first = e.message.split('\n')[0];
+          res = { error: e.message };
+          log(`${target} ${r.id}: ${first}; new page`);
+          await fresh().catch(() => undefined);
+        }
       }
       put(r.id, r.title, r.group, target, res);
     }
@@ -292,7 +359,11 @@ async function main() {
     const defs = await page.evaluate(() => globalThis.bench.stateRows);
     let res;
     try {
-      res = await withTimeout(page.evaluate((q) => globalThis.bench.stateRows_(q), quick), ROW_TIMEOUT_MS * 2, 'state rows');
+      res = await withTimeout(
+        page.evaluate((q) => globalThis.bench.stateRows_(q), quick),
+        ROW_TIMEOUT_MS * 2,
+        'state rows',
+      );
     } catch (e) {
       res = Object.fromEntries(defs.map((d) => [d.id, { error: e.message }]));
     }
@@ -314,20 +385,42 @@ async function main() {
       await settle();
       const pss0 = browserPssMB();
       const ua0 = await page.evaluate(() => globalThis.bench.uaMemory());
-      await withTimeout(page.evaluate(() => globalThis.bench.init()), ROW_TIMEOUT_MS, 'init');
+      await withTimeout(
+        page.evaluate(() => globalThis.bench.init()),
+        ROW_TIMEOUT_MS,
+        'init',
+      );
       await settle();
       const pss1 = browserPssMB();
       const ua1 = await page.evaluate(() => globalThis.bench.uaMemory());
-      await withTimeout(page.evaluate(() => globalThis.bench.more(9)), ROW_TIMEOUT_MS, 'ten sandboxes');
+      await withTimeout(
+        page.evaluate(() => globalThis.bench.more(9)),
+        ROW_TIMEOUT_MS,
+        'ten sandboxes',
+      );
       await settle();
       const pss10 = browserPssMB();
       const ua10 = await page.evaluate(() => globalThis.bench.uaMemory());
       const mb = (b) => (b == null ? undefined : b / 2 ** 20);
-      put('mem-one', 'memory: one idle sandbox (browser PSS increase)', 'memory', target, { samples: [pss1 - pss0], unit: 'MB', note: ua1 != null ? `page JS/wasm +${(mb(ua1) - mb(ua0)).toFixed(1)} MB` : undefined });
-      put('mem-ten', 'memory: ten sandboxes in one page (browser PSS increase)', 'memory', target, { samples: [pss10 - pss0], unit: 'MB', note: ua10 != null ? `page JS/wasm +${(mb(ua10) - mb(ua0)).toFixed(1)} MB` : undefined });
+      put('mem-one', 'memory: one idle sandbox (browser PSS increase)', 'memory', target, {
+        samples: [pss1 - pss0],
+        unit: 'MB',
+        note: ua1 != null ? `page JS/wasm +${(mb(ua1) - mb(ua0)).toFixed(1)} MB` : undefined,
+      });
+      put('mem-ten', 'memory: ten sandboxes in one page (browser PSS increase)', 'memory', target, {
+        samples: [pss10 - pss0],
+        unit: 'MB',
+        note: ua10 != null ? `page JS/wasm +${(mb(ua10) - mb(ua0)).toFixed(1)} MB` : undefined,
+      });
     } catch (e) {
-      put('mem-one', 'memory: one idle sandbox (browser PSS increase)', 'memory', target, { error: e.message, unit: 'MB' });
-      put('mem-ten', 'memory: ten sandboxes in one page (browser PSS increase)', 'memory', target, { error: e.message, unit: 'MB' });
+      put('mem-one', 'memory: one idle sandbox (browser PSS increase)', 'memory', target, {
+        error: e.message,
+        unit: 'MB',
+      });
+      put('mem-ten', 'memory: ten sandboxes in one page (browser PSS increase)', 'memory', target, {
+        error: e.message,
+        unit: 'MB',
+      });
     }
     await ctx.close();
   }

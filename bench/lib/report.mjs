@@ -38,10 +38,9 @@ function cell(res, unit) {
 
 export function markdown(result) {
   const { targets, rows } = result;
-  const peers = targets.filter((t) => t !== 'sandpit');
   const head = ['row', 'size', ...targets.flatMap((t) => (t === 'sandpit' ? [t] : [t, `sandpit/${t}`]))];
   const lines = [`| ${head.join(' | ')} |`, `| ${head.map((_, i) => (i < 2 ? '---' : '---:')).join(' | ')} |`];
-  const failures = [];
+  const failures = new Map();
   for (const [id, row] of Object.entries(rows)) {
     const unit = Object.values(row.results).find((r) => r.unit)?.unit ?? 'ms';
     const sp = row.results.sandpit;
@@ -50,7 +49,10 @@ export function markdown(result) {
       const r = row.results[t];
       cells.push(cell(r, unit));
       if (t !== 'sandpit') cells.push(formatRatio(ratio(sp?.median, r?.median)));
-      if (r?.error) failures.push(`- \`${id}\` on ${t}: ${r.error.replace(/\s+/g, ' ').slice(0, 240)}`);
+      if (r?.error) {
+        const key = `${t}\u0000${r.error.replace(/\s+/g, ' ').slice(0, 240)}`;
+        failures.set(key, [...(failures.get(key) ?? []), id]);
+      }
     }
     lines.push(`| ${cells.join(' | ')} |`);
   }
@@ -65,13 +67,23 @@ export function markdown(result) {
       `Load average (1/5/15 min) at start ${m.loadavgStart.join(' / ')}, at end ${m.loadavgEnd.join(' / ')} ` +
       `(other builds shared the 2 cores: absolute numbers are pessimistic, ratios are what to read).`,
     '',
-    `Versions: ${Object.entries(result.versions).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
+    `Versions: ${Object.entries(result.versions)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}.`,
     '',
     'Medians of repeated runs; a ratio below 1 means sandpit is faster. n/a: the system cannot do the row.',
     '',
     ...lines,
     '',
-    failures.length ? '**Rows that failed** (recorded, not fatal):\n\n' + failures.join('\n') : 'No row failed.',
+    failures.size
+      ? '**Rows that failed** (recorded, not fatal):\n\n' +
+        [...failures]
+          .map(([key, ids]) => {
+            const [t, err] = key.split('\u0000');
+            return `- ${t}: ${ids.map((i) => `\`${i}\``).join(', ')}: ${err}`;
+          })
+          .join('\n')
+      : 'No row failed.',
     '',
     ...(notes.length ? ['Notes:', '', ...notes, ''] : []),
     `![chart](results/chart.svg)`,
@@ -85,7 +97,12 @@ export function chart(result) {
     label: result.rows[id].title.replace(/^cold \((.*?)\): page load → /, 'cold, $1: ').slice(0, 40),
     values: Object.fromEntries(result.targets.map((t) => [t, result.rows[id].results[t]?.median])),
   }));
-  return barChart({ title: `Median time, log scale (${result.date.slice(0, 10)}${result.quick ? ', --quick' : ''})`, unit: 'ms', targets: result.targets, rows });
+  return barChart({
+    title: `Median time, log scale (${result.date.slice(0, 10)}${result.quick ? ', --quick' : ''})`,
+    unit: 'ms',
+    targets: result.targets,
+    rows,
+  });
 }
 
 export function writeReport(root, result) {
@@ -98,7 +115,10 @@ export function writeReport(root, result) {
   const old = existsSync(readme) ? readFileSync(readme, 'utf8') : `# Benchmarks\n\n${BEGIN}\n${END}\n`;
   const at = old.indexOf(BEGIN);
   const end = old.indexOf(END);
-  const text = at >= 0 && end > at ? `${old.slice(0, at + BEGIN.length)}\n${markdown(result)}\n${old.slice(end)}` : `${old}\n${BEGIN}\n${markdown(result)}\n${END}\n`;
+  const text =
+    at >= 0 && end > at
+      ? `${old.slice(0, at + BEGIN.length)}\n${markdown(result)}\n${old.slice(end)}`
+      : `${old}\n${BEGIN}\n${markdown(result)}\n${END}\n`;
   writeFileSync(readme, text);
   return [json, svg, readme];
 }

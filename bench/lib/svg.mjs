@@ -47,7 +47,9 @@ export function barChart({ title, unit, targets, rows }) {
   }
   rows.forEach((r, ri) => {
     const gy = top + ri * groupH;
-    out.push(`<text x="${labelW - 8}" y="${gy + (targets.length * barH) / 2 + 4}" text-anchor="end">${esc(r.label)}</text>`);
+    out.push(
+      `<text x="${labelW - 8}" y="${gy + (targets.length * barH) / 2 + 4}" text-anchor="end">${esc(r.label)}</text>`,
+    );
     targets.forEach((t, ti) => {
       const v = r.values[t];
       const y = gy + ti * barH;

@@ -1,6 +1,7 @@
 // One adapter per benchmarked system, all with the same small interface, so that every row
 // runs the same work on each: create() → { sh(cmd), argv(args), py(code), write, read, mkdir,
 // writeMany, destroy }. A method a system lacks is absent; the row is then reported as n/a.
+/* global WebAssembly, TextEncoder, TextDecoder */
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -66,7 +67,9 @@ async function wasmer() {
       manifest.binaries.map(async (b) => ({
         b,
         module: await fetchBytes(`/wasm/${b.file}`),
-        assets: await Promise.all((b.assets ?? []).map(async (a) => [a.guestPath, await fetchBytes(`/wasm/${a.file}`)])),
+        assets: await Promise.all(
+          (b.assets ?? []).map(async (a) => [a.guestPath, await fetchBytes(`/wasm/${a.file}`)]),
+        ),
       })),
     );
     for (const { b, module, assets } of loaded) {

@@ -1,6 +1,7 @@
 // The bench page's entry: loads one system's adapter (?target=…), and exposes `globalThis.bench`
 // for bench/run.mjs to drive. With ?auto=1 it measures a cold start by itself as soon as the
 // page runs: sandbox ready, first command result, first Python, relative to navigation start.
+/* global performance, location, URLSearchParams */
 import { adapters } from './adapters.mjs';
 import { ROWS, SIZES, STATE_ROWS, Unsupported, treeFiles } from './rows.mjs';
 

@@ -56,8 +56,32 @@ const MB = 1 << 20;
 
 /** Sizes: full run and `--quick`. Every row reports the size it used. */
 export const SIZES = {
-  full: { n: 25, loop: 1000, catMB: 100, sortLines: 1_000_000, sqlRows: 10_000, small: 10_000, bigMB: 100, treeFiles: 10_000, treeKB: 10, fib: 24, heavyN: 3 },
-  quick: { n: 8, loop: 100, catMB: 10, sortLines: 100_000, sqlRows: 1000, small: 1000, bigMB: 10, treeFiles: 1000, treeKB: 10, fib: 20, heavyN: 2 },
+  full: {
+    n: 25,
+    loop: 1000,
+    catMB: 100,
+    sortLines: 1_000_000,
+    sqlRows: 10_000,
+    small: 10_000,
+    bigMB: 100,
+    treeFiles: 10_000,
+    treeKB: 10,
+    fib: 24,
+    heavyN: 3,
+  },
+  quick: {
+    n: 8,
+    loop: 100,
+    catMB: 10,
+    sortLines: 100_000,
+    sqlRows: 1000,
+    small: 1000,
+    bigMB: 10,
+    treeFiles: 1000,
+    treeKB: 10,
+    fib: 20,
+    heavyN: 2,
+  },
 };
 
 /**
@@ -65,7 +89,13 @@ export const SIZES = {
  * untimed; `size(S)` says what the row used.
  */
 export const ROWS = [
-  { id: 'warm-true', group: 'warm', title: "commands.run('true')", size: () => '', run: (sb) => cmd(sb, 'true', ['true']) },
+  {
+    id: 'warm-true',
+    group: 'warm',
+    title: "commands.run('true')",
+    size: () => '',
+    run: (sb) => cmd(sb, 'true', ['true']),
+  },
   {
     id: 'warm-echo',
     group: 'warm',
@@ -132,7 +162,7 @@ export const ROWS = [
     size: (S) => `${S.sortLines.toLocaleString('en')} lines`,
     heavy: true,
     setup: (sb, S) => sb.write('nums.txt', numberLines(S.sortLines)),
-    run: (sb) => cmd(sb, 'sort nums.txt > /dev/null', ['sort', '-o', 'sorted.txt', 'nums.txt']),
+    run: (sb) => cmd(sb, 'sort nums.txt > /dev/null', ['sort', 'nums.txt']),
   },
   {
     id: 'sqlite-inserts',
@@ -173,7 +203,8 @@ export const ROWS = [
     setup: async (sb, S) => {
       await sb.mkdir('many');
       const data = 'x'.repeat(99) + '\n';
-      if (sb.writeMany) await sb.writeMany(Array.from({ length: S.small }, (_, i) => ({ path: `many/f${i}.txt`, data })));
+      if (sb.writeMany)
+        await sb.writeMany(Array.from({ length: S.small }, (_, i) => ({ path: `many/f${i}.txt`, data })));
       else for (let i = 0; i < S.small; i++) await sb.write(`many/f${i}.txt`, data);
     },
     run: async (sb, S) => {

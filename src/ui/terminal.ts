@@ -139,6 +139,9 @@ export class TerminalView {
       const pty = await sb.pty.create({
         cols: this.term.cols,
         rows: this.term.rows,
+        // bash reads its size from these at start: the guest does not see the pty size
+        // through an ioctl yet, so without them readline wraps at 80 columns.
+        env: { COLUMNS: String(this.term.cols), LINES: String(this.term.rows) },
         onData: (bytes) => {
           if (gen === this.#generation) this.term.write(bytes);
         },

@@ -9,24 +9,24 @@ const BEGIN = '<!-- BEGIN GENERATED (bench/run.mjs) -->';
 const END = '<!-- END GENERATED -->';
 
 /** Rows drawn in the chart (the main ones, all in ms). */
-export const CHART_ROWS = [
-  'cold-unc-first',
-  'cold-cac-first',
-  'warm-true',
-  'warm-echo',
-  'warm-external',
-  'warm-pipeline',
-  'shell-loop',
-  'py-cold',
-  'py-warm',
-  'py-cpu',
-  'cat-big',
-  'sort',
-  'sqlite-inserts',
-  'files-write-small',
-  'files-read-small',
-  'files-write-big',
-];
+export const CHART_ROWS = {
+  'cold-unc-first': 'cold, not cached → first result',
+  'cold-cac-first': 'cold, cached → first result',
+  'warm-true': 'true',
+  'warm-echo': 'echo hello',
+  'warm-external': 'external command (cat)',
+  'warm-pipeline': '3-stage pipeline',
+  'shell-loop': 'shell loop (external cmd inside)',
+  'py-cold': 'python3 -c pass, cold',
+  'py-warm': 'python3 -c pass, warm',
+  'py-cpu': 'CPU-bound Python',
+  'cat-big': 'cat big file',
+  sort: 'sort lines',
+  'sqlite-inserts': 'sqlite3 inserts',
+  'files-write-small': 'files API: write small files',
+  'files-read-small': 'files API: read small files',
+  'files-write-big': 'files API: write big file',
+};
 
 function cell(res, unit) {
   if (!res) return '–';
@@ -93,10 +93,18 @@ export function markdown(result) {
 }
 
 export function chart(result) {
-  const rows = CHART_ROWS.filter((id) => result.rows[id]).map((id) => ({
-    label: result.rows[id].title.replace(/^cold \((.*?)\): page load → /, 'cold, $1: ').slice(0, 40),
-    values: Object.fromEntries(result.targets.map((t) => [t, result.rows[id].results[t]?.median])),
-  }));
+  const rows = Object.entries(CHART_ROWS)
+    .filter(([id]) => result.rows[id])
+    .map(([id, label]) => ({
+      label: `${label}${result.rows[id].size ? ` (${result.rows[id].size})` : ''}`,
+      values: Object.fromEntries(result.targets.map((t) => [t, result.rows[id].results[t]?.median])),
+      missing: Object.fromEntries(
+        result.targets.map((t) => [
+          t,
+          result.rows[id].results[t]?.skipped || !result.rows[id].results[t] ? 'n/a' : 'failed',
+        ]),
+      ),
+    }));
   return barChart({
     title: `Median time, log scale (${result.date.slice(0, 10)}${result.quick ? ', --quick' : ''})`,
     unit: 'ms',

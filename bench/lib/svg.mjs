@@ -7,11 +7,11 @@ const COLORS = ['#2f6feb', '#8250df', '#1a7f37', '#bf8700', '#cf222e', '#57606a'
 
 /**
  * @param {{ title: string, unit: string, targets: string[],
- *   rows: { label: string, values: Record<string, number | null | undefined> }[] }} chart
+ *   rows: { label: string, values: Record<string, number | null | undefined>, missing?: Record<string, string> }[] }} chart
  * @returns {string} a standalone SVG document
  */
 export function barChart({ title, unit, targets, rows }) {
-  const labelW = 230;
+  const labelW = 300;
   const plotW = 520;
   const barH = 9;
   const gap = 8;
@@ -59,7 +59,9 @@ export function barChart({ title, unit, targets, rows }) {
           `<rect class="bar" x="${labelW}" y="${y}" width="${w.toFixed(1)}" height="${barH - 1}" fill="${COLORS[ti % COLORS.length]}"><title>${esc(`${t}: ${tick(v, unit)}`)}</title></rect>`,
         );
       } else {
-        out.push(`<text x="${labelW + 3}" y="${y + barH - 1}" font-size="8" fill="#8c959f">${esc(t)}: n/a</text>`);
+        out.push(
+          `<text x="${labelW + 3}" y="${y + barH - 1}" font-size="8" fill="#8c959f">${esc(t)}: ${esc(r.missing?.[t] ?? 'n/a')}</text>`,
+        );
       }
     });
   });

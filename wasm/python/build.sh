@@ -45,7 +45,8 @@ if [ -n "$COMPAT_INC" ]; then
   # makesetup wants sources under Modules/ of the source tree.
   cmp -s "$here/posixsubprocess_wasix.c" "$src/Modules/_posixsubprocess_wasix.c" ||
     cp "$here/posixsubprocess_wasix.c" "$src/Modules/_posixsubprocess_wasix.c"
-  printf '# sandpit: subprocess on WASIX posix_spawn\n*static*\n_posixsubprocess _posixsubprocess_wasix.c\n' \
+  # subprocess on WASIX posix_spawn; pwd/grp on compat's one-user tables.
+  printf '*static*\n_posixsubprocess _posixsubprocess_wasix.c\npwd pwdmodule.c\ngrp grpmodule.c\n' \
     >"$B/Setup.local.new"
   # Rewriting Setup.local would make the Makefile regenerate on every run.
   cmp -s "$B/Setup.local.new" "$B/Modules/Setup.local" || mv "$B/Setup.local.new" "$B/Modules/Setup.local"

@@ -81,8 +81,10 @@ if (process.env.SUBPROCESS !== '0') {
     'FNF no-such-cmd',
     { timeoutMs: 30000 },
   );
+  await run('pwd/getpass', ['-c', "import pwd, getpass, os; print(pwd.getpwuid(os.getuid()).pw_name == getpass.getuser())"], 'True');
   await run('os.pipe/dup2/waitpid exist', ['-c', "import os; r, w = os.pipe(); os.write(w, b'x'); print(os.read(r, 1), hasattr(os, 'waitpid'), hasattr(os, 'posix_spawn'))"], "b'x' True True");
 }
+await run('asyncio.run (pipe self-wakeup)', ['-c', "import asyncio\nasync def m(): return await asyncio.gather(*(asyncio.sleep(0.01, i) for i in range(3)))\nprint(asyncio.run(m()))"], '[0, 1, 2]', { timeoutMs: 15000 });
 await run('cwd honoured', ['-c', "import os; print(os.getcwd())"], '/tmp', { cwd: '/tmp' });
 await run('write+read file', ['-c', "open('/tmp/x.txt','w').write('abc'); print(open('/tmp/x.txt').read())"], 'abc');
 await run('stdin script', ['-'], '7', { stdin: 'print(3+4)\n' });

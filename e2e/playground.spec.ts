@@ -197,6 +197,20 @@ test.describe('with bash, storage and hosting', () => {
     await expect(page.locator('[data-testid=sandbox-id]')).not.toHaveAttribute('title', id!);
   });
 
+  test('a second tab does not steal the persisted sandbox of the first', async ({ page, context }) => {
+    await page.goto('/');
+    await expect(page.locator('#status')).toHaveText('Ready', { timeout: 60_000 });
+    await page.selectOption('#persistence', 'indexeddb');
+    await expect(page.locator('#notice')).toContainText('indexeddb', { timeout: 30_000 });
+    const id = await page.locator('[data-testid=sandbox-id]').getAttribute('title');
+    const second = await context.newPage();
+    await second.goto('/');
+    await expect(second.locator('#status')).toHaveText('Ready', { timeout: 60_000 });
+    await expect(second.locator('#notice')).toContainText('another tab');
+    await expect(second.locator('#persistence')).toHaveValue('memory');
+    expect(await second.evaluate(() => localStorage.getItem('sandpit.lastId'))).toBe(id!.replace('Sandbox id ', ''));
+  });
+
   test('first load shows byte progress, then the capability line and the prompt', async ({ page }) => {
     await page.addInitScript(() => {
       const seen: string[] = ((globalThis as any).__statusSeen = []);

@@ -74,12 +74,13 @@ export class App implements StateHost {
     const { status, progress } = this.el;
     status.textContent = 'Starting…';
     try {
-      const sb = await openInitial(
+      const first = await openInitial(
         this.persistence,
         (p) => this.#progress(p),
         (m) => this.notify(m),
       );
-      await this.#use(sb);
+      this.persistence = first.persistence;
+      await this.#use(first.sb, false, first.remember);
       status.textContent = 'Ready';
     } catch (err) {
       // `CODE: message`: tests and users read the error code here.
@@ -107,7 +108,7 @@ export class App implements StateHost {
   }
 
   /** Shows `sb` in every panel; the previous sandbox is destroyed (and purged if asked). */
-  async #use(sb: Sandbox, purgeOld = false): Promise<void> {
+  async #use(sb: Sandbox, purgeOld = false, keep = true): Promise<void> {
     const old = this.#sb;
     this.terminal.detach();
     await this.files.detach();
@@ -115,7 +116,7 @@ export class App implements StateHost {
     if (old) await old.destroy(purgeOld ? { purge: true } : {}).catch(() => undefined);
     this.#sb = sb;
     this.#idle(false);
-    remember(this.persistence, sb);
+    if (keep) remember(this.persistence, sb);
     await Promise.all([this.terminal.attach(sb), this.files.attach(sb), this.state.attach(sb)]);
     this.terminal.focus();
   }

@@ -30,22 +30,38 @@ export function baseOptions(onProgress?: SandboxOptions['onProgress']): SandboxO
   };
 }
 
+export interface Initial {
+  sb: Sandbox;
+  persistence: Persistence;
+  /** False when another tab holds the remembered sandbox: this tab must not forget it. */
+  remember: boolean;
+}
+
 /** The sandbox to show on load: the last persisted one if it still exists, else a new one. */
 export async function openInitial(
   kind: Persistence,
   onProgress: SandboxOptions['onProgress'],
   onNote: (msg: string) => void,
-): Promise<Sandbox> {
+): Promise<Initial> {
   const options = baseOptions(onProgress);
   const last = localStorage.getItem(ID_KEY);
   if (kind !== 'memory' && last) {
     try {
-      return await Sandbox.open(last, options);
+      return { sb: await Sandbox.open(last, options), persistence: kind, remember: true };
     } catch (err) {
-      // Gone (cleared storage) or held by another tab: start a new one and say why.
-      if (!(err instanceof SandboxError) || !['NOT_FOUND', 'LOCKED', 'CORRUPT'].includes(err.code)) throw err;
+      if (!(err instanceof SandboxError)) throw err;
+      if (err.code === 'LOCKED') {
+        // Another tab owns it: work in memory here and keep pointing at the owner's sandbox.
+        onNote('Your saved sandbox is open in another tab; this tab uses a temporary one.');
+        return {
+          sb: await Sandbox.create({ ...options, persistence: 'memory' }),
+          persistence: 'memory',
+          remember: false,
+        };
+      }
+      if (!['NOT_FOUND', 'CORRUPT'].includes(err.code)) throw err;
       onNote(`Could not reopen ${last} (${err.code}); started a new sandbox.`);
     }
   }
-  return Sandbox.create({ ...options, persistence: kind });
+  return { sb: await Sandbox.create({ ...options, persistence: kind }), persistence: kind, remember: true };
 }

@@ -38,7 +38,9 @@ function sandpit(args: string[], input?: string, timeoutMs = 120_000): Promise<R
 }
 
 /** Sends JSON-RPC lines one at a time, each after the answer to the previous request. */
-async function mcpSession(dist: string, requests: Array<Record<string, unknown>>): Promise<Any[]> {
+type Request = Record<string, unknown> | ((replies: Any[]) => Record<string, unknown>);
+
+async function mcpSession(dist: string, requests: Request[]): Promise<Any[]> {
   const child = spawn(process.execPath, [bin, 'mcp', '--dist', dist], {
     cwd: testing.root,
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -58,7 +60,8 @@ async function mcpSession(dist: string, requests: Array<Record<string, unknown>>
   });
   child.stderr.on('data', (d) => (stderr += d));
   const closed = new Promise<number | null>((done) => child.on('close', done));
-  for (const req of requests) {
+  for (const next of requests) {
+    const req = typeof next === 'function' ? next(replies) : next;
     const want = replies.length + ('id' in req ? 1 : 0);
     child.stdin.write(JSON.stringify(req) + '\n');
     const deadline = Date.now() + 120_000;
@@ -151,9 +154,29 @@ describe.each(cases)('sandpit CLI ($name)', ({ name, dist, skip }) => {
         },
         { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'nope', arguments: {} } },
         { jsonrpc: '2.0', id: 8, method: 'no/such/method' },
+        { jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'snapshot', arguments: { name: 'v1' } } },
+        {
+          jsonrpc: '2.0',
+          id: 10,
+          method: 'tools/call',
+          params: { name: 'write', arguments: { path: '/home/user/a.txt', content: 'changed' } },
+        },
+        (r) => ({
+          jsonrpc: '2.0',
+          id: 11,
+          method: 'tools/call',
+          params: { name: 'restore', arguments: { id: r.find((x) => x.id === 9).result.structuredContent.id } },
+        }),
+        {
+          jsonrpc: '2.0',
+          id: 12,
+          method: 'tools/call',
+          params: { name: 'read', arguments: { path: '/home/user/a.txt' } },
+        },
+        { jsonrpc: '2.0', id: 13, method: 'tools/call', params: { name: 'list', arguments: { path: '/home/user' } } },
       ]);
       const byId = new Map(replies.map((r) => [r.id, r]));
-      expect(replies).toHaveLength(8);
+      expect(replies).toHaveLength(13);
       expect(byId.get(1).result).toMatchObject({
         protocolVersion: '2025-06-18',
         capabilities: { tools: {} },
@@ -176,6 +199,11 @@ describe.each(cases)('sandpit CLI ($name)', ({ name, dist, skip }) => {
       expect(byId.get(6).result.content[0].text).toMatch(/^ENOENT: /);
       expect(byId.get(7).error.code).toBe(-32602);
       expect(byId.get(8).error.code).toBe(-32601);
+      expect(byId.get(9).result).toMatchObject({ isError: false, structuredContent: { name: 'v1' } });
+      expect(byId.get(11).result).toMatchObject({ isError: false });
+      expect(byId.get(12).result.content[0].text).toBe('hello\n');
+      expect(byId.get(13).result).toMatchObject({ isError: false });
+      expect(byId.get(13).result.content[0].text).toContain('a.txt');
     },
     180_000,
   );

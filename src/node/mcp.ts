@@ -166,6 +166,7 @@ export async function serveMcp(options: McpOptions = {}): Promise<number> {
     },
   };
 
+  let calls: Promise<unknown> = Promise.resolve();
   const handle = async (method: string, params: Json): Promise<unknown> => {
     switch (method) {
       case 'initialize': {
@@ -189,7 +190,11 @@ export async function serveMcp(options: McpOptions = {}): Promise<number> {
         if (!fn) throw new RpcError(-32602, `unknown tool: ${String(name)}`);
         const args = (params.arguments ?? {}) as Json;
         try {
-          const r = await fn(args);
+          // Tool calls run one at a time, in the order they came, like commands typed in order.
+          const r = await (calls = calls.then(
+            () => fn(args),
+            () => fn(args),
+          ));
           return {
             content: [{ type: 'text', text: r.text }],
             ...(r.structured ? { structuredContent: r.structured } : {}),

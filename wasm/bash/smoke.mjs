@@ -81,6 +81,44 @@ if (haveBusybox) {
   console.log('skip busybox checks: public/wasm/busybox.wasm not built yet');
 }
 
+// Process.kill() must stop bash while it waits for a child (a blocking proc_join).
+{
+  const t0 = performance.now();
+  const p = await sb.command('bash', ['-c', 'bash -c "while :; do :; done"; echo unreachable']).spawn({ stderr: 'discard' });
+  setTimeout(() => p.kill().catch(() => {}), 1500);
+  const r = await p.wait({ check: false });
+  const ms = performance.now() - t0;
+  const ok = r.exitCode === 137 && ms < 10000;
+  if (!ok) failed++;
+  console.log(`${ok ? 'ok  ' : 'FAIL'} kill while waiting for a child: exit ${r.exitCode} after ${ms.toFixed(0)} ms`);
+}
+
+// A terminal session: readline prompt and line editing (prompt and echo go to stderr).
+{
+  const p = await sb.command('bash', []).spawn({ terminal: { columns: 80, rows: 24 }, timeoutMs: 60000 });
+  const dec = new TextDecoder();
+  let out = '';
+  let err = '';
+  (async () => { for await (const c of p.stdout) out += dec.decode(c); })();
+  (async () => { if (p.stderr) for await (const c of p.stderr) err += dec.decode(c); })();
+  const until = async (cond, ms = 15000) => {
+    const end = performance.now() + ms;
+    while (!cond() && performance.now() < end) await new Promise((r) => setTimeout(r, 50));
+    return cond();
+  };
+  const prompts = () => (err.match(/\$ /g) || []).length;
+  await until(() => prompts() >= 1);
+  await p.stdin.write('echo term-$((6*7))\r');
+  await until(() => out.includes('term-42') && prompts() >= 2);
+  await p.stdin.write('ech\t tab-ok\r'); // readline completes "ech" to "echo "
+  await until(() => out.includes('tab-ok') && prompts() >= 3);
+  await p.stdin.write('exit 4\r');
+  const r = await p.wait({ check: false });
+  const ok = r.exitCode === 4 && out.includes('term-42') && out.includes('tab-ok') && prompts() >= 3;
+  if (!ok) failed++;
+  console.log(`${ok ? 'ok  ' : 'FAIL'} terminal session: exit ${r.exitCode} stdout ${JSON.stringify(out)} stderr ${JSON.stringify(err)}`);
+}
+
 await w.close();
 console.log(failed ? `${failed} failed` : 'all passed');
 process.exit(failed ? 1 : 0);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <time.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/ioctl.h>
@@ -28,6 +29,7 @@ struct rlimit { rlim_t rlim_cur, rlim_max; };
 #define SANDPIT_UID 1000
 
 #define WASIX(name) __attribute__((import_module("wasix_32v1"), import_name(#name)))
+
 
 /* ---- users: lookups the compat library does not have. */
 int getgrouplist(const char *user, gid_t gid, gid_t *groups, int *n)
@@ -99,6 +101,47 @@ int __wrap_fstatat(int dirfd, const char *path, struct stat *st, int flags)
 	if (r == 0) fix_stat(st, path);
 	return r;
 }
+
+/* isatty: after dup2() onto 0/1/2 the runtime still reports the old fd's character
+ * device in fdstat, while fstat sees the new file; trust fstat for files. */
+int __real_isatty(int);
+int __wrap_isatty(int fd)
+{
+	struct stat st;
+	if (__real_fstat(fd, &st) == 0 && !S_ISCHR(st.st_mode)) {
+		errno = ENOTTY;
+		return 0;
+	}
+	return __real_isatty(fd);
+}
+
+/* utimensat/futimens: the runtime answers EINVAL for a missing file (touch then never
+ * creates it) and may not know UTIME_NOW; give it ENOENT and explicit times. */
+int __real_utimensat(int, const char *, const struct timespec *, int);
+int __real_futimens(int, const struct timespec *);
+static const struct timespec *fill_now(const struct timespec *in, struct timespec out[2])
+{
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	for (int i = 0; i < 2; i++) {
+		if (!in || in[i].tv_nsec == UTIME_NOW) out[i] = now;
+		else out[i] = in[i];
+	}
+	return out;
+}
+int __wrap_utimensat(int dirfd, const char *path, const struct timespec *times, int flags)
+{
+	struct stat st;
+	struct timespec t[2];
+	if (__real_fstatat(dirfd, path, &st, flags) != 0) return -1;
+	return __real_utimensat(dirfd, path, fill_now(times, t), flags);
+}
+int __wrap_futimens(int fd, const struct timespec *times)
+{
+	struct timespec t[2];
+	return __real_futimens(fd, fill_now(times, t));
+}
+
 
 /* ---- files: the sandbox filesystem stores no owners or permission bits. A change of
  * mode or owner succeeds when the file exists and changes nothing. */
@@ -307,6 +350,56 @@ char *inet_ntoa(struct in_addr in)
 }
 
 
+/* ---- open(path, 0): Linux's O_RDONLY is 0, wasi-libc's is not (ed opens that way). */
+int __real_open(const char *, int, ...);
+int __wrap_open(const char *path, int flags, ...)
+{
+	va_list ap;
+	va_start(ap, flags);
+	int mode = (flags & O_CREAT) ? va_arg(ap, int) : 0;
+	va_end(ap);
+	if ((flags & O_ACCMODE) == 0) flags |= O_RDONLY;
+	return __real_open(path, flags, mode);
+}
+
+/* ---- lseek on a pipe: the runtime says EACCES where POSIX says ESPIPE (archivers
+ * fall back to reading forward only on ESPIPE). */
+off_t __real_lseek(int, off_t, int);
+off_t __wrap_lseek(int fd, off_t off, int whence)
+{
+	off_t r = __real_lseek(fd, off, whence);
+	if (r < 0 && (errno == EACCES || errno == ENOTCAPABLE)) {
+		struct stat st;
+		if (__real_fstat(fd, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) errno = ESPIPE;
+	}
+	return r;
+}
+
+/* ---- fcntl with F_DUPFD/F_DUPFD_CLOEXEC: the lowest free descriptor >= arg. */
+#undef fcntl
+int sandpit_fcntl(int fd, int cmd, ...)
+{
+	va_list ap;
+	va_start(ap, cmd);
+	long arg = va_arg(ap, long);
+	va_end(ap);
+	if (cmd == 0 /* F_DUPFD */ || cmd == F_DUPFD_CLOEXEC) {
+		/* dup() until the number is high enough (renumbering onto a free fd fails). */
+		int spare[64], nspare = 0, n;
+		for (;;) {
+			n = dup(fd);
+			if (n < 0 || n >= arg || nspare == 64) break;
+			spare[nspare++] = n;
+		}
+		int e = errno;
+		while (nspare) close(spare[--nspare]);
+		if (n >= 0 && n < arg) { close(n); errno = EMFILE; return -1; }
+		errno = e;
+		return n;
+	}
+	return fcntl(fd, cmd, arg);
+}
+
 /* ---- ioctl: terminal requests go to the tty layer (compat library or bb-standalone.c). */
 #undef ioctl
 int __sandpit_ioctl(int, int, void *);
@@ -318,3 +411,84 @@ int sandpit_ioctl(int fd, int req, ...)
 	va_end(ap);
 	return __sandpit_ioctl(fd, req, arg);
 }
+
+/* ---- hush asks whether a signal set is empty (a glibc/musl extension). */
+int sigisemptyset(const sigset_t *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	for (size_t i = 0; i < sizeof(*s); i++)
+		if (p[i]) return 0;
+	return 1;
+}
+
+/* ---- priorities: the sandbox has no scheduler knobs; every process is at 0. */
+int getpriority(int which, id_t who) { (void)which; (void)who; errno = 0; return 0; }
+int setpriority(int which, id_t who, int prio) { (void)which; (void)who; (void)prio; return 0; }
+
+#ifdef SANDPIT_COMPAT
+/* ---- system() and popen() on the compat library's fork/exec: "sh -c CMD". */
+#include <sys/wait.h>
+extern char **environ;
+int system(const char *cmd)
+{
+	if (!cmd) return 1;
+	pid_t pid = fork();
+	if (pid < 0) return -1;
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) return -1;
+	return status;
+}
+
+/* execve of a path that does not exist leaves a forked child stuck in the runtime (ash
+ * tries every $PATH entry in turn): answer ENOENT here without asking the runtime. */
+int __real_execve(const char *, char *const [], char *const []);
+int __wrap_execve(const char *path, char *const argv[], char *const envp[])
+{
+	struct stat st;
+	if (__real_stat(path, &st) != 0) return -1;
+	if (S_ISDIR(st.st_mode)) { errno = EACCES; return -1; }
+	return __real_execve(path, argv, envp);
+}
+
+static struct popen_entry { FILE *f; pid_t pid; struct popen_entry *next; } *popen_list;
+FILE *popen(const char *cmd, const char *mode)
+{
+	int fds[2], reading = mode[0] == 'r';
+	if ((mode[0] != 'r' && mode[0] != 'w') || pipe(fds) < 0) { errno = EINVAL; return NULL; }
+	pid_t pid = fork();
+	if (pid < 0) { close(fds[0]); close(fds[1]); return NULL; }
+	if (pid == 0) {
+		/* child: our end of the pipe becomes stdin or stdout of "sh -c" */
+		dup2(reading ? fds[1] : fds[0], reading ? 1 : 0);
+		close(fds[0]);
+		close(fds[1]);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	close(reading ? fds[1] : fds[0]);
+	FILE *f = fdopen(reading ? fds[0] : fds[1], mode);
+	struct popen_entry *e = malloc(sizeof(*e));
+	if (!f || !e) { free(e); return NULL; }
+	e->f = f; e->pid = pid; e->next = popen_list; popen_list = e;
+	return f;
+}
+int pclose(FILE *f)
+{
+	struct popen_entry **pp = &popen_list, *e;
+	while ((e = *pp) && e->f != f) pp = &e->next;
+	if (!e) { errno = ECHILD; return -1; }
+	*pp = e->next;
+	fclose(f);
+	int status;
+	pid_t pid = e->pid;
+	free(e);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) return -1;
+	return status;
+}
+#endif

@@ -77,11 +77,17 @@ int pthread_sigmask(int, const sigset_t *, sigset_t *);
 
 /* Files: the sandbox filesystem keeps no owners; modes are best effort (bb-compat.c). */
 int chmod(const char *, mode_t);
+int getgrouplist(const char *, gid_t, gid_t *, int *);
+int getlogin_r(char *, size_t);
 char *mkdtemp(char *);
 char *realpath(const char *, char *);
+/* fcntl: wasi-libc has no F_DUPFD (ash saves fds around redirections with it). */
+#include <fcntl.h>
 #ifndef F_DUPFD
 #define F_DUPFD 0
 #endif
+#define fcntl sandpit_fcntl
+int sandpit_fcntl(int, int, ...);
 #ifndef O_NOCTTY
 #define O_NOCTTY 0
 #endif
@@ -236,6 +242,29 @@ int lutimes(const char *, const struct timeval [2]);
 int futimes(int, const struct timeval [2]);
 int fallocate(int, int, off_t, off_t);
 long syscall(long, ...);
+
+/* Baud rates the compat library's <termios.h> leaves out (libbb's speed table lists them). */
+#include <termios.h>
+#ifndef B50
+#define B50 0000001
+#define B75 0000002
+#define B110 0000003
+#define B134 0000004
+#define B150 0000005
+#define B200 0000006
+#define B300 0000007
+#define B600 0000010
+#define B1200 0000011
+#define B1800 0000012
+#define B2400 0000013
+#define B4800 0000014
+#endif
+#ifndef B57600
+#define B57600 0010001
+#define B115200 0010002
+#define B230400 0010003
+#endif
+int sigisemptyset(const sigset_t *);
 
 /* ioctl: terminal requests are answered from WASIX tty_get/tty_set (bb-compat.c). */
 #define ioctl sandpit_ioctl

@@ -43,14 +43,18 @@ if ! cmp -s "$work/applets.all" "$work/applets.used" || [ ! -f "$obj/.config" ];
     if [ "$val" = n ]; then echo "# CONFIG_${sym} is not set"; else echo "CONFIG_${sym}=${val}"; fi >> "$obj/.config"
   done < <(cat "${lists[@]}")
   (cd "$work/src" && (yes "" || true) | make O="$obj" oldconfig >>"$work/config.log" 2>&1)
-  # Every listed symbol must have survived Kconfig's dependency checks.
-  bad=0
+  # Every listed symbol must have survived Kconfig's dependency checks (last setting wins).
+  declare -A want=()
   while IFS= read -r line; do
     line=${line%%#*}; line=$(echo $line); [ -z "$line" ] && continue
     sym=${line%%=*}; val=y; [[ $line == *=* ]] && val=${line#*=}
-    if [ "$val" = n ]; then grep -q "^CONFIG_${sym}=y" "$obj/.config" && { echo "still on: $sym" >&2; bad=1; }
-    else grep -q "^CONFIG_${sym}=" "$obj/.config" || { echo "not enabled: $sym" >&2; bad=1; }; fi
+    want[$sym]=$val
   done < <(cat "${lists[@]}")
+  bad=0
+  for sym in "${!want[@]}"; do
+    if [ "${want[$sym]}" = n ]; then grep -q "^CONFIG_${sym}=y" "$obj/.config" && { echo "still on: $sym" >&2; bad=1; }
+    else grep -q "^CONFIG_${sym}=" "$obj/.config" || { echo "not enabled: $sym" >&2; bad=1; }; fi
+  done
   [ $bad = 0 ] || exit 1
   cp "$work/applets.all" "$work/applets.used"
 fi
@@ -61,7 +65,7 @@ incs=()
 incs+=(-I"$here/include" -include "$here/bb-wasi.h")
 cc="$CC $WASM_CFLAGS ${incs[*]} -Wno-unused-command-line-argument -Wno-string-plus-int -Wno-ignored-optimization-argument"
 # The final link is ours (below): busybox's own link step is replaced by `true`.
-(cd "$work/src" && make O="$obj" -j2 CC="$cc" HOSTCC=gcc LD="$CC --target=$WASM_TARGET" \
+(cd "$work/src" && make O="$obj" -k -j2 CC="$cc" HOSTCC=gcc LD="$CC --target=$WASM_TARGET" \
   AR="$AR" STRIP=true SKIP_STRIP=y 'cmd_busybox__=true' busybox_unstripped >"$work/make.log" 2>&1) \
   || { grep -E 'error|Error' "$work/make.log" | head -40; exit 1; }
 
@@ -76,11 +80,11 @@ for c in "${ours[@]}"; do
   $CC $WASM_CFLAGS "${ourinc[@]}" -D_GNU_SOURCE -Wall -Wextra -c "$c" -o "$o"
   objs+=("$o")
 done
-ldextra=(-Wl,--wrap=stat,--wrap=lstat,--wrap=fstat,--wrap=fstatat)
+ldextra=(-Wl,--wrap=stat,--wrap=lstat,--wrap=fstat,--wrap=fstatat,--wrap=isatty,--wrap=utimensat,--wrap=futimens,--wrap=open,--wrap=lseek)
 if [ $compat = 1 ]; then
   read -r -a compat_flags < "$BUILD_ROOT/compat/link-flags"
   # Shared imported memory: Wasmer copies it into the child on fork.
-  ldextra+=("${compat_flags[@]}" -Wl,--import-memory,--shared-memory,--max-memory=1073741824,--no-check-features)
+  ldextra+=(-Wl,--wrap=execve "${compat_flags[@]}" -Wl,--import-memory,--shared-memory,--max-memory=1073741824,--no-check-features)
 else
   ldextra+=(-Wl,--wrap=__wasi_poll_oneoff)
 fi

@@ -188,13 +188,14 @@ async function shell(p: Parsed): Promise<number> {
   return withSandbox(sandboxOptions(p), async (sb) => {
     const tty = process.stdin.isTTY === true;
     const pty = (await (sb as unknown as { pty: Loose }).pty.create!({
-      cols: process.stdout.columns ?? 80,
-      rows: process.stdout.rows ?? 24,
+      cols: process.stdout.columns || 80,
+      rows: process.stdout.rows || 24,
       onData: (bytes: Uint8Array) => process.stdout.write(bytes),
     })) as Loose;
     const decoder = new StringDecoder('utf8');
     const onData = (d: Buffer) => void pty.write!(decoder.write(d)).catch(() => undefined);
-    const onResize = () => void pty.resize!(process.stdout.columns, process.stdout.rows).catch(() => undefined);
+    const onResize = () =>
+      void pty.resize!(process.stdout.columns || 80, process.stdout.rows || 24).catch(() => undefined);
     // Piped input: its end is Ctrl-D, as a terminal would send.
     const onEnd = () => void pty.write!(decoder.end() + '\x04').catch(() => undefined);
     if (tty) process.stdin.setRawMode(true);

@@ -50,6 +50,8 @@ export class TerminalView {
   #generation = 0;
   #exited = false;
   #writes: Promise<void> = Promise.resolve();
+  /** Keys typed while the shell is starting; sent once it runs. */
+  #pending = '';
 
   constructor(
     private readonly host: HTMLElement,
@@ -132,6 +134,7 @@ export class TerminalView {
     this.#pty = undefined;
     if (old) await old.kill().catch(() => undefined);
     this.#exited = false;
+    this.#pending = '';
     this.restartButton.hidden = true;
     this.term.reset();
     this.fit();
@@ -152,6 +155,8 @@ export class TerminalView {
       }
       this.#pty = pty;
       this.#showSize();
+      if (this.#pending) this.#input(this.#pending);
+      this.#pending = '';
       void pty.wait().then(
         (r) => gen === this.#generation && this.#ended(`shell exited with code ${r.exitCode}`),
         (err) => gen === this.#generation && this.#ended(errorText(err)),
@@ -175,7 +180,10 @@ export class TerminalView {
       return;
     }
     const pty = this.#pty;
-    if (!pty) return;
+    if (!pty) {
+      if (this.#sb) this.#pending += data;
+      return;
+    }
     const bytes = this.#encoder.encode(data);
     // Writes are chained so chunks of one paste (and keys typed after it) stay in order.
     for (let i = 0; i < bytes.length; i += PASTE_CHUNK) {

@@ -21,10 +21,10 @@ const THEMES: Record<Theme, ITheme> = {
     selectionBackground: '#3a4358',
   },
   light: {
-    background: '#fbfbfa',
+    background: '#f7f8fa',
     foreground: '#1f2328',
     cursor: '#9a6700',
-    cursorAccent: '#fbfbfa',
+    cursorAccent: '#f7f8fa',
     selectionBackground: '#c8d7f0',
     black: '#1f2328',
     brightBlack: '#57606a',

@@ -188,6 +188,8 @@ export class FilesPanel {
   async open(path: string): Promise<void> {
     const sb = this.#sb;
     if (!sb) return;
+    if (this.#dirty() && path !== this.#open?.path && !confirm(`Discard unsaved changes to ${this.#open?.path}?`))
+      return;
     try {
       const bytes = await sb.files.read(path, { format: 'bytes' });
       this.#show(path, bytes);

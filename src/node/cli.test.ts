@@ -4,6 +4,8 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -208,6 +210,40 @@ describe.each(cases)('sandpit CLI ($name)', ({ name, dist, skip }) => {
     180_000,
   );
 });
+
+/** A port free right now: persisted sandboxes need the same origin in every invocation. */
+function freePort(): Promise<number> {
+  return new Promise((done) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => done(port));
+    });
+  });
+}
+
+describe.skipIf(!testing.shellBinary())(
+  `sandpit with persisted sandboxes (real app)${testing.shellBinary() ? '' : ` (skipped: ${testing.NO_SHELL_REASON})`}`,
+  () => {
+    it('run --id, export, import, ls share one browser profile across invocations', async () => {
+      const profile = mkdtempSync(join(tmpdir(), 'sandpit-profile-'));
+      const file = join(profile, '..', `${profile.split('/').pop()}.state`);
+      const common = ['--dist', testing.buildRealApp(), '--profile', profile, '--port', String(await freePort())];
+      expect(await sandpit(['run', '--id', 'p1', 'echo kept > /home/user/keep.txt', ...common])).toMatchObject({
+        code: 0,
+      });
+      expect(await sandpit(['export', 'p1', file, ...common])).toMatchObject({ code: 0 });
+      expect(await sandpit(['import', file, '--id', 'p2', ...common])).toMatchObject({ code: 0, stdout: 'p2\n' });
+      expect(await sandpit(['run', '--id', 'p2', 'cat /home/user/keep.txt', ...common])).toMatchObject({
+        code: 0,
+        stdout: 'kept\n',
+      });
+      const ls = await sandpit(['ls', ...common]);
+      expect(ls.code).toBe(0);
+      expect(ls.stdout.split('\n').map((l) => l.split('\t')[0])).toEqual(expect.arrayContaining(['p1', 'p2']));
+    }, 240_000);
+  },
+);
 
 describe('sandpit CLI (no browser needed)', () => {
   it('prints usage and exits 2 without a command, 0 with --help', async () => {

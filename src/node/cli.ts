@@ -19,7 +19,7 @@ commands:
       --id ID              use the persisted sandbox ID (created if missing; kept in the profile)
   shell [--id ID]        an interactive shell (needs sb.pty)
   serve                  serve the built app with the COOP/COEP headers
-      --port N (default 4180)  --host H (default 127.0.0.1)
+      --port N (default 4187)  --host H (default 127.0.0.1)
   ls                     list persisted sandboxes (needs Sandbox.list)
   export <id> <file>     write a sandbox's state to a file (needs sb.exportState)
   import <file> [--id ID]  start a sandbox from an exported file (needs Sandbox.importState)
@@ -33,7 +33,7 @@ browser options (every command):
   --profile DIR          browser profile holding persisted sandboxes (ls, export, import and
                          --id use ~/.cache/sandpit/profile by default; one sandpit at a time)
   --port N               port of the served app; the origin must stay the same for persisted
-                         sandboxes (default with a profile: 4181, else a free port)
+                         sandboxes (default with a profile: 41870, else a free port)
 `;
 
 /** Exit codes of sandpit's own failures (a command's exit code passes through unchanged). */
@@ -80,7 +80,7 @@ export function defaultProfile(): string {
   return join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'sandpit', 'profile');
 }
 
-export const PROFILE_PORT = 4181;
+export const PROFILE_PORT = 41870;
 
 /** Browser options from the flags; `persistent` picks the default profile and fixed port. */
 export function browserOptions(p: Parsed, persistent = false): BrowserOptions {
@@ -217,7 +217,7 @@ async function shell(p: Parsed): Promise<number> {
 
 async function serve(p: Parsed): Promise<number> {
   const root = resolveDist(last(p, 'dist'));
-  const s = await serveDist(root, Number(last(p, 'port') ?? 4180), last(p, 'host') ?? '127.0.0.1');
+  const s = await serveDist(root, Number(last(p, 'port') ?? 4187), last(p, 'host') ?? '127.0.0.1');
   process.stdout.write(`serving ${root} on ${s.url} (COOP/COEP set)\n`);
   await new Promise<void>((done) => {
     process.once('SIGINT', done);

@@ -24,6 +24,12 @@ type Package = Awaited<ReturnType<Wasmer['packages']['create']>>;
  */
 export const MOUNTED_DIRS = ['/home', '/tmp', '/etc', '/root', '/var', '/opt', '/mnt', '/srv'];
 
+/**
+ * Command names the SDK accepts. Applets such as `[` and `[[` are left out: bash has them as
+ * builtins, and `test` is the same applet.
+ */
+const COMMAND_NAME = /^(?!\.\.?$)[A-Za-z0-9._+-]+$/;
+
 /** Shells in order of preference; the first one a binary provides runs command strings. */
 const SHELLS = ['bash', 'sh'];
 
@@ -164,7 +170,7 @@ async function createPackage(wasmer: Wasmer, binaries: LoadedBinary[]) {
   for (const b of binaries) {
     modules[b.entry.name] = b.module;
     // Earlier binaries win a name clash (e.g. bash's `sh` over busybox's), by manifest order.
-    for (const c of b.entry.commands) commandDefs[c] ??= { module: b.entry.name };
+    for (const c of b.entry.commands) if (COMMAND_NAME.test(c)) commandDefs[c] ??= { module: b.entry.name };
     for (const a of b.assets) files[a.guestPath] = a.bytes;
   }
   const pkg = await wasmer.packages.create({ modules, commands: commandDefs, files });

@@ -76,7 +76,7 @@ export function driverPage(root: string): string {
       /<script\b[^>]*type=["']module["'][^>]*>[\s\S]*?<\/script>/gi,
     ),
   ].map((m) => m[0]);
-  return `<!doctype html>\n<html><head><meta charset="utf-8"><title>sandpit driver</title><base href="/">\n${tags.join('\n')}\n</head><body></body></html>\n`;
+  return `<!doctype html>\n<html><head><meta charset="utf-8"><title>sandpit driver</title><base href="/">\n<script>globalThis.__sandpitDriverPage = true;</script>\n${tags.join('\n')}\n</head><body></body></html>\n`;
 }
 
 export interface StaticServer {

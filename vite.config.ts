@@ -66,6 +66,8 @@ function wasmerSdk(): Plugin {
 }
 
 export default defineConfig({
+  // SANDPIT_BASE=/sub/ builds the playground for a sub-path of a static host.
+  base: process.env.SANDPIT_BASE ?? '/',
   plugins: [wasmerSdk()],
   server: { headers: isolationHeaders, host: '127.0.0.1' },
   preview: { headers: isolationHeaders, host: '127.0.0.1' },

@@ -43,7 +43,8 @@ export class Pty {
       this.kernel().spawn(
         '',
         {
-          argv: options.command ?? ['bash', '-i'],
+          // A login shell reads /etc/profile (prompt, PATH, checkwinsize).
+          argv: options.command ?? ['bash', '--login', '-i'],
           terminal: { cols, rows },
           openStdin: true,
           outputBytes: 0,

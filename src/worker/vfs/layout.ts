@@ -54,6 +54,8 @@ export function buildDefaultLayout(vfs: Vfs, options: LayoutOptions = {}): void 
       `export USER=${user}`,
       'export LANG=C.UTF-8',
       "export PS1='\\u@\\h:\\w\\$ '",
+      // Re-read the terminal size after each command, so a resized terminal is noticed.
+      '[ -n "$BASH_VERSION" ] && shopt -s checkwinsize',
       '',
     ].join('\n'),
   );

@@ -16,10 +16,30 @@ __attribute__((constructor)) static void sync_cwd_at_start(void) { __sandpit_syn
 
 extern char **environ;
 
+/* Live children, so a dying process can take them with it: the runtime kills only the
+ * process it is asked to, and an orphan keeps running (and keeps the sandbox busy). */
+#define MAX_CHILDREN 256
+static pid_t children[MAX_CHILDREN];
+static int nchildren;
+void __sandpit_child_add(pid_t p) {
+  for (int i = 0; i < nchildren; i++) if (children[i] == p) return;
+  if (nchildren < MAX_CHILDREN) children[nchildren++] = p;
+}
+static void child_del(pid_t p) {
+  for (int i = 0; i < nchildren; i++)
+    if (children[i] == p) { children[i] = children[--nchildren]; return; }
+}
+void __sandpit_kill_children(void) {
+  for (int i = 0; i < nchildren; i++) wasix_proc_signal((uint32_t)children[i], SIGKILL);
+  nchildren = 0;
+}
+
 pid_t fork(void) {
   uint32_t pid = 0;
   uint16_t e = wasix_proc_fork(1, &pid);
   if (e) { errno = e == ENOTSUP ? ENOSYS : e; return -1; }
+  if (pid == 0) nchildren = 0; /* the child starts with no children of its own */
+  else __sandpit_child_add((pid_t)pid);
   return (pid_t)pid;
 }
 pid_t _Fork(void) { return fork(); }
@@ -144,6 +164,7 @@ pid_t wait4(pid_t pid, int *status, int options, struct rusage *ru) {
     default: errno = EINVAL; return -1;
     }
     if (opid.tag == 0) { errno = ECHILD; return -1; }
+    child_del((pid_t)opid.pid);
     if (status) *status = s;
     return (pid_t)opid.pid;
   }

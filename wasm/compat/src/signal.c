@@ -12,6 +12,7 @@ void __sandpit_sync_cwd(void);
 __attribute__((constructor)) static void sync_cwd_at_start(void) { __sandpit_sync_cwd(); }
 
 #define NSIGS 65
+void __sandpit_kill_children(void);
 static struct sigaction actions[NSIGS];
 static sigset_t blocked, pending;
 
@@ -45,7 +46,7 @@ static void deliver(int sig) {
   void (*h)(int) = a->sa_handler;
   if (h == SIG_IGN) return;
   if (h == SIG_DFL) {
-    if (default_terminates(sig)) _Exit(128 + sig);
+    if (default_terminates(sig)) { __sandpit_kill_children(); _Exit(128 + sig); }
     return;
   }
   sigset_t saved = blocked;
@@ -71,7 +72,7 @@ static void run_pending(void) {
 /* Called by the runtime. */
 __attribute__((export_name("__wasm_signal"))) void __sandpit_wasm_signal(int sig) {
   if (sig <= 0 || sig >= NSIGS) return;
-  if (sig == SIGKILL || sig == SIGSTOP) { if (sig == SIGKILL) _Exit(128 + SIGKILL); return; }
+  if (sig == SIGKILL || sig == SIGSTOP) { if (sig == SIGKILL) { __sandpit_kill_children(); _Exit(128 + SIGKILL); } return; }
   if (bit(&blocked, sig)) { setbit(&pending, sig, 1); return; }
   deliver(sig);
 }

@@ -11,6 +11,7 @@
 
 extern char **environ;
 char *__sandpit_join_lines(char *const *list, size_t *len);
+void __sandpit_child_add(pid_t p);
 
 struct action { int op, fd, src, oflag; mode_t mode; char *path; };
 
@@ -119,6 +120,7 @@ static int spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t 
   free(envs);
   free(ops);
   if (e) return e == ENOEXEC ? ENOENT : e;
+  __sandpit_child_add((pid_t)child);
   if (pid) *pid = (pid_t)child;
   return 0;
 }

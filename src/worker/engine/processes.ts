@@ -41,6 +41,10 @@ class Collector {
   }
 }
 
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 async function drain(stream: AsyncIterable<Uint8Array> | null, into: Collector): Promise<void> {
   if (!stream) return;
   for await (const chunk of stream) into.push(chunk);
@@ -50,6 +54,8 @@ export class GuestProcess {
   readonly startedAt = Date.now();
   private readonly started = performance.now();
   private killed = false;
+  private timedOut = false;
+  private timer: ReturnType<typeof setTimeout> | undefined;
   readonly done: Promise<RunReply>;
 
   constructor(
@@ -58,13 +64,30 @@ export class GuestProcess {
     private readonly proc: SdkProcess,
     outputBytes: number,
     sinks: StreamSinks | undefined,
+    timeoutMs = 0,
   ) {
     const out = new Collector(outputBytes, sinks?.onStdout ? (c) => void sinks.onStdout?.(c) : undefined);
     const err = new Collector(outputBytes, sinks?.onStderr ? (c) => void sinks.onStderr?.(c) : undefined);
+    // Our own timer: the SDK's timeout does not stop a shell waiting on a sleeping child,
+    // a hard kill does (and keeps the sandbox and its files).
+    if (timeoutMs > 0) {
+      this.timer = setTimeout(() => {
+        this.timedOut = true;
+        void proc.kill().catch(() => undefined);
+      }, timeoutMs);
+    }
     this.done = (async () => {
-      const [, , result] = await Promise.all([drain(proc.stdout, out), drain(proc.stderr, err), proc.wait()]);
+      const drained = Promise.all([drain(proc.stdout, out), drain(proc.stderr, err)]);
+      const result = await proc.wait().finally(() => clearTimeout(this.timer));
+      // What was written is already in the pipes; orphaned grandchildren may hold them open
+      // for ever, so the readers get a short grace, not an unbounded wait.
+      await Promise.race([drained, sleep(this.killed || this.timedOut ? 50 : 250)]);
       const reason =
-        result.reason === 'timeout' ? 'timeout' : this.killed || result.reason === 'terminated' ? 'killed' : 'exited';
+        this.timedOut || result.reason === 'timeout'
+          ? 'timeout'
+          : this.killed || result.reason === 'terminated'
+            ? 'killed'
+            : 'exited';
       return {
         stdout: out.bytes(),
         stderr: err.bytes(),
@@ -105,8 +128,8 @@ export class ProcessTable {
   private readonly ended = new Map<number, GuestProcess>();
   private nextPid = 100;
 
-  add(command: string, proc: SdkProcess, outputBytes: number, sinks?: StreamSinks): GuestProcess {
-    const p = new GuestProcess(this.nextPid++, command, proc, outputBytes, sinks);
+  add(command: string, proc: SdkProcess, outputBytes: number, sinks?: StreamSinks, timeoutMs = 0): GuestProcess {
+    const p = new GuestProcess(this.nextPid++, command, proc, outputBytes, sinks, timeoutMs);
     this.live.set(p.pid, p);
     // Ended processes leave the table; their reply stays reachable through the handle.
     void p.done

@@ -28,14 +28,13 @@ export class EngineSandbox {
     // (jq and others honour NO_COLOR); a caller's own env wins.
     const env = { ...this.baseEnv, ...(req.terminal ? {} : { NO_COLOR: '1' }), ...req.env, PWD: req.cwd };
     const proc = await this.sandbox.command(name, args, { cwd: req.cwd, env }).spawn({
-      ...(req.timeoutMs > 0 ? { timeoutMs: req.timeoutMs } : {}),
       ...(req.terminal ? { terminal: { columns: req.terminal.cols, rows: req.terminal.rows } } : {}),
       stdin: req.openStdin || req.stdin ? 'pipe' : 'closed',
       stdout: 'pipe',
       stderr: 'pipe',
     });
     const label = command || (req.argv ?? []).join(' ');
-    const p = this.processes.add(label, proc, req.outputBytes ?? DEFAULT_OUTPUT, sinks);
+    const p = this.processes.add(label, proc, req.outputBytes ?? DEFAULT_OUTPUT, sinks, req.timeoutMs);
     if (req.stdin) {
       await p.writeStdin(req.stdin);
       if (!req.openStdin) await p.closeStdin();

@@ -1,0 +1,494 @@
+// Reliability in headless Chromium: hostile programs are bounded and leave the same sandbox
+// and another sandbox on the page working; corrupt blobs never import; crash safety of a
+// persisted sandbox; multi-tab locking; load. Figures are printed as `[reliability] …` lines
+// and recorded in docs/reliability.md. Counts are scaled for CI (RELIABILITY_FULL=1 for the
+// full-size local run).
+import { test, expect } from './fixtures';
+import type { Page } from '@playwright/test';
+
+const FULL = !!process.env.RELIABILITY_FULL;
+
+async function ready(page: Page, url = '/'): Promise<void> {
+  await page.goto(url);
+  await page.waitForFunction(() => 'sandpit' in globalThis);
+}
+
+function report(name: string, value: unknown): void {
+  console.log(`[reliability] ${name}: ${JSON.stringify(value)}`);
+  test.info().annotations.push({ type: name, description: JSON.stringify(value) });
+}
+
+interface Hostile {
+  command: string;
+  run: Record<string, unknown>;
+  setup?: string;
+  create?: Record<string, unknown>;
+}
+
+/** Runs `command` in sandbox A, then checks A and a second sandbox B still run commands and keep files. */
+async function hostile(page: Page, h: Hostile) {
+  return page.evaluate(async (h: Hostile) => {
+    const { Sandbox } = (globalThis as any).sandpit;
+    const a = await Sandbox.create(h.create ?? {});
+    const b = await Sandbox.create();
+    await a.files.write('/home/user/keep.txt', 'kept-a');
+    await b.files.write('/home/user/keep.txt', 'kept-b');
+    if (h.setup) await a.commands.run(h.setup);
+    const t0 = performance.now();
+    let result: any;
+    let error: any = null;
+    try {
+      result = await a.commands.run(h.command, h.run);
+    } catch (e: any) {
+      error = { code: e.code, message: String(e.message).slice(0, 200) };
+    }
+    const wallMs = Math.round(performance.now() - t0);
+    const afterA = await a.commands.run('echo ok-a; cat keep.txt', { timeoutMs: 30_000 });
+    const afterB = await b.commands.run('echo ok-b; cat keep.txt', { timeoutMs: 30_000 });
+    const out = {
+      error,
+      wallMs,
+      reason: result?.reason,
+      exitCode: result?.exitCode,
+      durationMs: result && Math.round(result.durationMs),
+      truncated: result?.truncated,
+      stdoutLen: result?.stdout.length,
+      stderr: result?.stderr.slice(0, 300),
+      afterA: afterA.stdout,
+      afterB: afterB.stdout,
+      metrics: await a.metrics(),
+    };
+    await a.destroy();
+    await b.destroy();
+    return out;
+  }, h);
+}
+
+function stillWorks(out: { afterA: string; afterB: string }): void {
+  expect(out.afterA).toBe('ok-a\nkept-a');
+  expect(out.afterB).toBe('ok-b\nkept-b');
+}
+
+test.describe('hostile programs are bounded and the page goes on', () => {
+  test('infinite loop: killed at the timeout', async ({ page }) => {
+    await ready(page);
+    const lat: number[] = [];
+    for (const timeoutMs of [500, 1000, 2000]) {
+      const out = await hostile(page, { command: 'while :; do :; done', run: { timeoutMs } });
+      expect(out.reason).toBe('timeout');
+      expect(out.exitCode).toBe(124);
+      stillWorks(out);
+      lat.push(out.durationMs - timeoutMs);
+    }
+    report('kill latency over timeout, infinite loop (ms)', lat);
+    for (const l of lat) expect(l).toBeLessThanOrEqual(200);
+  });
+
+  test('fork bomb: bounded by the timeout', async ({ page }) => {
+    await ready(page);
+    const out = await hostile(page, { command: ':(){ :|:& };:', run: { timeoutMs: 3000 } });
+    report('fork bomb', { reason: out.reason, exitCode: out.exitCode, durationMs: out.durationMs, error: out.error });
+    expect(out.error).toBeNull();
+    expect(out.durationMs).toBeLessThan(3000 + 2000);
+    stillWorks(out);
+  });
+
+  test('memory growth: bash string doubling ends at the wasm limit', async ({ page }) => {
+    await ready(page);
+    const out = await hostile(page, { command: 's=x; while :; do s=$s$s; done', run: { timeoutMs: 60_000 } });
+    report('bash memory growth', {
+      reason: out.reason,
+      exitCode: out.exitCode,
+      durationMs: out.durationMs,
+      stderr: out.stderr,
+      memoryBytes: out.metrics.memoryBytes,
+    });
+    expect(out.error).toBeNull();
+    stillWorks(out);
+  });
+
+  test('memory growth: python list of 1 MB strings ends at the wasm limit', async ({ page }) => {
+    await ready(page);
+    const out = await hostile(page, {
+      command: `python3 -c "a=[]\nwhile True: a.append(' '*10**6)"`,
+      run: { timeoutMs: 60_000 },
+    });
+    report('python memory growth', {
+      reason: out.reason,
+      exitCode: out.exitCode,
+      durationMs: out.durationMs,
+      stderr: out.stderr?.slice(-200),
+    });
+    expect(out.error).toBeNull();
+    expect(out.exitCode).not.toBe(0);
+    stillWorks(out);
+  });
+
+  test('a flood of output is truncated at maxOutputBytes', async ({ page }) => {
+    await ready(page);
+    const size = FULL ? 1_000_000_000 : 100_000_000;
+    const out = await hostile(page, {
+      command: `yes | head -c ${size}`,
+      run: { timeoutMs: 110_000, maxOutputBytes: 1 << 20 },
+    });
+    report(`yes | head -c ${size}`, {
+      reason: out.reason,
+      durationMs: out.durationMs,
+      truncated: out.truncated,
+      kept: out.stdoutLen,
+    });
+    expect(out.truncated).toBe(true);
+    expect(out.stdoutLen).toBeLessThanOrEqual(1 << 20);
+    stillWorks(out);
+    const zero = await hostile(page, { command: 'cat /dev/zero', run: { timeoutMs: 2000, maxOutputBytes: 1 << 16 } });
+    report('cat /dev/zero', { reason: zero.reason, durationMs: zero.durationMs, truncated: zero.truncated });
+    expect(zero.truncated).toBe(true);
+    expect(zero.stdoutLen).toBeLessThanOrEqual(1 << 16);
+    expect(zero.durationMs).toBeLessThanOrEqual(2000 + 200);
+    stillWorks(zero);
+  });
+
+  test('deep recursion: bash and python fail cleanly', async ({ page }) => {
+    await ready(page);
+    const bash = await hostile(page, { command: 'f(){ f; }; f', run: { timeoutMs: 30_000 } });
+    report('bash deep recursion', { reason: bash.reason, exitCode: bash.exitCode, durationMs: bash.durationMs, stderr: bash.stderr });
+    expect(bash.error).toBeNull();
+    expect(bash.exitCode).not.toBe(0);
+    stillWorks(bash);
+    const py = await hostile(page, {
+      command: `python3 -c "import sys
+sys.setrecursionlimit(10**6)
+def f(n): return f(n+1)
+f(0)"`,
+      run: { timeoutMs: 30_000 },
+    });
+    report('python deep recursion (limit 10^6)', { reason: py.reason, exitCode: py.exitCode, durationMs: py.durationMs, stderr: py.stderr?.slice(-200) });
+    expect(py.error).toBeNull();
+    expect(py.exitCode).not.toBe(0);
+    stillWorks(py);
+  });
+
+  test('many files, then the byte quota: ENOSPC', async ({ page }) => {
+    await ready(page);
+    const n = FULL ? 100_000 : 20_000;
+    const out = await hostile(page, {
+      command: `mkdir many && cd many && i=0; while [ $i -lt ${n} ]; do : > f$i; i=$((i+1)); done; ls | wc -l`,
+      run: { timeoutMs: 110_000 },
+    });
+    report(`${n} files by a bash loop`, { durationMs: out.durationMs, exitCode: out.exitCode, fileCount: out.metrics.fileCount, stderr: out.stderr });
+    expect(out.exitCode).toBe(0);
+    stillWorks(out);
+    const quota = await page.evaluate(async () => {
+      const { Sandbox } = (globalThis as any).sandpit;
+      const sb = await Sandbox.create({ fsLimitBytes: 1 << 20 });
+      const r = await sb.commands.run('head -c 2000000 /dev/zero > big; echo "exit=$?"');
+      let code = null;
+      try {
+        await sb.files.write('/home/user/big2', new Uint8Array(2 << 20));
+      } catch (e: any) {
+        code = e.code;
+      }
+      await sb.files.write('/home/user/small', 'fits');
+      const small = await sb.files.read('/home/user/small');
+      const m = await sb.metrics();
+      await sb.destroy();
+      return { r: r.stdout + r.stderr, code, small, fsBytes: m.fsBytes };
+    });
+    report('byte quota 1 MiB', quota);
+    expect(quota.code).toBe('ENOSPC');
+    expect(quota.r).toMatch(/exit=1/);
+    expect(quota.small).toBe('fits');
+    expect(quota.fsBytes).toBeLessThanOrEqual(1 << 20);
+  });
+
+  test('symlink loop: the files API fails with a code, the guest with ELOOP', async ({ page }) => {
+    await ready(page);
+    const out = await page.evaluate(async () => {
+      const sb = await (globalThis as any).sandpit.Sandbox.create();
+      const r = await sb.commands.run('ln -s a b && ln -s b a && cat a; echo "exit=$?"');
+      const codes: Record<string, unknown> = {};
+      for (const [name, f] of Object.entries({
+        read: () => sb.files.read('/home/user/a'),
+        write: () => sb.files.write('/home/user/a', 'x'),
+        list: () => sb.files.list('/home/user/a/x'),
+        mkdir: () => sb.files.mkdir('/home/user/a/sub'),
+      })) {
+        try {
+          await (f as () => Promise<unknown>)();
+          codes[name] = 'no error';
+        } catch (e: any) {
+          codes[name] = e.code;
+        }
+      }
+      const stat = await sb.files.stat('/home/user/a');
+      const after = await sb.commands.run('echo ok');
+      await sb.destroy();
+      return { guest: r.stdout + r.stderr, codes, stat: stat.type, after: after.stdout };
+    });
+    report('symlink loop', out);
+    expect(out.guest).toMatch(/exit=1/);
+    for (const c of Object.values(out.codes)) expect(['EINVAL', 'ELOOP']).toContain(c);
+    expect(out.stat).toBe('symlink');
+    expect(out.after).toBe('ok\n');
+  });
+
+  test('reading /dev/urandom forever: killed at the timeout', async ({ page }) => {
+    await ready(page);
+    const out = await hostile(page, { command: 'cat /dev/urandom > /dev/null', run: { timeoutMs: 1000 } });
+    report('kill latency over timeout, cat /dev/urandom (ms)', out.durationMs - 1000);
+    expect(out.reason).toBe('timeout');
+    expect(out.durationMs - 1000).toBeLessThanOrEqual(200);
+    stillWorks(out);
+  });
+});
+
+test.describe('blob import fuzzing', () => {
+  test('truncated, bit-flipped, oversized and foreign blobs are CORRUPT and no sandbox appears', async ({ page }) => {
+    await ready(page);
+    const rounds = FULL ? 300 : 60;
+    const out = await page.evaluate(async (rounds) => {
+      const { Sandbox } = (globalThis as any).sandpit;
+      const sb = await Sandbox.create();
+      await sb.commands.run('mkdir -p d && seq 1 5000 > d/n.txt && ln -s d/n.txt link && echo hi > a');
+      await sb.snapshot({ name: 's' });
+      const good = new Uint8Array(await (await sb.exportState()).arrayBuffer());
+      await sb.destroy();
+      let seed = 12345;
+      const rnd = (n: number) => {
+        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+        return seed % n;
+      };
+      const sha = async (b: Uint8Array) => new Uint8Array(await crypto.subtle.digest('SHA-256', b));
+      /** A blob with a valid outer frame (so only deeper checks can catch it). */
+      const reframe = async (head: Uint8Array, payload: Uint8Array) => {
+        const b = new Uint8Array(32 + payload.length + 32);
+        b.set(head.subarray(0, 32));
+        b.set(payload, 32);
+        new DataView(b.buffer).setBigUint64(16, BigInt(payload.length), true);
+        b.set(await sha(b.subarray(0, 32 + payload.length)), 32 + payload.length);
+        return b;
+      };
+      const cases: { kind: string; bytes: Uint8Array }[] = [];
+      for (let i = 0; i < rounds; i++) {
+        const kind = ['truncate', 'flip', 'append', 'foreign', 'reframed'][i % 5]!;
+        let bytes: Uint8Array;
+        if (kind === 'truncate') bytes = good.slice(0, rnd(good.length));
+        else if (kind === 'flip') {
+          bytes = good.slice();
+          const pos = rnd(bytes.length);
+          bytes[pos] = bytes[pos]! ^ (1 << rnd(8));
+        } else if (kind === 'append') {
+          bytes = new Uint8Array(good.length + 1 + rnd(100));
+          bytes.set(good);
+        } else if (kind === 'foreign') {
+          const n = rnd(4);
+          bytes =
+            n === 0
+              ? crypto.getRandomValues(new Uint8Array(1 + rnd(4096)))
+              : n === 1
+                ? new TextEncoder().encode('{"format":"sandpit-state","version":1}')
+                : n === 2
+                  ? new Uint8Array([0x50, 0x4b, 3, 4, ...new Uint8Array(100)])
+                  : new Uint8Array(0);
+        } else {
+          // Valid frame and checksum around a payload that is random or a bit-flipped gzip stream.
+          const payload = good.slice(32, good.length - 32);
+          if (rnd(2)) payload[rnd(payload.length)] ^= 1 << rnd(8);
+          else crypto.getRandomValues(payload.subarray(0, Math.min(payload.length, 65536)));
+          bytes = await reframe(good, payload);
+        }
+        cases.push({ kind, bytes });
+      }
+      // Oversized: a valid checksum on a header that claims 2 GiB of raw payload.
+      const big = good.slice();
+      new DataView(big.buffer).setBigUint64(24, 2n ** 31n, true);
+      big.set(await sha(big.subarray(0, big.length - 32)), big.length - 32);
+      cases.push({ kind: 'oversized', bytes: big });
+      // Oversized for real: 64 MiB of zeros behind a valid magic.
+      const huge = new Uint8Array(64 << 20);
+      huge.set(good.subarray(0, 32));
+      cases.push({ kind: 'huge', bytes: huge });
+
+      const before = JSON.stringify(await Sandbox.list());
+      const results: Record<string, Record<string, number>> = {};
+      const t0 = performance.now();
+      for (const c of cases) {
+        let code = 'imported';
+        try {
+          const s = await Sandbox.importState(new Blob([c.bytes]), { id: `fuzz-${Math.random()}` });
+          await s.destroy({ purge: true });
+        } catch (e: any) {
+          code = e.code ?? `no code: ${e}`;
+        }
+        results[c.kind] ??= {};
+        results[c.kind]![code] = (results[c.kind]![code] ?? 0) + 1;
+      }
+      const ms = performance.now() - t0;
+      const after = JSON.stringify(await Sandbox.list());
+      // The good blob still imports.
+      const ok = await Sandbox.importState(new Blob([good]));
+      const check = (await ok.commands.run('wc -l < d/n.txt; cat link | tail -1; cat a')).stdout;
+      await ok.destroy();
+      return { results, listUnchanged: before === after, check, n: cases.length, ms: Math.round(ms) };
+    }, rounds);
+    report('blob fuzzing', out);
+    for (const [kind, codes] of Object.entries(out.results)) {
+      expect(Object.keys(codes), kind).toEqual(['CORRUPT']);
+    }
+    expect(out.listUnchanged).toBe(true);
+    expect(out.check).toBe('5000\n5000\nhi\n');
+  });
+});
+
+test.describe('crash safety', () => {
+  test('closing the page while an opfs sandbox writes never leaves a torn tree', async ({ context }) => {
+    const rounds = FULL ? 50 : 10;
+    const id = `crash-${Date.now()}`;
+    const seen: string[] = [];
+    let seed = 99;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    for (let round = 0; round < rounds; round++) {
+      const page = await context.newPage();
+      await ready(page);
+      // Reopen: the tree must be some committed state: every file listed in the manifest has
+      // the hash written beside it, in the same command.
+      const state = await page.evaluate(async (id) => {
+        const { Sandbox } = (globalThis as any).sandpit;
+        const listed = (await Sandbox.list()).some((s: any) => s.id === id);
+        const sb = listed ? await Sandbox.open(id) : await Sandbox.create({ id, persistence: 'opfs' });
+        const check = await sb.commands.run(
+          'cd /home/user; if [ -f manifest ]; then sha256sum -c manifest >/dev/null 2>&1 && echo GOOD || echo TORN; cat gen; else echo EMPTY; fi',
+          { timeoutMs: 60_000 },
+        );
+        (globalThis as any).sb = sb;
+        return { listed, check: check.stdout.trim() };
+      }, id);
+      seen.push(state.check.replace(/\n/g, ' '));
+      expect(state.check, `round ${round}`).not.toMatch(/TORN/);
+      // Start writing a large file (several MB) plus its hash list in one command, and close
+      // the page at a random moment during it.
+      const mb = 2 + rnd(6);
+      void page
+        .evaluate(
+          async ([round, mb]) => {
+            const sb = (globalThis as any).sb;
+            await sb.commands.run(
+              `cd /home/user; head -c ${mb}000000 /dev/urandom > big.bin; echo ${round} > gen; sha256sum big.bin gen > manifest`,
+              { timeoutMs: 60_000 },
+            );
+            await sb.destroy();
+          },
+          [round, mb],
+        )
+        .catch(() => {});
+      await page.waitForTimeout(50 + rnd(1500));
+      await page.close();
+    }
+    const page = await context.newPage();
+    await ready(page);
+    await page.evaluate(async (id) => {
+      const { Sandbox } = (globalThis as any).sandpit;
+      await Sandbox.delete(id);
+    }, id);
+    report(`crash rounds (${rounds})`, seen);
+  });
+});
+
+test.describe('multi-tab', () => {
+  test('two pages open one persisted sandbox while writing: one writer, no corruption', async ({ context }) => {
+    const id = `tabs-${Date.now()}`;
+    const p1 = await context.newPage();
+    await ready(p1);
+    await p1.evaluate(async (id) => {
+      const sb = await (globalThis as any).sandpit.Sandbox.create({ id, persistence: 'opfs' });
+      (globalThis as any).sb = sb;
+      await sb.files.write('/home/user/n.txt', '0');
+    }, id);
+    const p2 = await context.newPage();
+    await ready(p2);
+    // Page 1 writes in a loop while page 2 opens the same id.
+    const writing = p1.evaluate(async () => {
+      const sb = (globalThis as any).sb;
+      for (let i = 1; i <= 30; i++) await sb.commands.run(`echo ${i} > n.txt; echo line$i >> log.txt`);
+      await sb.destroy();
+      return 'done';
+    });
+    const second = await p2.evaluate(async (id) => {
+      try {
+        const sb = await (globalThis as any).sandpit.Sandbox.open(id);
+        const r = await sb.commands.run('echo from-tab-2 >> log.txt; cat n.txt');
+        (globalThis as any).sb = sb;
+        return { opened: true, out: r.stdout };
+      } catch (e: any) {
+        return { opened: false, code: e.code };
+      }
+    }, id);
+    expect(await writing).toBe('done');
+    report('second tab', second);
+    if (!second.opened) expect(second.code).toBe('LOCKED');
+    await p2.evaluate(async () => (globalThis as any).sb?.destroy());
+    await p1.close();
+    await p2.close();
+    const p3 = await context.newPage();
+    await ready(p3);
+    const after = await p3.evaluate(async (id) => {
+      const { Sandbox } = (globalThis as any).sandpit;
+      const sb = await Sandbox.open(id);
+      const r = await sb.commands.run('cat n.txt; grep -c "^line" log.txt');
+      await sb.destroy();
+      await Sandbox.delete(id);
+      return r.stdout;
+    }, id);
+    expect(after).toBe('30\n30\n');
+  });
+});
+
+test.describe('load', () => {
+  test('many commands and file operations in a row; memory before and after', async ({ page }) => {
+    await ready(page);
+    const commands = FULL ? 1000 : 200;
+    const fileOps = FULL ? 10_000 : 2000;
+    const out = await page.evaluate(
+      async ([commands, fileOps]) => {
+        const heap = () => (performance as any).memory?.usedJSHeapSize ?? 0;
+        const sb = await (globalThis as any).sandpit.Sandbox.create();
+        await sb.commands.run('true');
+        const m0 = await sb.metrics();
+        const h0 = heap();
+        let t0 = performance.now();
+        for (let i = 0; i < commands; i++) {
+          const r = await sb.commands.run(`echo ${i}`);
+          if (r.stdout !== `${i}\n`) throw new Error(`command ${i}: ${r.stdout}`);
+        }
+        const cmdMs = performance.now() - t0;
+        const m1 = await sb.metrics();
+        t0 = performance.now();
+        for (let i = 0; i < fileOps; i++) {
+          const p = `/home/user/load/f${i % 100}.txt`;
+          if (i % 4 === 0) await sb.files.write(p, `v${i}`);
+          else if (i % 4 === 1) await sb.files.read(p);
+          else if (i % 4 === 2) await sb.files.stat(p);
+          else await sb.files.list('/home/user/load');
+        }
+        const fileMs = performance.now() - t0;
+        const m2 = await sb.metrics();
+        const h2 = heap();
+        await sb.destroy();
+        return {
+          commands,
+          fileOps,
+          perCommandMs: +(cmdMs / commands).toFixed(2),
+          perFileOpMs: +(fileMs / fileOps).toFixed(3),
+          workerMemoryMB: [m0.memoryBytes, m1.memoryBytes, m2.memoryBytes].map((b) => +(b / 1e6).toFixed(1)),
+          pageHeapMB: [h0, h2].map((b) => +(b / 1e6).toFixed(1)),
+        };
+      },
+      [commands, fileOps],
+    );
+    report('load', out);
+    expect(out.perCommandMs).toBeLessThan(500);
+  });
+});

@@ -21,6 +21,11 @@ const only = argv
   .find((a) => a.startsWith('--only='))
   ?.slice(7)
   .split(',');
+const SUITES = argv
+  .find((a) => a.startsWith('--suites='))
+  ?.slice(9)
+  .split(',') ?? ['cold', 'warm', 'state', 'memory'];
+const partial = !!only || SUITES.length < 4;
 const TARGETS = ['sandpit', 'wasmer-sdk', 'lifo', 'pyodide', 'wasi-shim'].filter((t) => !only || only.includes(t));
 const rehash = argv.includes('--rehash-manifest');
 const ROW_TIMEOUT_MS = quick ? 180_000 : 420_000;
@@ -143,6 +148,37 @@ function startServer() {
 
 /** Proportional set size (MB) of every process below this one: the Chromium we launched. */
 function browserPssMB() {
+  let kb = 0;
+  for (const pid of browserProcesses()) {
+    try {
+      const m = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8').match(/^Pss:\s+(\d+)/m);
+      if (m) kb += Number(m[1]);
+    } catch {
+      /* gone */
+    }
+  }
+  return kb / 1024;
+}
+
+const MEM_TITLES = {
+  'mem-one': 'memory: one idle sandbox (page JS + wasm, measureUserAgentSpecificMemory)',
+  'mem-ten': 'memory: ten sandboxes in one page (page JS + wasm)',
+  'mem-one-pss': 'memory: one idle sandbox (PSS of all browser processes)',
+  'mem-ten-pss': 'memory: ten sandboxes in one page (PSS of all browser processes)',
+};
+
+/** Waits until the browser's process count stops falling (closed contexts' renderers gone). */
+async function quiesce() {
+  let last = Infinity;
+  for (let i = 0; i < 20; i++) {
+    await sleep(500);
+    const n = browserProcesses().length;
+    if (n >= last) return;
+    last = n;
+  }
+}
+
+function browserProcesses() {
   const kids = new Map();
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
@@ -153,20 +189,15 @@ function browserPssMB() {
       /* gone */
     }
   }
-  let kb = 0;
+  const out = [];
   const walk = (pid) => {
     for (const c of kids.get(pid) ?? []) {
-      try {
-        const m = readFileSync(`/proc/${c}/smaps_rollup`, 'utf8').match(/^Pss:\s+(\d+)/m);
-        if (m) kb += Number(m[1]);
-      } catch {
-        /* gone */
-      }
+      out.push(c);
       walk(c);
     }
   };
   walk(String(process.pid));
-  return kb / 1024;
+  return out;
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -260,7 +291,7 @@ async function main() {
   // Cold start: a new browser context has an empty HTTP cache (uncached); a second visit in the
   // same context finds the binaries in it (cached).
   const coldRuns = quick ? 2 : 3;
-  for (const target of TARGETS) {
+  for (const target of SUITES.includes('cold') ? TARGETS : []) {
     const acc = { unc: [], cac: [] };
     for (let i = 0; i < coldRuns; i++) {
       const ctx = await browser.newContext();
@@ -308,7 +339,7 @@ async function main() {
     await ctx.close();
     return rows;
   })();
-  for (const target of TARGETS) {
+  for (const target of SUITES.includes('warm') ? TARGETS : []) {
     let ctx;
     let page;
     const fresh = async () => {
@@ -353,7 +384,7 @@ async function main() {
   }
 
   // sandpit's state operations over one tree.
-  if (TARGETS.includes('sandpit')) {
+  if (TARGETS.includes('sandpit') && SUITES.includes('state')) {
     const ctx = await browser.newContext();
     const page = await open('sandpit', ctx);
     const defs = await page.evaluate(() => globalThis.bench.stateRows);
@@ -373,7 +404,8 @@ async function main() {
 
   // Memory: PSS of the whole browser (all its processes) before and after sandboxes, plus the
   // page's own measureUserAgentSpecificMemory (it needs crossOriginIsolated: the page is).
-  for (const target of TARGETS) {
+  for (const target of SUITES.includes('memory') ? TARGETS : []) {
+    await quiesce();
     const ctx = await browser.newContext();
     try {
       const page = await open(target, ctx);
@@ -401,26 +433,18 @@ async function main() {
       await settle();
       const pss10 = browserPssMB();
       const ua10 = await page.evaluate(() => globalThis.bench.uaMemory());
-      const mb = (b) => (b == null ? undefined : b / 2 ** 20);
-      put('mem-one', 'memory: one idle sandbox (browser PSS increase)', 'memory', target, {
-        samples: [pss1 - pss0],
-        unit: 'MB',
-        note: ua1 != null ? `page JS/wasm +${(mb(ua1) - mb(ua0)).toFixed(1)} MB` : undefined,
-      });
-      put('mem-ten', 'memory: ten sandboxes in one page (browser PSS increase)', 'memory', target, {
-        samples: [pss10 - pss0],
-        unit: 'MB',
-        note: ua10 != null ? `page JS/wasm +${(mb(ua10) - mb(ua0)).toFixed(1)} MB` : undefined,
-      });
+      const mb = (b) => (b == null ? NaN : b / 2 ** 20);
+      const ua = (b) =>
+        ua0 == null
+          ? { skipped: 'measureUserAgentSpecificMemory unavailable' }
+          : { samples: [mb(b) - mb(ua0)], unit: 'MB' };
+      put('mem-one', MEM_TITLES['mem-one'], 'memory', target, ua(ua1));
+      put('mem-ten', MEM_TITLES['mem-ten'], 'memory', target, ua(ua10));
+      put('mem-one-pss', MEM_TITLES['mem-one-pss'], 'memory', target, { samples: [pss1 - pss0], unit: 'MB' });
+      put('mem-ten-pss', MEM_TITLES['mem-ten-pss'], 'memory', target, { samples: [pss10 - pss0], unit: 'MB' });
     } catch (e) {
-      put('mem-one', 'memory: one idle sandbox (browser PSS increase)', 'memory', target, {
-        error: e.message,
-        unit: 'MB',
-      });
-      put('mem-ten', 'memory: ten sandboxes in one page (browser PSS increase)', 'memory', target, {
-        error: e.message,
-        unit: 'MB',
-      });
+      for (const [id, title] of Object.entries(MEM_TITLES))
+        put(id, title, 'memory', target, { error: e.message, unit: 'MB' });
     }
     await ctx.close();
   }
@@ -430,8 +454,33 @@ async function main() {
   result.pageErrors = [...new Set(pageErrors)].slice(0, 30);
   await browser.close();
   server.close();
+  if (partial) mergePrevious(result);
   const paths = writeReport(root, result);
   log(`done in ${result.durationS} s: ${paths.join(', ')}`);
+}
+
+/** With --only, keep the other systems' rows from the same day's results file. */
+function mergePrevious(result) {
+  const file = join(root, 'bench', 'results', `${result.date.slice(0, 10)}${quick ? '-quick' : ''}.json`);
+  if (!existsSync(file)) return;
+  const prev = JSON.parse(readFileSync(file, 'utf8'));
+  const all = ['sandpit', 'wasmer-sdk', 'lifo', 'pyodide', 'wasi-shim'];
+  result.notes.push(
+    ...(prev.notes ?? []),
+    `${SUITES.join(', ')} rows of ${result.targets.join(', ')} re-run at ${result.date.slice(11, 16)} UTC (load ${result.machine.loadavgStart.join(' / ')}); the rest from the run of ${prev.date.slice(11, 16)} UTC (load ${prev.machine.loadavgStart.join(' / ')})`,
+  );
+  for (const [id, row] of Object.entries(prev.rows)) {
+    const mine = (result.rows[id] ??= { ...row, results: {} });
+    for (const [t, r] of Object.entries(row.results)) mine.results[t] ??= r;
+  }
+  // Keep the previous run's row order, then any new rows.
+  result.rows = Object.fromEntries(
+    [...Object.keys(prev.rows), ...Object.keys(result.rows)].map((id) => [id, result.rows[id]]),
+  );
+  result.targets = all.filter((t) => result.targets.includes(t) || prev.targets.includes(t));
+  result.machine.loadavgStart = prev.machine.loadavgStart;
+  result.date = prev.date.slice(0, 10) === result.date.slice(0, 10) ? prev.date : result.date;
+  result.durationS += prev.durationS ?? 0;
 }
 
 function versions() {

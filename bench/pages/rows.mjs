@@ -25,6 +25,12 @@ async function py(sb, code) {
   return r;
 }
 
+/** Reads a file back (untimed) so that a silently short write cannot pass for a fast row. */
+async function checkSize(sb, path, size) {
+  const b = await sb.read(path);
+  if (b.length !== size) throw new Error(`${path} reads back as ${b.length} bytes, not ${size}`);
+}
+
 /** Deterministic filler bytes (xorshift), fast enough for 100 MB. */
 export function bytes(n, seed = 1) {
   const out = new Uint8Array(n);
@@ -152,7 +158,10 @@ export const ROWS = [
     title: 'cat of a big file to /dev/null',
     size: (S) => `${S.catMB} MB`,
     heavy: true,
-    setup: (sb, S) => sb.write('big.bin', bytes(S.catMB * MB)),
+    setup: async (sb, S) => {
+      await sb.write('big.bin', bytes(S.catMB * MB));
+      await checkSize(sb, 'big.bin', S.catMB * MB);
+    },
     run: (sb) => cmd(sb, 'cat big.bin > /dev/null', ['cat', 'big.bin']),
   },
   {
@@ -161,7 +170,11 @@ export const ROWS = [
     title: 'sort of numeric lines to /dev/null',
     size: (S) => `${S.sortLines.toLocaleString('en')} lines`,
     heavy: true,
-    setup: (sb, S) => sb.write('nums.txt', numberLines(S.sortLines)),
+    setup: async (sb, S) => {
+      const text = numberLines(S.sortLines);
+      await sb.write('nums.txt', text);
+      await checkSize(sb, 'nums.txt', text.length);
+    },
     run: (sb) => cmd(sb, 'sort nums.txt > /dev/null', ['sort', 'nums.txt']),
   },
   {

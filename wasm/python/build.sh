@@ -46,8 +46,8 @@ if [ -n "$COMPAT_INC" ]; then
   for f in posixsubprocess_wasix.c fcntl_locks.c; do
     cmp -s "$here/$f" "$src/Modules/_sandpit_$f" || cp "$here/$f" "$src/Modules/_sandpit_$f"
   done
-  # subprocess on WASIX posix_spawn; pwd/grp on compat's one-user tables; fcntl (locks granted).
-  printf '*static*\n_posixsubprocess _sandpit_posixsubprocess_wasix.c\npwd pwdmodule.c\ngrp grpmodule.c\nfcntl fcntlmodule.c _sandpit_fcntl_locks.c -DSANDPIT_FCNTL_LOCKS\n' \
+  # subprocess on WASIX posix_spawn; pwd/grp on compat's one-user tables; fcntl (locks granted); termios.
+  printf '*static*\n_posixsubprocess _sandpit_posixsubprocess_wasix.c\npwd pwdmodule.c\ngrp grpmodule.c\nfcntl fcntlmodule.c _sandpit_fcntl_locks.c -DSANDPIT_FCNTL_LOCKS\ntermios termios.c\n' \
     >"$B/Setup.local.new"
   # Rewriting Setup.local would make the Makefile regenerate on every run.
   cmp -s "$B/Setup.local.new" "$B/Modules/Setup.local" || mv "$B/Setup.local.new" "$B/Modules/Setup.local"

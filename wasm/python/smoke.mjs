@@ -83,6 +83,7 @@ if (process.env.SUBPROCESS !== '0') {
   );
   await run('pwd/getpass', ['-c', "import pwd, getpass, os; print(pwd.getpwuid(os.getuid()).pw_name == getpass.getuser())"], 'True');
   await run('fcntl locks granted', ['-c', "import fcntl, os; fd = os.open('/tmp/l', os.O_CREAT | os.O_RDWR); fcntl.flock(fd, fcntl.LOCK_EX); fcntl.lockf(fd, fcntl.LOCK_UN); print('locked')"], 'locked');
+  await run('termios/tty import', ['-c', "import termios, tty, getpass; print(termios.B9600)"], '13');
   await run('os.pipe/dup2/waitpid exist', ['-c', "import os; r, w = os.pipe(); os.write(w, b'x'); print(os.read(r, 1), hasattr(os, 'waitpid'), hasattr(os, 'posix_spawn'))"], "b'x' True True");
 }
 await run('asyncio.run (pipe self-wakeup)', ['-c', "import asyncio\nasync def m(): return await asyncio.gather(*(asyncio.sleep(0.01, i) for i in range(3)))\nprint(asyncio.run(m()))"], '[0, 1, 2]', { timeoutMs: 15000 });

@@ -1,7 +1,8 @@
 // Smoke test for public/wasm/bash.wasm under @wasmer/sdk in Node; exits non-zero on failure.
 // Run from the repo root: node wasm/bash/smoke.mjs   (uses public/wasm/busybox.wasm if present)
 import { existsSync, readFileSync } from 'node:fs';
-import { Wasmer } from '@wasmer/sdk/node';
+// Our host mounts (/workspace, /home, /tmp, /etc served by src/worker/engine/hostfs), as in the app.
+import { HostFsWasmer as Wasmer } from './hostfs.mjs';
 
 const here = (p) => new URL(p, import.meta.url);
 const modules = { bash: readFileSync(here('../../public/wasm/bash.wasm')) };
@@ -68,7 +69,13 @@ await check('script file with args', '', 'from-file 7', { args: ['/workspace/s.s
 await check('cwd option', 'pwd', '/workspace', { cwd: '/workspace' });
 await check('cd then child sees it', 'cd /tmp && bash -c pwd', '/tmp');
 await check('getpwuid', 'echo ~', '/home/user');
+// Regression: a redirection in the shell itself (saves fd 1 at fd 10, restores with dup2) left
+// fd 1 such that the next exec'd child printed nothing and exited 71.
+await check('redirect then exec child', "echo hi > /home/user/f; bash -c 'read l < /home/user/f; echo $l'", 'hi');
+await check('redirect to /dev/null then child', 'echo x > /dev/null; bash -c "echo child"', 'child');
 if (haveBusybox) {
+  await check('redirect then external cat', 'echo hi > /home/user/f; cat /home/user/f', 'hi');
+  await check('redirect then ls', 'cd /workspace && echo hello > a.txt && ls a.txt', 'a.txt');
   await check('pipeline sort|tail', 'for i in 3 1 2; do echo $i; done | sort | tail -1', '3');
   await check('external with exit code', 'false; echo $?', '1');
   await check('slow writer into a pipe', '(sleep 1; echo late) | cat', 'late');

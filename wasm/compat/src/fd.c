@@ -39,8 +39,13 @@ int dup2(int oldfd, int newfd) {
     if (__wasi_fd_fdstat_get((__wasi_fd_t)oldfd, &st)) { errno = EBADF; return -1; }
     return newfd;
   }
-  int tmp = dup(oldfd);
-  if (tmp < 0) return -1;
+  /* The temporary copy goes high (fd_dup2's minimum), never into a free low slot: a copy of a
+   * stdio fd renumbered from a low slot (3..9, where the preopens live) leaves the runtime's
+   * exec unable to hand fd 1 to the next program (it exits 71 with no output). */
+  uint32_t t;
+  uint16_t de = wasix_fd_dup2((uint32_t)oldfd, SANDPIT_DUP2_TMP_MIN, 0, &t);
+  if (de) { errno = de; return -1; }
+  int tmp = (int)t;
   if (tmp == newfd) return newfd;
   /* fd_renumber closes newfd if it is open and moves tmp there. */
   uint16_t e = __wasi_fd_renumber((__wasi_fd_t)tmp, (__wasi_fd_t)newfd);

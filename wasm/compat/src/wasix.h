@@ -31,6 +31,9 @@ typedef struct { _Alignas(16) uint64_t user; uint64_t hash[2]; } wasix_stack_sna
 
 uint16_t wasix_fd_pipe(uint32_t *ro1, uint32_t *ro2) WASIX(fd_pipe);
 uint16_t wasix_fd_dup(uint32_t fd, uint32_t *ret) WASIX(fd_dup);
+/* F_DUPFD-like: the lowest free fd >= min_fd. */
+uint16_t wasix_fd_dup2(uint32_t fd, uint32_t min_fd, uint8_t cloexec, uint32_t *ret) WASIX(fd_dup2);
+#define SANDPIT_DUP2_TMP_MIN 512
 uint16_t wasix_proc_fork(uint32_t copy_memory, uint32_t *pid) WASIX(proc_fork);
 uint16_t wasix_proc_exec3(const char *name, size_t name_len, const char *args, size_t args_len,
                           const char *envs, size_t envs_len, uint32_t search_path,

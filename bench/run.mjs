@@ -465,8 +465,8 @@ function mergePrevious(result) {
   if (!existsSync(file)) return;
   const prev = JSON.parse(readFileSync(file, 'utf8'));
   const all = ['sandpit', 'wasmer-sdk', 'lifo', 'pyodide', 'wasi-shim'];
+  result.notes = [...new Set([...(prev.notes ?? []), ...result.notes])];
   result.notes.push(
-    ...(prev.notes ?? []),
     `${SUITES.join(', ')} rows of ${result.targets.join(', ')} re-run at ${result.date.slice(11, 16)} UTC (load ${result.machine.loadavgStart.join(' / ')}); the rest from the run of ${prev.date.slice(11, 16)} UTC (load ${prev.machine.loadavgStart.join(' / ')})`,
   );
   for (const [id, row] of Object.entries(prev.rows)) {

@@ -31,9 +31,8 @@ export const CHART_ROWS = {
 function cell(res, unit) {
   if (!res) return '–';
   if (res.skipped) return 'n/a';
-  if (res.error && !Number.isFinite(res.median)) return '**failed**';
-  const v = formatValue(res.median, res.unit ?? unit);
-  return res.error ? `${v} (failed)` : v;
+  if (res.error || !Number.isFinite(res.median)) return '**failed**';
+  return formatValue(res.median, res.unit ?? unit);
 }
 
 export function markdown(result) {
@@ -48,15 +47,16 @@ export function markdown(result) {
     for (const t of targets) {
       const r = row.results[t];
       cells.push(cell(r, unit));
-      if (t !== 'sandpit') cells.push(formatRatio(ratio(sp?.median, r?.median)));
+      const ok = (x) => x && !x.error && !x.skipped;
+      if (t !== 'sandpit') cells.push(ok(sp) && ok(r) ? formatRatio(ratio(sp.median, r.median)) : '–');
       if (r?.error) {
         const key = `${t}\u0000${r.error.replace(/\s+/g, ' ').slice(0, 240)}`;
         failures.set(key, [...(failures.get(key) ?? []), id]);
       }
     }
-    lines.push(`| ${cells.join(' | ')} |`);
+    lines.push(`| ${cells.map((c) => String(c).replace(/\|/g, '\\|')).join(' | ')} |`);
   }
-  const notes = (result.notes ?? []).map((n) => `- ${n}`);
+  const notes = [...new Set(result.notes ?? [])].map((n) => `- ${n}`);
   for (const [id, row] of Object.entries(rows)) {
     for (const [t, r] of Object.entries(row.results)) if (r.note) notes.push(`- \`${id}\` on ${t}: ${r.note}`);
   }

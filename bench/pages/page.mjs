@@ -58,6 +58,7 @@ async function row(id, quick) {
     if (def.setup) await def.setup(sb, S, ctx);
     for (let i = 0; i < warmup; i++) await def.run(sb, S, ctx);
     for (let i = 0; i < n; i++) samples.push(await time(() => def.run(sb, S, ctx)));
+    if (def.verify) await def.verify(sb, S, ctx);
     return { samples, size: def.size(S) };
   } catch (e) {
     if (e instanceof Unsupported) return { skipped: e.message, size: def.size(S) };

@@ -248,6 +248,7 @@ export const ROWS = [
     heavy: true,
     setup: (sb, S, ctx) => void (ctx.big = bytes(S.bigMB * MB, 7)),
     run: (sb, S, ctx) => sb.write('one.bin', ctx.big),
+    verify: (sb, S) => checkSize(sb, 'one.bin', S.bigMB * MB),
   },
   {
     id: 'files-read-big',
@@ -275,6 +276,9 @@ export const STATE_ROWS = [
 ];
 
 export function treeFiles(S) {
-  const chunk = bytes(S.treeKB * 1024, 3);
-  return Array.from({ length: S.treeFiles }, (_, i) => ({ path: `tree/d${i % 100}/f${i}.bin`, data: chunk }));
+  // Distinct, incompressible contents: export cannot shrink the tree by compression.
+  return Array.from({ length: S.treeFiles }, (_, i) => ({
+    path: `tree/d${i % 100}/f${i}.bin`,
+    data: bytes(S.treeKB * 1024, i + 1),
+  }));
 }

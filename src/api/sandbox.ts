@@ -106,8 +106,15 @@ export class Sandbox {
     return Sandbox.#start(options);
   }
 
-  /** Reopens a persisted sandbox (after a reload too); NOT_FOUND if there is none. */
-  static async open(id: string, options: Omit<SandboxOptions, 'id' | 'persistence'> = {}): Promise<Sandbox> {
+  /**
+   * Reopens a persisted sandbox (after a reload too); NOT_FOUND if there is none, LOCKED if
+   * another tab has it open — unless `takeover: true`, which asks that tab to save and close
+   * its copy, then opens it here.
+   */
+  static async open(
+    id: string,
+    options: Omit<SandboxOptions, 'id' | 'persistence'> & { takeover?: boolean } = {},
+  ): Promise<Sandbox> {
     return Sandbox.#start({ ...options, id, mustExist: true });
   }
 
@@ -210,6 +217,7 @@ export class Sandbox {
       id,
       persistence,
       ...(source === undefined && options.mustExist ? { mustExist: true } : {}),
+      ...((options as { takeover?: boolean }).takeover ? { takeover: true } : {}),
       assetsUrl: absoluteUrl(options.assetsUrl ?? '/wasm/'),
       sdkUrl: absoluteUrl(options.sdkUrl ?? '/vendor/wasmer-sdk/dist/index.js'),
       cwd: guestPath(options.cwd ?? '/home/user', 'cwd'),

@@ -23,7 +23,7 @@ import type {
   WatchEventInfo,
   WorkerApi,
 } from './protocol';
-import { acquireWriterLock } from './lock';
+import { acquireWriterLock, listenForTakeovers } from './lock';
 import { Persister } from './persister';
 import { registryDelete, registryGet, registryList } from './registry';
 import { SandboxState, type InitialState } from './sandbox-state';
@@ -46,6 +46,11 @@ function replyTransfer(reply: RunReply): RunReply {
 }
 
 class Kernel implements WorkerApi {
+  constructor() {
+    // A takeover request from another tab: save, close and so release the lock.
+    listenForTakeovers((id) => void this.#closeById(id));
+  }
+
   #runtime: Promise<Runtime> | undefined;
   readonly #sandboxes = new Map<string, SandboxState>();
   #nextSid = 1;
@@ -71,7 +76,7 @@ class Kernel implements WorkerApi {
         () => state.vfs,
         {
           extensions: init.extensions ?? [],
-        noStdin: init.noStdin ?? [],
+          noStdin: init.noStdin ?? [],
           network: init.network === true,
           ...(host ? { host } : {}),
         },
@@ -100,7 +105,10 @@ class Kernel implements WorkerApi {
     const sid = `s${this.#nextSid++}`;
     const persisted = init.persistence !== 'memory' || init.mustExist;
     if (!persisted) return new SandboxState(sid, init, await this.#initialState(init, source));
-    const release = await acquireWriterLock(init.id);
+    const release = await acquireWriterLock(init.id, {
+      ...(init.takeover ? { takeover: true } : {}),
+      onLost: () => void this.#closeById(init.id),
+    });
     try {
       const known = await registryGet(init.id);
       if (init.mustExist && !known) throw new KernelError('NOT_FOUND', `no persisted sandbox ${init.id}`);
@@ -241,6 +249,11 @@ class Kernel implements WorkerApi {
       runningProcesses: s.engine.processes.list().length,
       memoryBytes: mem?.usedJSHeapSize ?? 0,
     };
+  }
+
+  /** Another tab took this sandbox over: save what we have and close our copy. */
+  async #closeById(id: string): Promise<void> {
+    for (const [sid, state] of this.#sandboxes) if (state.init.id === id) await this.close(sid).catch(() => undefined);
   }
 
   async listPersisted(): Promise<PersistedInfo[]> {

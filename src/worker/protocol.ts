@@ -45,6 +45,8 @@ export interface KernelInit {
   persistence: 'memory' | 'opfs' | 'indexeddb' | 'auto';
   /** Sandbox.open: fail with NOT_FOUND unless a persisted state exists. */
   mustExist?: boolean;
+  /** Sandbox.open(id, { takeover: true }): ask the tab that has it to save and let go. */
+  takeover?: boolean;
   /** Absolute URL of public/wasm (manifest.json and the binaries). */
   assetsUrl: string;
   /** Absolute URL of the @wasmer/sdk browser entry (dist/index.js), loaded unbundled. */

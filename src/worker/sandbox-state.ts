@@ -46,7 +46,7 @@ export class SandboxState implements Persistable {
 
   constructor(
     readonly sid: string,
-    init: KernelInit,
+    readonly init: KernelInit,
     from?: InitialState,
   ) {
     if (from) {

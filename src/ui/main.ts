@@ -14,8 +14,20 @@ function el<T extends HTMLElement = HTMLElement>(selector: string): T {
   return document.querySelector<T>(selector)!;
 }
 
+/** Harness pages (the Node driver's, or `?api`) want the module only, not a playground sandbox. */
+function apiOnly(): boolean {
+  return (
+    (globalThis as { __sandpitDriverPage?: boolean }).__sandpitDriverPage === true ||
+    new URLSearchParams(location.search).has('api')
+  );
+}
+
 async function main(): Promise<void> {
   const status = el('#status');
+  if (apiOnly()) {
+    if (status) status.textContent = 'API only (?api): globalThis.sandpit is ready';
+    return;
+  }
   initTheme(el<HTMLButtonElement>('#theme-toggle'));
   const step = await ensureIsolation(import.meta.env.BASE_URL);
   if (step === 'reloading') {

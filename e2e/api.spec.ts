@@ -3,7 +3,7 @@
 import { test, expect } from './fixtures';
 import type { Page } from '@playwright/test';
 
-async function ready(page: Page, url = '/'): Promise<void> {
+async function ready(page: Page, url = '/?api'): Promise<void> {
   await page.goto(url);
   await page.waitForFunction(() => 'sandpit' in globalThis);
 }

@@ -166,6 +166,8 @@ mode_t umask(mode_t m) { mode_t old = cur_umask; cur_umask = m & 0777; return ol
 int mkfifo(const char *path, mode_t mode) { (void)path; (void)mode; errno = ENOTSUP; return -1; }
 int mknod(const char *path, mode_t mode, dev_t dev) { (void)path; (void)mode; (void)dev; errno = ENOTSUP; return -1; }
 void tzset(void) {}
+/* WASI cannot turn a directory fd back into a path: cpio -p is the one user here. */
+int fchdir(int fd) { (void)fd; errno = ENOSYS; return -1; }
 int clock_settime(clockid_t c, const struct timespec *ts) { (void)c; (void)ts; errno = EPERM; return -1; }
 int sethostname(const char *n, size_t l) { (void)n; (void)l; errno = EPERM; return -1; }
 int sched_getaffinity(pid_t pid, size_t size, void *mask)
@@ -371,6 +373,30 @@ off_t __wrap_lseek(int fd, off_t off, int whence)
 	if (r < 0 && (errno == EACCES || errno == ENOTCAPABLE)) {
 		struct stat st;
 		if (__real_fstat(fd, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) errno = ESPIPE;
+	}
+	return r;
+}
+
+/* ---- termios: the runtime keeps only echo and line buffering, so a full read-back
+ * after tcsetattr would differ and stty (reset) reports failure; remember the rest. */
+#include <termios.h>
+int __real_tcgetattr(int, struct termios *);
+int __real_tcsetattr(int, int, const struct termios *);
+static struct termios tio_saved;
+static int tio_have;
+int __wrap_tcsetattr(int fd, int act, const struct termios *t)
+{
+	int r = __real_tcsetattr(fd, act, t);
+	if (r == 0) { tio_saved = *t; tio_have = 1; }
+	return r;
+}
+int __wrap_tcgetattr(int fd, struct termios *t)
+{
+	int r = __real_tcgetattr(fd, t);
+	if (r == 0 && tio_have) {
+		tcflag_t live = t->c_lflag & (ECHO | ICANON);
+		*t = tio_saved;
+		t->c_lflag = (t->c_lflag & ~(tcflag_t)(ECHO | ICANON)) | live;
 	}
 	return r;
 }

@@ -86,6 +86,9 @@ char *realpath(const char *, char *);
 #ifndef F_DUPFD
 #define F_DUPFD 0
 #endif
+#ifndef O_NDELAY
+#define O_NDELAY O_NONBLOCK
+#endif
 #define fcntl sandpit_fcntl
 int sandpit_fcntl(int, int, ...);
 #ifndef O_NOCTTY
@@ -263,6 +266,73 @@ long syscall(long, ...);
 #define B57600 0010001
 #define B115200 0010002
 #define B230400 0010003
+#endif
+/* Output delay flags (Linux values) for stty's mode table. */
+#ifndef NLDLY
+#define NLDLY 0000400
+#endif
+#ifndef NL0
+#define NL0 0000000
+#endif
+#ifndef NL1
+#define NL1 0000400
+#endif
+#ifndef CRDLY
+#define CRDLY 0003000
+#endif
+#ifndef CR0
+#define CR0 0000000
+#endif
+#ifndef CR1
+#define CR1 0001000
+#endif
+#ifndef CR2
+#define CR2 0002000
+#endif
+#ifndef CR3
+#define CR3 0003000
+#endif
+#ifndef BSDLY
+#define BSDLY 0020000
+#endif
+#ifndef BS0
+#define BS0 0000000
+#endif
+#ifndef BS1
+#define BS1 0020000
+#endif
+#ifndef VTDLY
+#define VTDLY 0040000
+#endif
+#ifndef VT0
+#define VT0 0000000
+#endif
+#ifndef VT1
+#define VT1 0040000
+#endif
+#ifndef FFDLY
+#define FFDLY 0100000
+#endif
+#ifndef FF0
+#define FF0 0000000
+#endif
+#ifndef FF1
+#define FF1 0100000
+#endif
+#ifndef TABDLY
+#define TABDLY 0014000
+#endif
+#ifndef TAB0
+#define TAB0 0000000
+#endif
+#ifndef TAB1
+#define TAB1 0004000
+#endif
+#ifndef TAB2
+#define TAB2 0010000
+#endif
+#ifndef TAB3
+#define TAB3 0014000
 #endif
 int sigisemptyset(const sigset_t *);
 

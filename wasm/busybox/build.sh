@@ -80,7 +80,7 @@ for c in "${ours[@]}"; do
   $CC $WASM_CFLAGS "${ourinc[@]}" -D_GNU_SOURCE -Wall -Wextra -c "$c" -o "$o"
   objs+=("$o")
 done
-ldextra=(-Wl,--wrap=stat,--wrap=lstat,--wrap=fstat,--wrap=fstatat,--wrap=isatty,--wrap=utimensat,--wrap=futimens,--wrap=open,--wrap=lseek)
+ldextra=(-Wl,--wrap=stat,--wrap=lstat,--wrap=fstat,--wrap=fstatat,--wrap=isatty,--wrap=utimensat,--wrap=futimens,--wrap=open,--wrap=lseek,--wrap=tcgetattr,--wrap=tcsetattr)
 if [ $compat = 1 ]; then
   read -r -a compat_flags < "$BUILD_ROOT/compat/link-flags"
   # Shared imported memory: Wasmer copies it into the child on fork.

@@ -159,6 +159,12 @@ const uses = {
   nohup: [['true'], { anyCode: true }],
   setsid: [['echo', 'hi'], { out: 'hi\n' }],
   kill: [['-l'], { out: 'HUP' }],
+  hush: [['-c', 'x=$(echo hi | wc -c); echo $x; for i in 1 2; do echo $i; done | wc -l'], { out: '3\n2\n' }],
+  'run-parts': [['--list', 'tree'], { out: 'tree/top.log\n' }],
+  bbconfig: [[], { out: 'CONFIG_DESKTOP=y' }],
+  cryptpw: [['-m', 'sha512', 'secret', 'saltsalt'], { out: '$6$saltsalt$TVLlQcbpFVof5W3Yz4DTP6gRstiNuHwwTt6GLc1E5n0U0aDehy0S5knV8wiOQSpT0Y77vwPZN.Pq.H91p5hVO1\n' }],
+  mkpasswd: [['-m', 'md5', 'pw', 'ab'], { out: '$1$ab$b2XAKzcGJvTR.javvk3280\n' }],
+  stty: [['size'], { anyCode: true }],
   zcat: [['--help'], { help: true }],
 };
 
@@ -243,6 +249,8 @@ const checks = [
   ['xargs -I', 'xargs', ['-I', '{}', 'echo', '<{}>'], { stdin: 'p\nq\n', out: '<p>\n<q>\n' }],
   ['find -exec {} ;', 'find', ['tree', '-name', '*.log', '-exec', 'cat', '{}', ';'], { out: 'top\n' }],
   ['find -exec {} +', 'find', ['tree', '-type', 'f', '-exec', 'wc', '-l', '{}', '+'], { out: '2 total' }],
+  ['hush redirects, pipes, here-doc', 'hush', ['-c', 'cat a.txt > h.txt; sort -r h.txt | head -n 1; wc -l < h.txt; cat <<EOF\nhd $((1+1))\nEOF'], { out: 'three\n3\nhd 2\n' }],
+  ['hush script on stdin', 'hush', [], { stdin: 'f() { echo "f:$1"; }\nf a; exit 4\n', out: 'f:a\n', code: 4 }],
   ['env -i runs a command', 'env', ['-i', 'A=1', 'printenv', 'A'], { out: '1\n', proc: true }],
   ['bc scale', 'bc', ['-l'], { stdin: 'scale=3; 1/3\n', out: '.333\n' }],
   ['dc precision', 'dc', [], { stdin: '3 k 1 3 / p\n', out: '.333\n' }],

@@ -60,6 +60,15 @@ export class SandboxState implements Persistable {
     }
     this.files = new FileService((path) => this.route(path));
     this.session = new Session(from ? { ...init, env: { ...init.env, ...from.env }, cwd: from.cwd } : init);
+    // Deterministic mode: our compat library (linked into every binary) reads these and gives a
+    // fixed clock and a seeded random stream (wasm/compat/src/wrap_determ.c).
+    if (init.deterministic) {
+      Object.assign(this.session.env, {
+        SANDPIT_EPOCH_MS: String(init.deterministic.epochMs),
+        SANDPIT_SEED: String(init.deterministic.seed),
+        HOSTNAME: 'sandpit',
+      });
+    }
     this.snapshots = new Snapshots(from?.snapshots);
   }
 

@@ -260,3 +260,31 @@ test.describe('files and state', () => {
     });
   }
 });
+
+test.describe('deterministic mode', () => {
+  test('the same commands print the same bytes in two fresh pages', async ({ browser }) => {
+    const outputs: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await ready(page);
+      outputs.push(
+        await page.evaluate(async () => {
+          const { Sandbox } = (globalThis as any).sandpit;
+          const sb = await Sandbox.create({ deterministic: { seed: 7, epochMs: 1_700_000_000_000 } });
+          await sb.files.write('/home/user/b.txt', 'b');
+          await sb.files.write('/home/user/a.txt', 'a');
+          const r = await sb.commands.run(
+            'date; echo $RANDOM $RANDOM; ls; hostname; python3 -c "import random; print(random.random())"',
+          );
+          await sb.destroy();
+          return r.stdout + r.stderr;
+        }),
+      );
+      await context.close();
+    }
+    expect(outputs[0]).toContain('2023');
+    expect(outputs[0]).toContain('a.txt\nb.txt');
+    expect(outputs[1]).toBe(outputs[0]);
+  });
+});

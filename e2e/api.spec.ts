@@ -275,7 +275,7 @@ test.describe('deterministic mode', () => {
           await sb.files.write('/home/user/b.txt', 'b');
           await sb.files.write('/home/user/a.txt', 'a');
           const r = await sb.commands.run(
-            'date; echo $RANDOM $RANDOM; ls; hostname; python3 -c "import random; print(random.random())"',
+            'date; echo $RANDOM $RANDOM; ls -1; hostname; python3 -c "import random; print(random.random())"',
           );
           await sb.destroy();
           return r.stdout + r.stderr;

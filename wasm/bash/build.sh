@@ -89,8 +89,10 @@ CACHE
       --disable-largefile --prefix=/usr >configure.log 2>&1 || { tail -40 configure.log; exit 1; }
   )
 fi
-rm -f "$build/bash"  # always relink: make does not track libsandpit-compat.a
-make -C "$build" -j2 bash >"$work/make.log" 2>&1 || { grep -E 'error:|Error ' "$work/make.log" | tail -40; exit 1; }
+# always relink: make does not track libsandpit-compat.a; LIBS is passed to make so a
+# changed link-flags file (new wraps) reaches an already configured tree
+rm -f "$build/bash"
+make -C "$build" -j2 LIBS='$(BUILTINS_LIB) $(LIBRARIES) '"$linkflags $WASM_LDFLAGS" bash >"$work/make.log" 2>&1 || { grep -E 'error:|Error ' "$work/make.log" | tail -40; exit 1; }
 
 # --fpcast-emu: bash calls K&R function pointers with other arities than they were defined
 # with (unwind-protect handlers, builtins); wasm traps on that, the emulation makes it work.

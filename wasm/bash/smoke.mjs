@@ -88,6 +88,22 @@ if (haveBusybox) {
   console.log('skip busybox checks: public/wasm/busybox.wasm not built yet');
 }
 
+// Deterministic mode (compat wraps clock_time_get and random_get): with SANDPIT_EPOCH_MS and
+// SANDPIT_SEED two fresh sandboxes print the same bytes for clocks, $RANDOM and $SRANDOM.
+{
+  const env = { PATH: '/usr/bin:/bin', HOME: '/home/user', SANDPIT_EPOCH_MS: '1700000000000', SANDPIT_SEED: '42' };
+  const script = 'printf "%(%F %T)T\\n" -1; echo $RANDOM $RANDOM $SRANDOM $EPOCHREALTIME; (echo sub $RANDOM); ls /';
+  const outs = [];
+  for (let i = 0; i < 2; i++) {
+    const dsb = await w.sandboxes.create({ packages: [pkg], env });
+    const r = await dsb.command('bash', ['-c', script]).run({ check: false, timeoutMs: 30000 });
+    outs.push(r.stdout.text());
+  }
+  const ok = outs[0] === outs[1] && outs[0].startsWith('2023-11-14 22:13:20\n') && /\n\d+ \d+ \d+ 1700000000\.\d{6}\n/.test(outs[0]);
+  if (!ok) failed++;
+  console.log(`${ok ? 'ok  ' : 'FAIL'} deterministic clock and random: ${JSON.stringify(outs)}`);
+}
+
 // terminate() must stop bash while it waits for a child (a blocking proc_join), and bash
 // must take the spinning child with it, or the sandbox never becomes idle (w.close() hangs).
 {

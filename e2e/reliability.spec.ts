@@ -156,7 +156,13 @@ test.describe('hostile programs are bounded and the page goes on', () => {
   test('deep recursion: bash and python fail cleanly', async ({ page }) => {
     await ready(page);
     const bash = await hostile(page, { command: 'f(){ f; }; f', run: { timeoutMs: 30_000 } });
-    report('bash deep recursion', { error: bash.error, reason: bash.reason, exitCode: bash.exitCode, durationMs: bash.durationMs, stderr: bash.stderr });
+    report('bash deep recursion', {
+      error: bash.error,
+      reason: bash.reason,
+      exitCode: bash.exitCode,
+      durationMs: bash.durationMs,
+      stderr: bash.stderr,
+    });
     expect(bash.error).toBeNull();
     expect(bash.exitCode).not.toBe(0);
     stillWorks(bash);
@@ -167,7 +173,13 @@ def f(n): return f(n+1)
 f(0)"`,
       run: { timeoutMs: 30_000 },
     });
-    report('python deep recursion (limit 10^6)', { error: py.error, reason: py.reason, exitCode: py.exitCode, durationMs: py.durationMs, stderr: py.stderr?.slice(-200) });
+    report('python deep recursion (limit 10^6)', {
+      error: py.error,
+      reason: py.reason,
+      exitCode: py.exitCode,
+      durationMs: py.durationMs,
+      stderr: py.stderr?.slice(-200),
+    });
     expect(py.error).toBeNull();
     expect(py.exitCode).not.toBe(0);
     stillWorks(py);
@@ -180,7 +192,12 @@ f(0)"`,
       command: `mkdir many && python3 -c "[open(f'many/f{i}', 'w').close() for i in range(${n})]" && ls many | wc -l`,
       run: { timeoutMs: 110_000 },
     });
-    report(`${n} files by python`, { durationMs: out.durationMs, exitCode: out.exitCode, fileCount: out.metrics.fileCount, stderr: out.stderr });
+    report(`${n} files by python`, {
+      durationMs: out.durationMs,
+      exitCode: out.exitCode,
+      fileCount: out.metrics.fileCount,
+      stderr: out.stderr,
+    });
     expect(out.exitCode).toBe(0);
     stillWorks(out);
     const quota = await page.evaluate(async () => {
@@ -268,7 +285,7 @@ test.describe('blob import fuzzing', () => {
         seed = (seed * 1103515245 + 12345) & 0x7fffffff;
         return seed % n;
       };
-      const sha = async (b: Uint8Array) => new Uint8Array(await crypto.subtle.digest('SHA-256', b));
+      const sha = async (b: Uint8Array) => new Uint8Array(await crypto.subtle.digest('SHA-256', b.slice()));
       /** A blob with a valid outer frame (so only deeper checks can catch it). */
       const reframe = async (head: Uint8Array, payload: Uint8Array) => {
         const b = new Uint8Array(32 + payload.length + 32);
@@ -325,7 +342,7 @@ test.describe('blob import fuzzing', () => {
       for (const c of cases) {
         let code = 'imported';
         try {
-          const s = await Sandbox.importState(new Blob([c.bytes]), { id: `fuzz-${Math.random()}` });
+          const s = await Sandbox.importState(new Blob([c.bytes.slice()]), { id: `fuzz-${Math.random()}` });
           await s.destroy({ purge: true });
         } catch (e: any) {
           code = e.code ?? `no code: ${e}`;

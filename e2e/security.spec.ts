@@ -160,7 +160,19 @@ test('hostile paths in the files API: coded errors, never an escape', async ({ p
   });
   report('hostile paths', out.results);
   const codes = ['EINVAL', 'ENOENT', 'ENAMETOOLONG', 'ENOTDIR', 'EISDIR', 'EEXIST', 'EACCES'];
-  for (const name of ['dotdot', 'dotdotDeep', 'relative', 'empty', 'nul', 'nulEnd', 'longPath', 'longName', 'notString', 'object', 'nullPath']) {
+  for (const name of [
+    'dotdot',
+    'dotdotDeep',
+    'relative',
+    'empty',
+    'nul',
+    'nulEnd',
+    'longPath',
+    'longName',
+    'notString',
+    'object',
+    'nullPath',
+  ]) {
     for (const [op, code] of Object.entries(out.results[name]!)) {
       expect(code, `${name} ${op}`).not.toBe('ok');
       expect(codes, `${name} ${op}`).toContain(code);
@@ -193,8 +205,22 @@ test('random file and command sequences: every rejection is a coded SandboxError
     };
     const pick = <T>(a: T[]) => a[rnd(a.length)]!;
     const segs = ['a', 'b', 'c', '..', '.', '', 'd e', 'é', '\0', 'x'.repeat(300)];
-    const path = () => (rnd(10) ? '/home/user/' : pick(['', '/', '/tmp/', '../'])) + Array.from({ length: 1 + rnd(3) }, () => pick(segs)).join('/');
-    const cmds = ['ls', 'cat a', 'mkdir -p a/b', 'rm -rf a', 'echo x > b', 'mv a c', 'cat /nope', 'exit 3', 'head -c 100000 /dev/zero > big', 'true | false', 'ln -s a a'];
+    const path = () =>
+      (rnd(10) ? '/home/user/' : pick(['', '/', '/tmp/', '../'])) +
+      Array.from({ length: 1 + rnd(3) }, () => pick(segs)).join('/');
+    const cmds = [
+      'ls',
+      'cat a',
+      'mkdir -p a/b',
+      'rm -rf a',
+      'echo x > b',
+      'mv a c',
+      'cat /nope',
+      'exit 3',
+      'head -c 100000 /dev/zero > big',
+      'true | false',
+      'ln -s a a',
+    ];
     const codes: Record<string, number> = {};
     const raw: string[] = [];
     let ok = 0;
@@ -214,9 +240,15 @@ test('random file and command sequences: every rejection is a coded SandboxError
             else if (kind === 5) await sb.files.list(p, { depth: 1 + rnd(3) });
             else if (kind === 6) await sb.files.stat(p);
             else if (kind === 7) await sb.commands.run(pick(cmds), { timeoutMs: 5000, cwd: rnd(5) ? '/home/user' : p });
-            else await sb.files.writeFiles([{ path: p, data: new Uint8Array(rnd(100)) }, { path: path(), data: 'y' }]);
+            else
+              await sb.files.writeFiles([
+                { path: p, data: new Uint8Array(rnd(100)) },
+                { path: path(), data: 'y' },
+              ]);
           })(),
-          new Promise((_, reject) => setTimeout(() => reject(Object.assign(new Error('hang'), { hang: true })), 30_000)),
+          new Promise((_, reject) =>
+            setTimeout(() => reject(Object.assign(new Error('hang'), { hang: true })), 30_000),
+          ),
         ]);
         ok++;
       } catch (e: any) {
@@ -224,8 +256,7 @@ test('random file and command sequences: every rejection is a coded SandboxError
         else if (e?.name === 'SandboxError' && typeof e.code === 'string') {
           codes[e.code] = (codes[e.code] ?? 0) + 1;
           if (e.code === 'UNSUPPORTED') raw.push(`UNSUPPORTED from kind ${kind}: ${e.message}`);
-        }
-        else raw.push(`${e?.name}: ${e?.message} (kind ${kind})`);
+        } else raw.push(`${e?.name}: ${e?.message} (kind ${kind})`);
       }
       slowest = Math.max(slowest, performance.now() - t0);
     }
@@ -237,6 +268,16 @@ test('random file and command sequences: every rejection is a coded SandboxError
   expect(out.raw).toEqual([]);
   expect(out.after).toBe('alive\n');
   for (const code of Object.keys(out.codes)) {
-    expect(['ENOENT', 'EEXIST', 'ENOTDIR', 'EISDIR', 'ENOTEMPTY', 'ENOSPC', 'EINVAL', 'EACCES', 'ENAMETOOLONG']).toContain(code);
+    expect([
+      'ENOENT',
+      'EEXIST',
+      'ENOTDIR',
+      'EISDIR',
+      'ENOTEMPTY',
+      'ENOSPC',
+      'EINVAL',
+      'EACCES',
+      'ENAMETOOLONG',
+    ]).toContain(code);
   }
 });

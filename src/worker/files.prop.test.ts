@@ -48,7 +48,7 @@ function apply(m: Model, o: Op): Outcome {
     case 'read': {
       const w = walkError(m, o.path);
       if (w) return w;
-      const n = o.path === '/' ? { type: 'dir' } : m.get(o.path);
+      const n: Node | undefined = o.path === '/' ? { type: 'dir' } : m.get(o.path);
       if (!n) return fail('ENOENT');
       if (n.type === 'dir') return fail('EISDIR');
       return { ok: true, value: n.data };

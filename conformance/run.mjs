@@ -298,6 +298,8 @@ const meta = {
   binaries: Object.fromEntries(manifest.binaries.map((b) => [b.file, b.sha256.slice(0, 12)])),
   options: opts,
 };
+const full = !opts.filter && !opts.limit && opts.suites.length === 0 && opts.sh === 'both';
+const stem = full ? date : `${date}-partial`; // a partial run never replaces a full one
 const outDir = join(repo, 'conformance-results');
 mkdirSync(outDir, { recursive: true });
 if (!existsSync(join(outDir, '.gitignore'))) writeFileSync(join(outDir, '.gitignore'), '*\n');
@@ -314,9 +316,8 @@ try {
 }
 const docPath = join(repo, 'docs', 'conformance.md');
 const md = markdown(meta, suites, notesOf(existsSync(docPath) ? readFileSync(docPath, 'utf8') : ''));
-writeFileSync(join(outDir, `${date}.json`), jsonText);
-writeFileSync(join(outDir, `${date}.md`), md);
-const full = !opts.filter && !opts.limit && opts.suites.length === 0 && opts.sh === 'both';
+writeFileSync(join(outDir, `${stem}.json`), jsonText);
+writeFileSync(join(outDir, `${stem}.md`), md);
 if (opts.docs && full) writeFileSync(docPath, md);
 
 for (const s of suites) {
@@ -327,4 +328,4 @@ for (const s of suites) {
     `${s.name}: ${s.passed} passed, ${s.failed} failed (${((100 * s.passed) / Math.max(1, s.total)).toFixed(1)}%)${cats ? ' — ' + cats : ''}`,
   );
 }
-console.log(`results: conformance-results/${date}.json, .md${opts.docs && full ? ', docs/conformance.md' : ''}`);
+console.log(`results: conformance-results/${stem}.json, .md${opts.docs && full ? ', docs/conformance.md' : ''}`);

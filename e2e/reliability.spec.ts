@@ -508,7 +508,7 @@ test.describe('load', () => {
         const m1 = await sb.metrics();
         t0 = performance.now();
         for (let i = 0; i < fileOps; i++) {
-          const p = `/home/user/load/f${i % 100}.txt`;
+          const p = `/home/user/load/f${Math.floor(i / 4) % 100}.txt`;
           if (i % 4 === 0) await sb.files.write(p, `v${i}`);
           else if (i % 4 === 1) await sb.files.read(p);
           else if (i % 4 === 2) await sb.files.stat(p);

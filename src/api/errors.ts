@@ -23,6 +23,7 @@ const CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'CORRUPT',
   'UNSUPPORTED',
   'EXIT',
+  'ELOOP',
 ]);
 
 export class SandboxError extends Error {

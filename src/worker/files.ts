@@ -13,7 +13,7 @@ const CODE_MAP: Record<string, ErrorCode> = {
   EINVAL: 'EINVAL',
   EACCES: 'EACCES',
   EROFS: 'EACCES',
-  ELOOP: 'EINVAL',
+  ELOOP: 'ELOOP',
   EBADF: 'EINVAL',
 };
 

@@ -21,6 +21,8 @@ export type ErrorCode =
   | 'QUOTA'
   | 'CORRUPT'
   | 'UNSUPPORTED'
+  /** Too many levels of symbolic links. */
+  | 'ELOOP'
   /** A command run with `check: true` exited non-zero. */
   | 'EXIT';
 

@@ -288,3 +288,4 @@ int sigaction(int sig, const struct sandpit_sigaction *act, struct sandpit_sigac
 	}
 	return 0;
 }
+unsigned alarm(unsigned s) { (void)s; return 0; }

@@ -397,7 +397,8 @@ test.describe('crash safety', () => {
         const listed = (await Sandbox.list()).some((s: any) => s.id === id);
         const sb = listed ? await Sandbox.open(id) : await Sandbox.create({ id, persistence: 'opfs' });
         const check = await sb.commands.run(
-          'cd /home/user; n=0; for m in r*/manifest; do [ -f "$m" ] || continue; n=$((n+1)); sha256sum -c "$m" >/dev/null 2>&1 || echo "TORN $m"; done; echo "GOOD $n"',
+          // (Named one by one: bash's glob `r*/manifest` does not expand here.)
+          'cd /home/user; n=0; for i in $(seq 0 60); do m=r$i/manifest; [ -f "$m" ] || continue; n=$((n+1)); sha256sum -c "$m" >/dev/null 2>&1 || echo "TORN $m"; done; echo "GOOD $n"',
           { timeoutMs: 60_000 },
         );
         (globalThis as any).sb = sb;

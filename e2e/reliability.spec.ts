@@ -133,7 +133,7 @@ test.describe('hostile programs are bounded and the page goes on', () => {
     const size = FULL ? 1_000_000_000 : 10_000_000;
     const out = await hostile(page, {
       command: `yes | head -c ${size}`,
-      run: { timeoutMs: FULL ? 600_000 : 60_000, maxOutputBytes: 1 << 20 },
+      run: { timeoutMs: FULL ? 600_000 : 20_000, maxOutputBytes: 1 << 20 },
     });
     report(`yes | head -c ${size}`, {
       reason: out.reason,

@@ -68,6 +68,9 @@ function wasmerSdk(): Plugin {
 export default defineConfig({
   // SANDPIT_BASE=/sub/ builds the playground for a sub-path of a static host.
   base: process.env.SANDPIT_BASE ?? '/',
+  // A missing file is a 404, as on a static host (no SPA fallback to index.html): guests'
+  // curl tests and the service worker rely on real status codes.
+  appType: 'mpa',
   plugins: [wasmerSdk()],
   server: { headers: isolationHeaders, host: '127.0.0.1' },
   preview: { headers: isolationHeaders, host: '127.0.0.1' },

@@ -132,9 +132,8 @@ test.describe('with bash', () => {
   });
 
   test('ls after a redirection prints in the terminal', async ({ page }) => {
-    // Known kernel/bash bug: after a builtin redirection (`echo x > f`) the shell's later
-    // children write nowhere (commands.run gives exit 71). Remove test.fail when fixed.
-    test.fail();
+    // Regression: a builtin redirection (`echo x > f`) once left the shell's later children
+    // without stdout (exit 71); fixed in compat's dup2 (wasm/compat).
     await page.goto('/');
     await waitForPrompt(page);
     await page.locator('#terminal').click();

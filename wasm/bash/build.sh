@@ -26,7 +26,8 @@ WRAP
 chmod +x "$work/bin/wasmcc"
 
 compat_inc="$here/../compat/include"
-linkflags="$(cat "$BUILD_ROOT/compat/link-flags")"
+# compat's ttymerge.o (its constructor merges stderr into stdout in a terminal), linked by name.
+linkflags="$(cat "$BUILD_ROOT/compat/link-flags") $BUILD_ROOT/compat/obj/ttymerge.o"
 # Shared imported memory: Wasmer copies it into the child on fork. 1 MiB C stack.
 memflags="-Wl,--import-memory,--shared-memory,--max-memory=1073741824,--no-check-features -Wl,-z,stack-size=1048576"
 

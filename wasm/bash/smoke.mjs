@@ -117,7 +117,10 @@ if (haveBusybox) {
   console.log(`${ok ? 'ok  ' : 'FAIL'} terminate while waiting for a child: exit ${r.exitCode} after ${ms.toFixed(0)} ms`);
 }
 
-// A terminal session: readline prompt and line editing (prompt and echo go to stderr).
+// A terminal session: readline prompt and line editing. In a terminal bash merges stderr into
+// stdout at start (compat ttymerge.c), so prompt, echo and output arrive in order on stdout.
+// Resize: ioctl(TIOCGWINSZ) asks the runtime (tty_get); bash's checkwinsize picks the new size
+// up after the next external command (the runtime delivers no SIGWINCH).
 {
   const p = await sb.command('bash', []).spawn({ terminal: { columns: 80, rows: 24 }, timeoutMs: 60000 });
   const dec = new TextDecoder();
@@ -130,18 +133,30 @@ if (haveBusybox) {
     while (!cond() && performance.now() < end) await new Promise((r) => setTimeout(r, 50));
     return cond();
   };
-  const prompts = () => (err.match(/\$ /g) || []).length;
+  const prompts = () => (out.match(/\$ /g) || []).length;
   await until(() => prompts() >= 1);
   await p.stdin.write('echo term-$((6*7))\r');
   await until(() => out.includes('term-42') && prompts() >= 2);
   await p.stdin.write('ech\t tab-ok\r'); // readline completes "ech" to "echo "
   await until(() => out.includes('tab-ok') && prompts() >= 3);
+  await p.stdin.write('echo c1=$COLUMNS; echo to-stderr >&2; echo hidden 2>/dev/null >&2\r');
+  await until(() => out.includes('to-stderr') && prompts() >= 4);
+  await p.resizeTerminal(132, 40);
+  await new Promise((r) => setTimeout(r, 300));
+  await p.stdin.write('bash -c :; echo c2=$COLUMNS x $LINES\r');
+  await until(() => out.includes('c2=') && prompts() >= 5);
   await p.stdin.write('exit 4\r');
   const r = await p.wait({ check: false });
-  const ok = r.exitCode === 4 && out.includes('term-42') && out.includes('tab-ok') && prompts() >= 3;
+  const inOrder = /\$ echo term-\$\(\(6\*7\)\)\r?\nterm-42\n[^]*\$ echo  ?tab-ok\r?\ntab-ok\n/.test(out);
+  const ok = r.exitCode === 4 && inOrder && out.includes('c1=80\n') && out.includes('c2=132 x 40\n') &&
+    out.includes('\nto-stderr\n') && !out.includes('hidden') && err === '';
   if (!ok) failed++;
-  console.log(`${ok ? 'ok  ' : 'FAIL'} terminal session: exit ${r.exitCode} stdout ${JSON.stringify(out)} stderr ${JSON.stringify(err)}`);
+  console.log(`${ok ? 'ok  ' : 'FAIL'} terminal session (merged, resize): exit ${r.exitCode} stdout ${JSON.stringify(out)} stderr ${JSON.stringify(err)}`);
 }
+
+// Deep recursion runs out of the JS engine's stack (not the wasm C stack) near 150 levels for a
+// function with locals; FUNCNEST turns that into a bash error. Checked at 90 levels with FUNCNEST=100.
+await check('recursion under FUNCNEST', 'FUNCNEST=100; f(){ local a=$1 b; for b in x; do case $a in 0) echo bottom;; *) { f $((a-1)); } ;; esac; done; }; f 90; (f 200) 2>/dev/null; echo rc=$?', /^bottom\nrc=[1-9]\d*$/);
 
 await w.close();
 console.log(failed ? `${failed} failed` : 'all passed');

@@ -1,8 +1,11 @@
 /* termios on WASIX tty_get/tty_set: ECHO <-> tty.echo, ICANON <-> tty.line_buffered. */
 #include <errno.h>
+#include <stdarg.h>
+#include <sys/ioctl.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
+#include <wasi/api.h>
 #include "wasix.h"
 
 static int fd_is_tty(int fd, wasix_tty *t) {
@@ -44,16 +47,38 @@ int tcsetattr(int fd, int act, const struct termios *tio) {
   return 0;
 }
 
+/* A descriptor above 2 that is a character device (bash's shell_tty: a dup of fd 2 moved to a
+ * high fd) counts as the terminal for the window size when any stdio fd is one. */
+static int fd_is_tty_for_size(int fd, wasix_tty *t) {
+  if (fd_is_tty(fd, t)) return 1;
+  if (fd <= 2 || !(t->stdin_tty || t->stdout_tty || t->stderr_tty)) return 0;
+  __wasi_fdstat_t st;
+  return __wasi_fd_fdstat_get((__wasi_fd_t)fd, &st) == 0 && st.fs_filetype == __WASI_FILETYPE_CHARACTER_DEVICE;
+}
+
 int tcgetwinsize(int fd, struct winsize *ws) {
   wasix_tty t;
   memset(&t, 0, sizeof t);
-  if (!fd_is_tty(fd, &t)) { errno = ENOTTY; return -1; }
+  if (!fd_is_tty_for_size(fd, &t)) { errno = ENOTTY; return -1; }
   ws->ws_col = (unsigned short)(t.cols ? t.cols : 80);
   ws->ws_row = (unsigned short)(t.rows ? t.rows : 24);
   ws->ws_xpixel = (unsigned short)t.width;
   ws->ws_ypixel = (unsigned short)t.height;
   return 0;
 }
+/* Link with -Wl,--wrap=ioctl: every ioctl() (readline's and bash's checkwinsize TIOCGWINSZ, which
+ * wasi-libc answers with ENOTTY) comes here; requests we do not know go to wasi-libc's. */
+int __real_ioctl(int fd, int req, ...);
+int __wrap_ioctl(int fd, int req, ...) {
+  va_list ap;
+  va_start(ap, req);
+  void *arg = va_arg(ap, void *);
+  va_end(ap);
+  if (req == TIOCGWINSZ || req == TCGETS || req == TCSETS || req == TIOCGPGRP || req == TIOCSPGRP)
+    return __sandpit_ioctl(fd, req, arg);
+  return __real_ioctl(fd, req, arg);
+}
+
 int __sandpit_ioctl(int fd, int req, void *arg) {
   if (req == TIOCGWINSZ) return tcgetwinsize(fd, arg);
   if (req == TCGETS) return tcgetattr(fd, arg);

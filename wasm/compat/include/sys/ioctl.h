@@ -17,7 +17,8 @@ struct winsize { unsigned short ws_row, ws_col, ws_xpixel, ws_ypixel; };
 #ifdef __cplusplus
 extern "C" {
 #endif
-/* ioctl() itself stays wasi-libc's; this one adds TIOCGWINSZ and the tty requests. */
+/* ioctl() is wasi-libc's, wrapped at link time (-Wl,--wrap=ioctl in link-flags) so TIOCGWINSZ
+ * and the tty requests below reach this one. */
 int __sandpit_ioctl(int, int, void *);
 #ifdef __cplusplus
 }

@@ -13,9 +13,11 @@ const src = fileURLToPath(new URL('../../src/worker/engine/hostfs/', import.meta
 const out = join(tmpdir(), `sandpit-hostfs-${process.pid}`);
 mkdirSync(out, { recursive: true });
 for (const name of ['backend', 'protocol', 'server', 'memory', 'install', 'worker-cache']) {
-  const code = ts.transpileModule(readFileSync(join(src, `${name}.ts`), 'utf8'), {
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
-  }).outputText.replace(/from '\.\/([\w-]+)'/g, "from './$1.mjs'");
+  const code = ts
+    .transpileModule(readFileSync(join(src, `${name}.ts`), 'utf8'), {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+    })
+    .outputText.replace(/from '\.\/([\w-]+)'/g, "from './$1.mjs'");
   writeFileSync(join(out, `${name}.mjs`), code);
 }
 const load = (n) => import(pathToFileURL(join(out, `${n}.mjs`)).href);

@@ -18,7 +18,11 @@ if (haveBusybox) {
 const w = new Wasmer({ cache: false });
 await w.ready();
 const pkg = await w.packages.create({ modules, commands });
-const sb = await w.sandboxes.create({ packages: [pkg], shell: 'bash', env: { PATH: '/usr/bin:/bin', HOME: '/home/user' } });
+const sb = await w.sandboxes.create({
+  packages: [pkg],
+  shell: 'bash',
+  env: { PATH: '/usr/bin:/bin', HOME: '/home/user' },
+});
 
 let failed = 0;
 async function check(label, script, expected, { code = 0, cmd = 'bash', stdin, cwd, args } = {}) {
@@ -32,7 +36,9 @@ async function check(label, script, expected, { code = 0, cmd = 'bash', stdin, c
   if (!ok) failed++;
   console.log(
     `${ok ? 'ok  ' : 'FAIL'} ${label} (${ms.toFixed(0)} ms): exit ${out.exitCode} stdout ${JSON.stringify(got)}` +
-      (ok ? '' : ` expected ${JSON.stringify(String(expected))} exit ${code} stderr ${JSON.stringify(out.stderr.text())}`),
+      (ok
+        ? ''
+        : ` expected ${JSON.stringify(String(expected))} exit ${code} stderr ${JSON.stringify(out.stderr.text())}`),
   );
   return ms;
 }
@@ -47,7 +53,11 @@ await check('subshell exit status', '(exit 3); echo $?', '3');
 await check('subshell exit status >= 79', '(exit 127); echo $?', '127');
 await check('command substitution', 'echo $(echo a; (echo b))', 'a b');
 await check('nested substitution', 'x=$(echo $(echo in)side); echo "$x"', 'inside');
-await check('builtin pipeline', 'for i in 3 1 2; do echo $i; done | while read x; do echo "<$x>"; done', '<3>\n<1>\n<2>');
+await check(
+  'builtin pipeline',
+  'for i in 3 1 2; do echo $i; done | while read x; do echo "<$x>"; done',
+  '<3>\n<1>\n<2>',
+);
 await check('pipe status', 'false | true; echo $? ${PIPESTATUS[0]}', '0 1');
 await check('pipefail', 'set -o pipefail; false | true; echo $?', '1');
 await check('background job + wait', '(exit 4) & wait $!; echo $?', '4');
@@ -82,7 +92,8 @@ if (haveBusybox) {
   await check('executable lookup on PATH', 'type -P sort', /^\/(usr\/)?bin\/sort$/);
   await check('external in substitution', 'echo $(printf "b\\na\\n" | sort | head -1)', 'a');
   const times = [];
-  for (let i = 0; i < 3; i++) times.push(await check(`pipeline timing #${i + 1}`, 'echo c b a | tr " " "\\n" | sort | tail -1', 'c'));
+  for (let i = 0; i < 3; i++)
+    times.push(await check(`pipeline timing #${i + 1}`, 'echo c b a | tr " " "\\n" | sort | tail -1', 'c'));
   console.log(`3-stage pipeline: ${times.map((t) => t.toFixed(0)).join(' / ')} ms`);
 } else {
   console.log('skip busybox checks: public/wasm/busybox.wasm not built yet');
@@ -99,7 +110,10 @@ if (haveBusybox) {
     const r = await dsb.command('bash', ['-c', script]).run({ check: false, timeoutMs: 30000 });
     outs.push(r.stdout.text());
   }
-  const ok = outs[0] === outs[1] && outs[0].startsWith('2023-11-14 22:13:20\n') && /\n\d+ \d+ \d+ 1700000000\.\d{6}\n/.test(outs[0]);
+  const ok =
+    outs[0] === outs[1] &&
+    outs[0].startsWith('2023-11-14 22:13:20\n') &&
+    /\n\d+ \d+ \d+ 1700000000\.\d{6}\n/.test(outs[0]);
   if (!ok) failed++;
   console.log(`${ok ? 'ok  ' : 'FAIL'} deterministic clock and random: ${JSON.stringify(outs)}`);
 }
@@ -108,13 +122,17 @@ if (haveBusybox) {
 // must take the spinning child with it, or the sandbox never becomes idle (w.close() hangs).
 {
   const t0 = performance.now();
-  const p = await sb.command('bash', ['-c', 'bash -c "while :; do :; done"; echo unreachable']).spawn({ stderr: 'discard' });
+  const p = await sb
+    .command('bash', ['-c', 'bash -c "while :; do :; done"; echo unreachable'])
+    .spawn({ stderr: 'discard' });
   setTimeout(() => p.terminate({ gracePeriodMs: 3000 }).catch(() => {}), 1500);
   const r = await p.wait({ check: false });
   const ms = performance.now() - t0;
   const ok = (r.exitCode === 143 || r.exitCode === 137) && ms < 10000;
   if (!ok) failed++;
-  console.log(`${ok ? 'ok  ' : 'FAIL'} terminate while waiting for a child: exit ${r.exitCode} after ${ms.toFixed(0)} ms`);
+  console.log(
+    `${ok ? 'ok  ' : 'FAIL'} terminate while waiting for a child: exit ${r.exitCode} after ${ms.toFixed(0)} ms`,
+  );
 }
 
 // A terminal session: readline prompt and line editing. In a terminal bash merges stderr into
@@ -126,8 +144,12 @@ if (haveBusybox) {
   const dec = new TextDecoder();
   let out = '';
   let err = '';
-  (async () => { for await (const c of p.stdout) out += dec.decode(c); })();
-  (async () => { if (p.stderr) for await (const c of p.stderr) err += dec.decode(c); })();
+  (async () => {
+    for await (const c of p.stdout) out += dec.decode(c);
+  })();
+  (async () => {
+    if (p.stderr) for await (const c of p.stderr) err += dec.decode(c);
+  })();
   const until = async (cond, ms = 15000) => {
     const end = performance.now() + ms;
     while (!cond() && performance.now() < end) await new Promise((r) => setTimeout(r, 50));
@@ -148,15 +170,27 @@ if (haveBusybox) {
   await p.stdin.write('exit 4\r');
   const r = await p.wait({ check: false });
   const inOrder = /\$ echo term-\$\(\(6\*7\)\)\r?\nterm-42\n[^]*\$ echo  ?tab-ok\r?\ntab-ok\n/.test(out);
-  const ok = r.exitCode === 4 && inOrder && out.includes('c1=80\n') && out.includes('c2=') &&
-    out.includes('\nto-stderr\n') && !out.includes('\nhidden\n') && err === '';
+  const ok =
+    r.exitCode === 4 &&
+    inOrder &&
+    out.includes('c1=80\n') &&
+    out.includes('c2=') &&
+    out.includes('\nto-stderr\n') &&
+    !out.includes('\nhidden\n') &&
+    err === '';
   if (!ok) failed++;
-  console.log(`${ok ? 'ok  ' : 'FAIL'} terminal session (merged, resize): exit ${r.exitCode} stdout ${JSON.stringify(out)} stderr ${JSON.stringify(err)}`);
+  console.log(
+    `${ok ? 'ok  ' : 'FAIL'} terminal session (merged, resize): exit ${r.exitCode} stdout ${JSON.stringify(out)} stderr ${JSON.stringify(err)}`,
+  );
 }
 
 // Deep recursion runs out of the JS engine's stack (not the wasm C stack) near 150 levels for a
 // function with locals; FUNCNEST turns that into a bash error. Checked at 90 levels with FUNCNEST=100.
-await check('recursion under FUNCNEST', 'FUNCNEST=100; f(){ local a=$1 b; for b in x; do case $a in 0) echo bottom;; *) { f $((a-1)); } ;; esac; done; }; f 90; (f 200) 2>/dev/null; echo rc=$?', /^bottom\nrc=[1-9]\d*$/);
+await check(
+  'recursion under FUNCNEST',
+  'FUNCNEST=100; f(){ local a=$1 b; for b in x; do case $a in 0) echo bottom;; *) { f $((a-1)); } ;; esac; done; }; f 90; (f 200) 2>/dev/null; echo rc=$?',
+  /^bottom\nrc=[1-9]\d*$/,
+);
 
 await w.close();
 console.log(failed ? `${failed} failed` : 'all passed');

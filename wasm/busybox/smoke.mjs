@@ -11,7 +11,10 @@ const here = dirname(fileURLToPath(import.meta.url));
 const meta = JSON.parse(readFileSync(join(here, 'meta.json'), 'utf8'));
 const bytes = readFileSync(join(here, '..', '..', 'public', 'wasm', meta.file));
 const verbose = process.argv.includes('--verbose');
-const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice(7)
+  .split(',');
 
 const W = '/workspace';
 const lines = 'pear\napple\nfig\napple\nbanana\n';
@@ -26,7 +29,10 @@ const files = {
   [`${W}/tree/sub/deep.txt`]: 'deep\n',
   [`${W}/tree/top.log`]: 'top\n',
   // busybox xz and lzma only decompress: fixtures made with xz-utils ("3\n1\n2\n", "x,1\ny,2\n").
-  [`${W}/nums.txt.xz`]: Buffer.from('/Td6WFoAAATm1rRGAgAhARYAAAB0L+WjAQAFMwoxCjIKAAAABh0woJX1hP8AAR4GwS+kHR+2830BAAAAAARZWg==', 'base64'),
+  [`${W}/nums.txt.xz`]: Buffer.from(
+    '/Td6WFoAAATm1rRGAgAhARYAAAB0L+WjAQAFMwoxCjIKAAAABh0woJX1hP8AAR4GwS+kHR+2830BAAAAAARZWg==',
+    'base64',
+  ),
   [`${W}/csv.txt.lzma`]: Buffer.from('XQAAgAD//////////wA8CwIgqPJ681IQrUL//1LgAAA=', 'base64'),
 };
 
@@ -162,7 +168,10 @@ const uses = {
   hush: [['-c', 'x=$(echo hi | wc -c); echo $x; for i in 1 2; do echo $i; done | wc -l'], { out: '3\n2\n' }],
   'run-parts': [['--list', 'tree'], { out: 'tree/top.log\n' }],
   bbconfig: [[], { out: 'CONFIG_DESKTOP=y' }],
-  cryptpw: [['-m', 'sha512', 'secret', 'saltsalt'], { out: '$6$saltsalt$TVLlQcbpFVof5W3Yz4DTP6gRstiNuHwwTt6GLc1E5n0U0aDehy0S5knV8wiOQSpT0Y77vwPZN.Pq.H91p5hVO1\n' }],
+  cryptpw: [
+    ['-m', 'sha512', 'secret', 'saltsalt'],
+    { out: '$6$saltsalt$TVLlQcbpFVof5W3Yz4DTP6gRstiNuHwwTt6GLc1E5n0U0aDehy0S5knV8wiOQSpT0Y77vwPZN.Pq.H91p5hVO1\n' },
+  ],
   mkpasswd: [['-m', 'md5', 'pw', 'ab'], { out: '$1$ab$b2XAKzcGJvTR.javvk3280\n' }],
   stty: [['size'], { anyCode: true }],
   zcat: [['--help'], { help: true }],
@@ -173,7 +182,12 @@ const checks = [
   ['sort | uniq -c', 'sort', ['in.txt'], { out: 'apple\napple\nbanana\nfig\npear\n' }],
   ['sort -r -u', 'sort', ['-ru', 'in.txt'], { out: 'pear\nfig\nbanana\napple\n' }],
   ['uniq -c on stdin', 'uniq', ['-c'], { stdin: 'apple\napple\nbanana\n', out: '      2 apple\n      1 banana\n' }],
-  ['awk fields and printf', 'awk', ['{n[$1]++} END {for (k in n) if (n[k] > 1) printf "%s=%d\\n", k, n[k]}', 'in.txt'], { out: 'apple=2\n' }],
+  [
+    'awk fields and printf',
+    'awk',
+    ['{n[$1]++} END {for (k in n) if (n[k] > 1) printf "%s=%d\\n", k, n[k]}', 'in.txt'],
+    { out: 'apple=2\n' },
+  ],
   ['awk math', 'awk', ['BEGIN {printf "%.3f\\n", atan2(0, -1)}'], { out: '3.142\n' }],
   ['sed in place', 'sed', ['-i', 's/fig/FIG/', 'in.txt'], {}],
   ['sed in place result', 'grep', ['-n', 'FIG', 'in.txt'], { out: '3:FIG\n' }],
@@ -184,8 +198,18 @@ const checks = [
   ['wc -l on a file from `files`', 'wc', ['-l'], { stdinFile: 'in.txt', out: '5\n' }],
   ['wc -l -w -c', 'wc', ['a.txt'], { out: /^\s*3\s+3\s+14 a\.txt\n$/ }],
   ['find -type f', 'find', ['tree', '-type', 'f'], { outSorted: ['tree/sub/deep.txt', 'tree/top.log'] }],
-  ['find -name -o', 'find', ['tree', '(', '-name', '*.log', '-o', '-name', 'deep*', ')', '-print'], { outSorted: ['tree/sub/deep.txt', 'tree/top.log'] }],
-  ['find -newer/-size', 'find', ['tree', '-size', '-1k', '-type', 'f'], { outSorted: ['tree/sub/deep.txt', 'tree/top.log'] }],
+  [
+    'find -name -o',
+    'find',
+    ['tree', '(', '-name', '*.log', '-o', '-name', 'deep*', ')', '-print'],
+    { outSorted: ['tree/sub/deep.txt', 'tree/top.log'] },
+  ],
+  [
+    'find -newer/-size',
+    'find',
+    ['tree', '-size', '-1k', '-type', 'f'],
+    { outSorted: ['tree/sub/deep.txt', 'tree/top.log'] },
+  ],
   ['gzip file', 'gzip', ['-k', 'a.txt'], {}],
   ['gunzip -c', 'gunzip', ['-c', 'a.txt.gz'], { out: 'one\ntwo\nthree\n' }],
   ['zcat', 'zcat', ['a.txt.gz'], { out: 'one\ntwo\nthree\n' }],
@@ -212,7 +236,12 @@ const checks = [
   ['cpio -t', 'cpio', ['-t'], { stdinBytes: 'cpio', out: 'in.txt\n' }],
   ['unzip -l (none)', 'unzip', ['-l', 'missing.zip'], { code: 1 }],
   ['diff -u', 'diff', ['-u', 'a.txt', 'b.txt'], { code: 1, out: '@@ -1,3 +1,3 @@\n one\n-two\n+2\n three\n' }],
-  ['patch from diff', 'patch', ['a.txt'], { stdin: '--- a.txt\n+++ a.txt\n@@ -1,3 +1,3 @@\n one\n-two\n+2\n three\n', out: 'patching file a.txt' }],
+  [
+    'patch from diff',
+    'patch',
+    ['a.txt'],
+    { stdin: '--- a.txt\n+++ a.txt\n@@ -1,3 +1,3 @@\n one\n-two\n+2\n three\n', out: 'patching file a.txt' },
+  ],
   ['patched = b', 'cmp', ['a.txt', 'b.txt'], {}],
   ['md5sum -c', 'md5sum', ['-c'], { stdin: '7d5c0e5e5f6ac4a6ef5e0d6bd2f1e2d1  b.txt\n', code: 1 }],
   ['sha256sum file', 'sha256sum', ['b.txt'], { out: /^[0-9a-f]{64}  b\.txt\n$/ }],
@@ -249,7 +278,12 @@ const checks = [
   ['xargs -I', 'xargs', ['-I', '{}', 'echo', '<{}>'], { stdin: 'p\nq\n', out: '<p>\n<q>\n' }],
   ['find -exec {} ;', 'find', ['tree', '-name', '*.log', '-exec', 'cat', '{}', ';'], { out: 'top\n' }],
   ['find -exec {} +', 'find', ['tree', '-type', 'f', '-exec', 'wc', '-l', '{}', '+'], { out: '2 total' }],
-  ['hush redirects, pipes, here-doc', 'hush', ['-c', 'cat a.txt > h.txt; sort -r h.txt | head -n 1; wc -l < h.txt; cat <<EOF\nhd $((1+1))\nEOF'], { out: 'three\n3\nhd 2\n' }],
+  [
+    'hush redirects, pipes, here-doc',
+    'hush',
+    ['-c', 'cat a.txt > h.txt; sort -r h.txt | head -n 1; wc -l < h.txt; cat <<EOF\nhd $((1+1))\nEOF'],
+    { out: 'three\n3\nhd 2\n' },
+  ],
   ['hush script on stdin', 'hush', [], { stdin: 'f() { echo "f:$1"; }\nf a; exit 4\n', out: 'f:a\n', code: 4 }],
   ['env -i runs a command', 'env', ['-i', 'A=1', 'printenv', 'A'], { out: '1\n', proc: true }],
   ['bc scale', 'bc', ['-l'], { stdin: 'scale=3; 1/3\n', out: '.333\n' }],
@@ -305,29 +339,38 @@ for (const name of order) {
   const why = judge(r, o);
   if (why) failed.push(`applet ${name} ${args.join(' ')}: ${why} ${r.err.slice(0, 200)}`);
   else appletPass++;
-  if (verbose || why) console.log(`${why ? 'FAIL' : 'ok  '} ${name} ${args.join(' ')} (${r.ms} ms)${why ? ' ' + why : ''}`);
+  if (verbose || why)
+    console.log(`${why ? 'FAIL' : 'ok  '} ${name} ${args.join(' ')} (${r.ms} ms)${why ? ' ' + why : ''}`);
 }
 let optionalSkipped = 0;
 for (const [title, cmd, args, o] of only ? [] : checks) {
   if (!meta.commands.includes(cmd) && !o.shell) {
-    if (o.optional) { optionalSkipped++; continue; }
+    if (o.optional) {
+      optionalSkipped++;
+      continue;
+    }
     failed.push(`check ${title}: ${cmd} not in meta.json`);
     continue;
   }
   if (o.stdinBytes === 'cpio') {
-    const c = await sb.command('cpio', ['-o', '-H', 'newc'], { cwd: W }).run({ stdin: 'in.txt\n', check: false, timeoutMs: 15000 });
+    const c = await sb
+      .command('cpio', ['-o', '-H', 'newc'], { cwd: W })
+      .run({ stdin: 'in.txt\n', check: false, timeoutMs: 15000 });
     o.stdin = c.stdout.bytes;
   }
   const r = await run(cmd, args, o);
   const why = judge(r, o);
   if (why) failed.push(`check ${title}: ${why} ${r.err.slice(0, 200)}`);
   else checkPass++;
-  if (verbose || why) console.log(`${why ? 'FAIL' : 'ok  '} [${title}] ${cmd} ${args.join(' ')} (${r.ms} ms)${why ? ' ' + why : ''}`);
+  if (verbose || why)
+    console.log(`${why ? 'FAIL' : 'ok  '} [${title}] ${cmd} ${args.join(' ')} (${r.ms} ms)${why ? ' ' + why : ''}`);
 }
 await w.close();
 const nChecks = only ? 0 : checks.length - optionalSkipped;
 console.log(`help-only applets: ${helpOnly.join(' ')}`);
-console.log(`applets: ${appletPass}/${only ? only.length : meta.commands.length} passed; checks: ${checkPass}/${nChecks} passed`);
+console.log(
+  `applets: ${appletPass}/${only ? only.length : meta.commands.length} passed; checks: ${checkPass}/${nChecks} passed`,
+);
 if (failed.length) {
   console.log(failed.join('\n'));
   process.exit(1);

@@ -31,7 +31,9 @@ async function run(label, args, expect, opts = {}) {
   const stdout = out.stdout.text().trim();
   const ok = out.exitCode === 0 && (expect instanceof RegExp ? expect.test(stdout) : stdout === expect);
   if (!ok) failed++;
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${label.padEnd(34)} ${ms.toFixed(0).padStart(5)} ms  exit=${out.exitCode} ${JSON.stringify(stdout.slice(0, 100))}`);
+  console.log(
+    `${ok ? 'ok  ' : 'FAIL'} ${label.padEnd(34)} ${ms.toFixed(0).padStart(5)} ms  exit=${out.exitCode} ${JSON.stringify(stdout.slice(0, 100))}`,
+  );
   if (!ok) console.log(out.stderr.text().slice(-2000));
   return ms;
 }
@@ -44,19 +46,42 @@ await run('python -c print', ['-c', 'print("hi")'], 'hi', { cmd: 'python' });
 await run('python3.11 --version', ['-c', 'import sys; print(sys.version.split()[0])'], '3.11.2', { cmd: 'python3.11' });
 await run(
   'sqlite3 in-memory query',
-  ['-c', "import sqlite3; c=sqlite3.connect(':memory:'); c.execute('create table t(x)'); c.executemany('insert into t values (?)', [(i,) for i in range(10)]); print(c.execute('select sum(x), sqlite_version() from t').fetchone())"],
+  [
+    '-c',
+    "import sqlite3; c=sqlite3.connect(':memory:'); c.execute('create table t(x)'); c.executemany('insert into t values (?)', [(i,) for i in range(10)]); print(c.execute('select sum(x), sqlite_version() from t').fetchone())",
+  ],
   "(45, '3.40.1')",
 );
 await run(
   'compression round trips',
-  ['-c', "import zlib,bz2,lzma; d=b'sandpit'*1000; print(all(m.decompress(m.compress(d))==d for m in (zlib,bz2,lzma)))"],
+  [
+    '-c',
+    "import zlib,bz2,lzma; d=b'sandpit'*1000; print(all(m.decompress(m.compress(d))==d for m in (zlib,bz2,lzma)))",
+  ],
   'True',
 );
-await run('hashlib sha256/md5/blake2', ['-c', "import hashlib; print(hashlib.sha256(b'a').hexdigest()[:8], hashlib.md5(b'a').hexdigest()[:8], hashlib.blake2b(b'a').hexdigest()[:8])"], 'ca978112 0cc175b9 333fcb4e');
-await run('decimal', ['-c', "import decimal; print(decimal.Decimal(1)/decimal.Decimal(7), decimal.__name__, __import__('sys').modules.get('_decimal') is not None)"], /^0\.1428571428571428571428571429 decimal (True|False)$/);
+await run(
+  'hashlib sha256/md5/blake2',
+  [
+    '-c',
+    "import hashlib; print(hashlib.sha256(b'a').hexdigest()[:8], hashlib.md5(b'a').hexdigest()[:8], hashlib.blake2b(b'a').hexdigest()[:8])",
+  ],
+  'ca978112 0cc175b9 333fcb4e',
+);
+await run(
+  'decimal',
+  [
+    '-c',
+    "import decimal; print(decimal.Decimal(1)/decimal.Decimal(7), decimal.__name__, __import__('sys').modules.get('_decimal') is not None)",
+  ],
+  /^0\.1428571428571428571428571429 decimal (True|False)$/,
+);
 await run(
   'zero timeouts return (poll fix)',
-  ['-c', "import selectors, select, time, asyncio; time.sleep(0); select.select([], [], [], 0); s = selectors.DefaultSelector(); print(s.select(0))"],
+  [
+    '-c',
+    'import selectors, select, time, asyncio; time.sleep(0); select.select([], [], [], 0); s = selectors.DefaultSelector(); print(s.select(0))',
+  ],
   '[]',
   { timeoutMs: 15000 },
 );
@@ -65,34 +90,71 @@ if (process.env.SUBPROCESS !== '0') {
   // Children are other sandbox commands: python itself (no shell in this package).
   await run(
     'subprocess.run python3 (pipes)',
-    ['-c', "import subprocess; r = subprocess.run(['python3', '-c', 'import sys; print(sys.stdin.read().upper())'], input='hi', capture_output=True, text=True); print(r.returncode, r.stdout.strip())"],
+    [
+      '-c',
+      "import subprocess; r = subprocess.run(['python3', '-c', 'import sys; print(sys.stdin.read().upper())'], input='hi', capture_output=True, text=True); print(r.returncode, r.stdout.strip())",
+    ],
     '0 HI',
     { timeoutMs: 30000 },
   );
   await run(
     'subprocess exit code + stderr',
-    ['-c', "import subprocess; r = subprocess.run(['python3', '-c', 'import sys; sys.stderr.write(\"e\"); sys.exit(3)'], capture_output=True); print(r.returncode, r.stderr)"],
+    [
+      '-c',
+      "import subprocess; r = subprocess.run(['python3', '-c', 'import sys; sys.stderr.write(\"e\"); sys.exit(3)'], capture_output=True); print(r.returncode, r.stderr)",
+    ],
     "3 b'e'",
     { timeoutMs: 30000 },
   );
   await run(
     'subprocess missing command',
-    ['-c', "import subprocess\ntry: subprocess.run(['no-such-cmd'])\nexcept FileNotFoundError as e: print('FNF', e.filename)"],
+    [
+      '-c',
+      "import subprocess\ntry: subprocess.run(['no-such-cmd'])\nexcept FileNotFoundError as e: print('FNF', e.filename)",
+    ],
     'FNF no-such-cmd',
     { timeoutMs: 30000 },
   );
-  await run('pwd/getpass', ['-c', "import pwd, getpass, os; print(pwd.getpwuid(os.getuid()).pw_name == getpass.getuser())"], 'True');
-  await run('fcntl locks granted', ['-c', "import fcntl, os; fd = os.open('/tmp/l', os.O_CREAT | os.O_RDWR); fcntl.flock(fd, fcntl.LOCK_EX); fcntl.lockf(fd, fcntl.LOCK_UN); print('locked')"], 'locked');
-  await run('termios/tty import', ['-c', "import termios, tty, getpass; print(termios.B9600)"], '13');
-  await run('os.pipe/dup2/waitpid exist', ['-c', "import os; r, w = os.pipe(); os.write(w, b'x'); print(os.read(r, 1), hasattr(os, 'waitpid'), hasattr(os, 'posix_spawn'))"], "b'x' True True");
+  await run(
+    'pwd/getpass',
+    ['-c', 'import pwd, getpass, os; print(pwd.getpwuid(os.getuid()).pw_name == getpass.getuser())'],
+    'True',
+  );
+  await run(
+    'fcntl locks granted',
+    [
+      '-c',
+      "import fcntl, os; fd = os.open('/tmp/l', os.O_CREAT | os.O_RDWR); fcntl.flock(fd, fcntl.LOCK_EX); fcntl.lockf(fd, fcntl.LOCK_UN); print('locked')",
+    ],
+    'locked',
+  );
+  await run('termios/tty import', ['-c', 'import termios, tty, getpass; print(termios.B9600)'], '13');
+  await run(
+    'os.pipe/dup2/waitpid exist',
+    [
+      '-c',
+      "import os; r, w = os.pipe(); os.write(w, b'x'); print(os.read(r, 1), hasattr(os, 'waitpid'), hasattr(os, 'posix_spawn'))",
+    ],
+    "b'x' True True",
+  );
 }
-await run('asyncio.run (pipe self-wakeup)', ['-c', "import asyncio\nasync def m(): return await asyncio.gather(*(asyncio.sleep(0.01, i) for i in range(3)))\nprint(asyncio.run(m()))"], '[0, 1, 2]', { timeoutMs: 15000 });
-await run('cwd honoured', ['-c', "import os; print(os.getcwd())"], '/tmp', { cwd: '/tmp' });
+await run(
+  'asyncio.run (pipe self-wakeup)',
+  [
+    '-c',
+    'import asyncio\nasync def m(): return await asyncio.gather(*(asyncio.sleep(0.01, i) for i in range(3)))\nprint(asyncio.run(m()))',
+  ],
+  '[0, 1, 2]',
+  { timeoutMs: 15000 },
+);
+await run('cwd honoured', ['-c', 'import os; print(os.getcwd())'], '/tmp', { cwd: '/tmp' });
 await run('write+read file', ['-c', "open('/tmp/x.txt','w').write('abc'); print(open('/tmp/x.txt').read())"], 'abc');
 await run('stdin script', ['-'], '7', { stdin: 'print(3+4)\n' });
 
 const sorted = [...warm].sort((a, b) => a - b);
 const fmt = (ms) => ms.toFixed(0);
-console.log(`timing: cold ${fmt(cold)} ms, warm min ${fmt(sorted[0])} / median ${fmt(sorted[2])} ms (${warm.map(fmt).join(', ')})`);
+console.log(
+  `timing: cold ${fmt(cold)} ms, warm min ${fmt(sorted[0])} / median ${fmt(sorted[2])} ms (${warm.map(fmt).join(', ')})`,
+);
 await wasmer.close();
 process.exit(failed ? 1 : 0);

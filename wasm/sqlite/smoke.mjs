@@ -37,8 +37,9 @@ await check('script on stdin', ['-batch'], '3|c', {
 await check('file db, write', ['/workspace/p.db', 'create table p(v); insert into p values (7);'], '');
 await check('file db, reopen', ['/workspace/p.db', 'select v*6 from p'], '42');
 // Plain-WASI binaries ignore `cwd` unless our compat library's start-up chdir is linked in.
-const hasCwdFix = WebAssembly.Module.imports(new WebAssembly.Module(bytes))
-  .some((i) => i.module.startsWith('wasix') && i.name === 'getcwd');
+const hasCwdFix = WebAssembly.Module.imports(new WebAssembly.Module(bytes)).some(
+  (i) => i.module.startsWith('wasix') && i.name === 'getcwd',
+);
 if (hasCwdFix) await check('relative path under cwd', ['p.db', 'select count(*) from p'], '1', { cwd: '/workspace' });
 else console.log('skip relative path under cwd: compat library (getcwd/chdir start-up) not linked');
 await check('json1 + math', [':memory:', "select json_extract('{\"a\":[1,2]}', '$.a[1]') + 40"], '42');

@@ -101,6 +101,9 @@ export class Runtime {
       SHELL: `/bin/${shell}`,
       TERM: 'xterm-256color',
       LANG: 'C.UTF-8',
+      // Deep shell recursion exhausts the JS engine's stack (a crash, not a bash error)
+      // somewhere past 125 levels; bash's own limit turns it into a normal error first.
+      FUNCNEST: '100',
       ...Object.assign({}, ...binaries.map((b) => b.entry.env ?? {})),
     } as Record<string, string>;
     self.runtime = new Runtime(wasmer, pkg, commands, shell, env);

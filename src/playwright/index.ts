@@ -39,7 +39,9 @@ export const test = base.extend<SandpitTestFixtures, SandpitWorkerFixtures>({
 
   sandpitHost: [
     async ({ sandboxOptions }, use) => {
-      const host = await BrowserHost.start({ warmPages: 1, ...sandboxOptions.browser });
+      // No warm page: a page still being opened in the background when the worker tears the
+      // host down made Playwright report "Cannot find parent object page@…" outside any test.
+      const host = await BrowserHost.start({ warmPages: 0, ...sandboxOptions.browser });
       await use(host);
       await host.close();
     },

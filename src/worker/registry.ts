@@ -1,7 +1,7 @@
 // The list of persisted sandboxes of this origin (for Sandbox.list/open/delete), kept in
 // IndexedDB beside the stores themselves. A record is written when a sandbox is first saved and
 // updated after each commit.
-import { createStore, del, get, set, values, type UseStore } from 'idb-keyval';
+import { kvTable } from './kv';
 import type { PersistenceKind } from './store';
 
 export interface RegistryEntry {
@@ -12,34 +12,20 @@ export interface RegistryEntry {
   bytes: number;
 }
 
-let store: UseStore | undefined;
-const memory = new Map<string, RegistryEntry>();
+const table = kvTable<RegistryEntry>('sandpit-registry', 'sandboxes');
 
-function db(): UseStore | undefined {
-  if (typeof indexedDB === 'undefined') return undefined;
-  store ??= createStore('sandpit-registry', 'sandboxes');
-  return store;
+export function registryGet(id: string): Promise<RegistryEntry | undefined> {
+  return table.get(id);
 }
 
-export async function registryGet(id: string): Promise<RegistryEntry | undefined> {
-  const s = db();
-  return s ? get<RegistryEntry>(id, s) : memory.get(id);
+export function registryPut(entry: RegistryEntry): Promise<void> {
+  return table.set(entry.id, entry);
 }
 
-export async function registryPut(entry: RegistryEntry): Promise<void> {
-  const s = db();
-  if (s) await set(entry.id, entry, s);
-  else memory.set(entry.id, entry);
-}
-
-export async function registryDelete(id: string): Promise<void> {
-  const s = db();
-  if (s) await del(id, s);
-  else memory.delete(id);
+export function registryDelete(id: string): Promise<void> {
+  return table.delete(id);
 }
 
 export async function registryList(): Promise<RegistryEntry[]> {
-  const s = db();
-  const all = s ? await values<RegistryEntry>(s) : [...memory.values()];
-  return all.sort((a, b) => a.createdAt - b.createdAt);
+  return (await table.values()).sort((a, b) => a.createdAt - b.createdAt);
 }

@@ -1,32 +1,15 @@
 // Volumes: named filesystems of their own, persisted in this origin's storage and mounted into
 // sandboxes (`create({ volumes: { '/data': 'shared-vol' } })`). Sandboxes of one page share
 // the same live volume, so one sees what another writes at once; each change is saved soon.
-import { createStore, del, get, set, values, type UseStore } from 'idb-keyval';
 import { KernelError } from './errors';
+import { kvTable } from './kv';
 import { Persister, type Persistable } from './persister';
 import type { VolumeInfo } from './protocol';
 import type { StoredSnapshot } from './snapshots';
 import { Vfs } from './vfs';
 
-let store: UseStore | undefined;
-const memoryIndex = new Map<string, VolumeInfo>();
-
-function db(): UseStore | undefined {
-  if (typeof indexedDB === 'undefined') return undefined;
-  store ??= createStore('sandpit-volumes', 'volumes');
-  return store;
-}
-
-async function indexGet(name: string): Promise<VolumeInfo | undefined> {
-  const s = db();
-  return s ? get<VolumeInfo>(name, s) : memoryIndex.get(name);
-}
-
-async function indexPut(info: VolumeInfo): Promise<void> {
-  const s = db();
-  if (s) await set(info.name, info, s);
-  else memoryIndex.set(info.name, info);
-}
+/** Which volumes exist: name → info. */
+const index = kvTable<VolumeInfo>('sandpit-volumes', 'volumes');
 
 class LiveVolume implements Persistable {
   users = 0;
@@ -60,13 +43,13 @@ export class Volumes {
 
   /** Creates a volume (or opens it if it exists) and returns its info. */
   async create(name: string): Promise<VolumeInfo> {
-    const known = await indexGet(name);
+    const known = await index.get(name);
     if (known) return known;
     const info: VolumeInfo = { name, createdAt: Date.now() };
     const vol = await this.acquire(name, true);
     try {
       await vol.persister.flush(vol);
-      await indexPut(info);
+      await index.set(info.name, info);
     } finally {
       await this.release(name);
     }
@@ -74,14 +57,13 @@ export class Volumes {
   }
 
   async info(name: string): Promise<VolumeInfo> {
-    const known = await indexGet(name);
+    const known = await index.get(name);
     if (!known) throw new KernelError('NOT_FOUND', `no volume named ${name}`);
     return known;
   }
 
   async list(): Promise<VolumeInfo[]> {
-    const s = db();
-    const all = s ? await values<VolumeInfo>(s) : [...memoryIndex.values()];
+    const all = await index.values();
     return all.sort((a, b) => a.name.localeCompare(b.name));
   }
 
@@ -90,9 +72,7 @@ export class Volumes {
     if (this.live.has(name)) throw new KernelError('LOCKED', `volume ${name} is mounted by an open sandbox`);
     const { persister } = await Persister.open(`volume.${name}`, 'auto', false);
     await persister.destroy();
-    const s = db();
-    if (s) await del(name, s);
-    else memoryIndex.delete(name);
+    await index.delete(name);
   }
 
   /** The live volume, loaded on first use; pair with release(). */

@@ -3,6 +3,8 @@
 import { defineConfig } from '@playwright/test';
 import { ports, urls } from './e2e/ports';
 
+const outDir = process.env.SANDPIT_OUT_DIR ?? 'dist';
+
 export const chromiumPath = process.env.SANDPIT_CHROMIUM ?? '/usr/bin/chromium';
 
 export default defineConfig({
@@ -34,9 +36,9 @@ export default defineConfig({
       url: urls.preview,
       reuseExistingServer: false,
     },
-    { command: `node e2e/static-server.mjs dist ${ports.plain}`, url: urls.plain, reuseExistingServer: false },
+    { command: `node e2e/static-server.mjs ${outDir} ${ports.plain}`, url: urls.plain, reuseExistingServer: false },
     {
-      command: `node e2e/static-server.mjs dist ${ports.isolated} --isolate`,
+      command: `node e2e/static-server.mjs ${outDir} ${ports.isolated} --isolate`,
       url: urls.isolated,
       reuseExistingServer: false,
     },

@@ -75,5 +75,6 @@ export default defineConfig({
   server: { headers: isolationHeaders, host: '127.0.0.1' },
   preview: { headers: isolationHeaders, host: '127.0.0.1' },
   worker: { format: 'es' },
-  build: { target: 'es2022', sourcemap: true },
+  // SANDPIT_OUT_DIR lets several builds (parallel e2e runs on one machine) not share dist/.
+  build: { target: 'es2022', sourcemap: true, outDir: process.env.SANDPIT_OUT_DIR ?? 'dist' },
 });

@@ -4,17 +4,21 @@
 // bench/results/<date>.json, the table in bench/README.md and bench/results/chart.svg.
 // usage: node bench/run.mjs [--quick] [--only=sandpit,pyodide] [--skip-build]
 import { execFileSync, spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, extname, join, normalize, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { summarize } from './lib/stats.mjs';
 import { writeReport } from './lib/report.mjs';
+import { CHROMIUM_ARGS, chromiumPath, manifestMismatches, startServer } from './lib/serve.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+// The built app: SANDPIT_OUT_DIR (as vite.config.ts and playwright.config.ts read it), so that a
+// bench run does not serve, or rebuild, a dist/ another build on this machine is rewriting.
+const distDir = resolve(root, process.env.SANDPIT_OUT_DIR ?? 'dist');
+// 0: any free port. SANDPIT_BENCH_PORT pins it (the origin, hence OPFS/IndexedDB, stays the same).
+const PORT = Number(process.env.SANDPIT_BENCH_PORT ?? 0);
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const only = argv
@@ -44,7 +48,7 @@ function newestMtime(dir) {
 }
 
 function ensureBuild() {
-  const dist = join(root, 'dist', 'index.html');
+  const dist = join(distDir, 'index.html');
   const srcT = Math.max(
     newestMtime(join(root, 'src')),
     newestMtime(join(root, 'public')),
@@ -52,96 +56,9 @@ function ensureBuild() {
   );
   if (argv.includes('--skip-build') && existsSync(dist)) return;
   if (existsSync(dist) && statSync(dist).mtimeMs >= srcT) return;
-  log('dist/ missing or older than src/: npm run build');
+  log(`${distDir} missing or older than src/: npm run build`);
   const r = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) throw new Error('npm run build failed');
-}
-
-// ---------------------------------------------------------------- server
-
-/** Binaries in dist/wasm whose sha256 differs from manifest.json (a tree in the middle of a change). */
-function manifestMismatches() {
-  const dir = join(root, 'dist', 'wasm');
-  const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
-  const bad = [];
-  for (const b of m.binaries) {
-    const h = createHash('sha256')
-      .update(readFileSync(join(dir, b.file)))
-      .digest('hex');
-    if (h !== b.sha256) bad.push(b.file);
-    b.sha256 = h;
-  }
-  return { bad, rehashed: JSON.stringify(m) };
-}
-
-const MIME = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript',
-  '.mjs': 'text/javascript',
-  '.css': 'text/css',
-  '.json': 'application/json',
-  '.wasm': 'application/wasm',
-  '.svg': 'image/svg+xml',
-  '.map': 'application/json',
-  '.zip': 'application/zip',
-};
-
-/** URL prefix → directory. Everything is cross-origin isolated and cacheable (cached rows). */
-const MOUNTS = [
-  ['/bench/pages/', join(root, 'bench', 'pages')],
-  ['/peers/lifo/', join(root, 'node_modules', '@lifo-sh', 'core', 'dist')],
-  ['/peers/pyodide/', join(root, 'node_modules', 'pyodide')],
-  ['/peers/wasi-shim/', join(root, 'node_modules', '@bjorn3', 'browser_wasi_shim', 'dist')],
-  ['/', join(root, 'dist')],
-];
-
-function benchPage(target) {
-  let head = '';
-  if (target === 'sandpit') {
-    // The built app's own bundle (which sets globalThis.sandpit), without the playground's
-    // markup: the UI then fails to start at its first missing element and starts no sandbox.
-    const html = readFileSync(join(root, 'dist', 'index.html'), 'utf8');
-    head = (
-      html.match(/<script type="module"[^>]*><\/script>|<link rel="(stylesheet|modulepreload)"[^>]*>/g) ?? []
-    ).join('\n');
-  }
-  return `<!doctype html><html><head><meta charset="utf-8"><title>bench ${target}</title>${head}
-<script type="module" src="/bench/pages/page.mjs"></script></head><body><p id="status"></p></body></html>`;
-}
-
-function startServer() {
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    const headers = {
-      'Cross-Origin-Opener-Policy': 'same-origin',
-      'Cross-Origin-Embedder-Policy': 'require-corp',
-      'Cross-Origin-Resource-Policy': 'same-origin',
-    };
-    if (rehash && url.pathname === '/wasm/manifest.json') {
-      res.writeHead(200, { ...headers, 'Content-Type': MIME['.json'], 'Cache-Control': 'no-store' });
-      return void res.end(manifestMismatches().rehashed);
-    }
-    if (url.pathname === '/bench/page.html') {
-      res.writeHead(200, { ...headers, 'Content-Type': MIME['.html'], 'Cache-Control': 'no-store' });
-      return void res.end(benchPage(url.searchParams.get('target')));
-    }
-    const [prefix, dir] = MOUNTS.find(([p]) => url.pathname.startsWith(p));
-    const file = normalize(join(dir, decodeURIComponent(url.pathname.slice(prefix.length))));
-    if (!file.startsWith(dir) || !existsSync(file) || !statSync(file).isFile()) {
-      return void res.writeHead(404, headers).end('not found');
-    }
-    const st = statSync(file);
-    const etag = `"${st.size}-${Math.floor(st.mtimeMs)}"`;
-    Object.assign(headers, {
-      'Content-Type': MIME[extname(file)] ?? 'application/octet-stream',
-      'Cache-Control': 'max-age=3600',
-      ETag: etag,
-    });
-    if (req.headers['if-none-match'] === etag) return void res.writeHead(304, headers).end();
-    res.writeHead(200, { ...headers, 'Content-Length': st.size });
-    createReadStream(file).pipe(res);
-  });
-  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
 }
 
 // ---------------------------------------------------------------- memory of the browser
@@ -214,23 +131,10 @@ function withTimeout(p, ms, what) {
 
 async function main() {
   ensureBuild();
-  const server = await startServer();
+  const server = await startServer({ root, distDir, port: PORT, rehash });
   const base = `http://127.0.0.1:${server.address().port}`;
-  const browser = await chromium.launch({
-    executablePath: process.env.SANDPIT_CHROMIUM ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--enable-precise-memory-info',
-      '--enable-blink-features=ForceEagerMeasureMemory',
-    ],
-  });
+  const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
+
   const result = {
     date: new Date().toISOString(),
     quick,
@@ -247,10 +151,10 @@ async function main() {
     rows: {},
     notes: [],
   };
-  const { bad } = manifestMismatches();
+  const { bad } = manifestMismatches(distDir);
   if (bad.length) {
     result.notes.push(
-      `dist/wasm/manifest.json sha256 did not match ${bad.join(', ')} (binaries being rebuilt by other work)` +
+      `${distDir}/wasm/manifest.json sha256 did not match ${bad.join(', ')} (binaries being rebuilt by other work)` +
         (rehash ? '; --rehash-manifest served the sha256 of the binaries as they were' : '; sandpit refuses to start'),
     );
     log(result.notes.at(-1));

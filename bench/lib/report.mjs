@@ -122,8 +122,14 @@ export function writeReport(root, result) {
   const name = `${result.date.slice(0, 10)}${result.quick ? '-quick' : ''}`;
   const json = join(root, 'bench', 'results', `${name}.json`);
   writeFileSync(json, JSON.stringify(result, null, 1) + '\n');
-  const svg = join(root, 'bench', 'results', 'chart.svg');
+  // A --quick run (development sizes) leaves the published chart and table alone.
+  const svg = join(root, 'bench', 'results', result.quick ? 'chart-quick.svg' : 'chart.svg');
   writeFileSync(svg, chart(result));
+  if (result.quick) {
+    const md = join(root, 'bench', 'results', `${name}.md`);
+    writeFileSync(md, markdown(result) + '\n');
+    return [json, svg, md];
+  }
   const readme = join(root, 'bench', 'README.md');
   const old = existsSync(readme) ? readFileSync(readme, 'utf8') : `# Benchmarks\n\n${BEGIN}\n${END}\n`;
   const at = old.indexOf(BEGIN);

@@ -10,6 +10,8 @@ export const root = dirname(dirname(fileURLToPath(import.meta.url)));
 export const outDir = join(root, '.tsbuild', 'js');
 const stamp = join(outDir, '.stamp');
 const SOURCES = ['src/node', 'src/playwright'];
+// Single files of the page's API that the Node driver shares (its error classes).
+const SHARED_FILES = ['src/api/errors.ts'];
 
 function sources() {
   const files = [];
@@ -22,6 +24,7 @@ function sources() {
     }
   };
   for (const d of SOURCES) walk(join(root, d));
+  for (const f of SHARED_FILES) files.push(join(root, f));
   return files;
 }
 

@@ -1,34 +1,10 @@
 // SandboxError and CommandExitError on the Node side, rebuilt from what the page sent: the
 // page's classes cannot cross, so the string `code` is what identifies a failure.
-import type { ErrorCode } from '../api/index';
+import { CommandExitError, SandboxError, type ErrorCode } from '../api/errors.js';
 
-export type { ErrorCode };
-
-export class SandboxError extends Error {
-  override name = 'SandboxError';
-  readonly code: ErrorCode;
-  readonly path?: string;
-
-  constructor(code: ErrorCode, message: string, options?: { path?: string; cause?: unknown }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    if (options?.path !== undefined) this.path = options.path;
-  }
-}
-
-/** Thrown by `commands.run(..., { check: true })` when the command did not exit 0. */
-export class CommandExitError extends SandboxError {
-  override name = 'CommandExitError';
-  constructor(
-    readonly exitCode: number,
-    readonly stdout: string,
-    readonly stderr: string,
-    code: ErrorCode = 'EXIT',
-    message = `command exited with code ${exitCode}`,
-  ) {
-    super(code, message);
-  }
-}
+// The same classes as the page's API (build-node.mjs transpiles src/api/errors.ts too), so
+// `instanceof` and the fields agree whichever side a program imports from.
+export { CommandExitError, SandboxError, type ErrorCode };
 
 /** The shape page-runtime.ts gives a thrown error. */
 export interface WireError {
@@ -44,7 +20,10 @@ export interface WireError {
 export function fromWireError(e: WireError): SandboxError {
   const code = (e.code ?? 'UNSUPPORTED') as ErrorCode;
   if (e.name === 'CommandExitError' || typeof e.exitCode === 'number') {
-    return new CommandExitError(e.exitCode ?? 1, e.stdout ?? '', e.stderr ?? '', code, e.message);
+    const reason = code === 'TIMEOUT' ? 'timeout' : code === 'KILLED' ? 'killed' : 'exited';
+    const err = new CommandExitError(e.exitCode ?? 1, e.stdout ?? '', e.stderr ?? '', reason);
+    err.message = e.message;
+    return err;
   }
   const err = new SandboxError(code, e.message, e.path === undefined ? undefined : { path: e.path });
   if (e.code === undefined) err.message = `${e.name}: ${e.message}`;

@@ -97,11 +97,15 @@ export interface CommandResult {
   reason: 'exited' | 'timeout' | 'killed';
 }
 
-export type WriteData = string | Uint8Array;
+/** Blobs and streams are sent in chunks, so a file larger than memory comfortably allows works. */
+export type WriteData = string | Uint8Array | Blob | ReadableStream<Uint8Array>;
 
 export interface ReadOptions {
-  /** 'text' (default) or 'bytes'. */
-  format?: 'text' | 'bytes';
+  /**
+   * 'text' (default, UTF-8), 'bytes' (Uint8Array), 'blob' (Blob) or 'stream'
+   * (ReadableStream<Uint8Array> of chunks read on demand).
+   */
+  format?: 'text' | 'bytes' | 'blob' | 'stream';
 }
 
 export type {

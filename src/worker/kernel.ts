@@ -11,6 +11,7 @@ import type {
   KernelInit,
   LoadProgress,
   Metrics,
+  MountSource,
   PersistedInfo,
   ProcessInfo,
   RunReply,
@@ -36,6 +37,7 @@ import { Volumes } from './volumes';
 const RESERVED = ['/usr', '/bin', '/dev', '/proc', '/lib', '/sbin', '/run', '/.app', '/.private'];
 import { deleteTemplate, listTemplates, loadTemplate, saveTemplate } from './templates';
 import { exportState, importState } from './store/export';
+import { closeMounts, hasProviderMounts, mountInto, refreshMounts } from './mounts';
 
 installErrorTransfer();
 
@@ -149,6 +151,8 @@ class Kernel implements WorkerApi {
     if (!state) return;
     this.#sandboxes.delete(sid);
     for (const dispose of state.watches.values()) dispose();
+    state.files.closeStreams();
+    closeMounts(state);
     try {
       await state.engine.close();
       await state.persister?.flush(state);
@@ -303,8 +307,21 @@ class Kernel implements WorkerApi {
     return this.#sandboxes.size;
   }
 
-  async run(sid: string, command: string, req: RunRequest, sinks?: StreamSinks): Promise<RunReply> {
+  /** Provider mounts are read again first, so guests and files.* see the provider's current answer. */
+  async #fresh(sid: string): Promise<SandboxState> {
     const s = this.#get(sid);
+    if (hasProviderMounts(s)) await refreshMounts(s);
+    return s;
+  }
+
+  async mount(sid: string, path: string, source: MountSource, readOnly: boolean): Promise<void> {
+    const s = this.#get(sid);
+    await mountInto(s, path, source, readOnly);
+    s.changed();
+  }
+
+  async run(sid: string, command: string, req: RunRequest, sinks?: StreamSinks): Promise<RunReply> {
+    const s = await this.#fresh(sid);
     const p = await s.engine.spawn(command, s.session.resolve(req), sinks);
     const reply = await p.done.finally(() => s.changed());
     s.finished(reply.durationMs);
@@ -312,7 +329,7 @@ class Kernel implements WorkerApi {
   }
 
   async spawn(sid: string, command: string, req: SpawnRequest, sinks?: StreamSinks): Promise<number> {
-    const s = this.#get(sid);
+    const s = await this.#fresh(sid);
     // Background processes and terminals (open stdin) run until they end or are killed:
     // the session's default timeout applies only to foreground commands.
     const resolved = s.session.resolve(req.openStdin ? { timeoutMs: 0, ...req } : req);
@@ -361,20 +378,51 @@ class Kernel implements WorkerApi {
   }
 
   async readFile(sid: string, path: string): Promise<Uint8Array> {
-    const bytes = this.#get(sid).files.read(path);
+    const bytes = (await this.#fresh(sid)).files.read(path);
     return transfer(bytes, [bytes.buffer as ArrayBuffer]);
   }
 
+  async writeOpen(sid: string, path: string): Promise<number> {
+    return this.#get(sid).files.beginWrite(path);
+  }
+
+  async writeChunk(sid: string, id: number, data: Uint8Array): Promise<void> {
+    this.#get(sid).files.writeChunk(id, data);
+  }
+
+  async writeCommit(sid: string, id: number): Promise<void> {
+    const s = this.#get(sid);
+    s.files.commitWrite(id);
+    s.changed();
+  }
+
+  async writeAbort(sid: string, id: number): Promise<void> {
+    this.#sandboxes.get(sid)?.files.abortWrite(id);
+  }
+
+  async readOpen(sid: string, path: string): Promise<{ id: number; size: number }> {
+    return (await this.#fresh(sid)).files.beginRead(path);
+  }
+
+  async readChunk(sid: string, id: number, max: number): Promise<Uint8Array> {
+    const bytes = this.#get(sid).files.readChunk(id, max);
+    return transfer(bytes, [bytes.buffer as ArrayBuffer]);
+  }
+
+  async readClose(sid: string, id: number): Promise<void> {
+    this.#sandboxes.get(sid)?.files.endRead(id);
+  }
+
   async stat(sid: string, path: string): Promise<EntryInfo> {
-    return this.#get(sid).files.stat(path);
+    return (await this.#fresh(sid)).files.stat(path);
   }
 
   async exists(sid: string, path: string): Promise<boolean> {
-    return this.#get(sid).files.exists(path);
+    return (await this.#fresh(sid)).files.exists(path);
   }
 
   async list(sid: string, path: string, depth: number): Promise<EntryInfo[]> {
-    return this.#get(sid).files.list(path, depth);
+    return (await this.#fresh(sid)).files.list(path, depth);
   }
 
   async mkdir(sid: string, path: string, recursive: boolean): Promise<void> {

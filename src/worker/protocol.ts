@@ -207,6 +207,29 @@ export interface DiffResult {
   removed: string[];
 }
 
+/** What sb.mount grafts: a tree of path → content, or a live provider (a Comlink proxy of host functions). */
+export interface MountTreeData {
+  [name: string]: string | Uint8Array | MountTreeData;
+}
+
+export type MountSource =
+  | { tree: MountTreeData }
+  | {
+      provider: {
+        readFile(path: string): Promise<Uint8Array | string> | Uint8Array | string;
+        readdir(path: string): Promise<string[]> | string[];
+        stat(path: string): Promise<ProviderStatInfo> | ProviderStatInfo;
+        writeFile?(path: string, data: Uint8Array): Promise<void> | void;
+      };
+    };
+
+export interface ProviderStatInfo {
+  type: 'file' | 'dir' | 'symlink';
+  mode?: number;
+  mtimeMs?: number;
+  target?: string;
+}
+
 /** Where a new sandbox's state comes from. Default: a fresh default layout. */
 export type SandboxSource =
   { kind: 'import'; bytes: Uint8Array } | { kind: 'fork'; sid: string } | { kind: 'template'; name: string };
@@ -269,6 +292,17 @@ export interface WorkerApi {
   writeFile(sid: string, path: string, data: Uint8Array): Promise<void>;
   writeFiles(sid: string, files: { path: string; data: Uint8Array }[]): Promise<void>;
   readFile(sid: string, path: string): Promise<Uint8Array>;
+  /** Grafts a tree or a live provider at `path` (below /mnt, /home, /tmp, …); replaces a mount there. */
+  mount(sid: string, path: string, source: MountSource, readOnly: boolean): Promise<void>;
+  /** Streamed write: open (creates parents), append chunks, then commit (atomic rename) or abort. */
+  writeOpen(sid: string, path: string): Promise<number>;
+  writeChunk(sid: string, id: number, data: Uint8Array): Promise<void>;
+  writeCommit(sid: string, id: number): Promise<void>;
+  writeAbort(sid: string, id: number): Promise<void>;
+  /** Streamed read: open, take chunks of at most `max` bytes until an empty one, close. */
+  readOpen(sid: string, path: string): Promise<{ id: number; size: number }>;
+  readChunk(sid: string, id: number, max: number): Promise<Uint8Array>;
+  readClose(sid: string, id: number): Promise<void>;
   stat(sid: string, path: string): Promise<EntryInfo>;
   exists(sid: string, path: string): Promise<boolean>;
   list(sid: string, path: string, depth: number): Promise<EntryInfo[]>;

@@ -2,6 +2,7 @@
 // by the fixture in e2e/fixtures.ts.
 import { defineConfig } from '@playwright/test';
 import { ports, urls } from './e2e/ports';
+import { CHROMIUM_ARGS } from './src/node/host';
 
 const outDir = process.env.SANDPIT_OUT_DIR ?? 'dist';
 
@@ -18,18 +19,16 @@ export default defineConfig({
     baseURL: urls.preview,
     launchOptions: {
       executablePath: chromiumPath,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      args: CHROMIUM_ARGS,
     },
   },
+  projects: [
+    // Every spec against the servers its tests name (vite preview with the headers by default).
+    { name: 'chromium' },
+    // The playground once more on dist/ from a plain static server without COOP/COEP: the
+    // page's service worker (public/coi-sw.js) adds them and reloads once.
+    { name: 'plain-static', testMatch: /playground(-[\w-]+)?\.spec\.ts$/, use: { baseURL: urls.plain } },
+  ],
   webServer: [
     {
       command: `npx vite preview --port ${ports.preview} --strictPort`,

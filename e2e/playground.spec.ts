@@ -13,6 +13,24 @@ const hasShell = manifest.binaries.some((b) => b.commands.includes('sh'));
 
 const PROMPT = /\$ $/;
 
+/**
+ * Opens the playground. `?sw` lets the page register its isolation service worker even
+ * under automation: a no-op where the server sends COOP/COEP (the page is isolated
+ * already), the way in on the plain static server (project `plain-static`).
+ */
+async function open(page: Page): Promise<void> {
+  await page.goto('/?sw');
+  await waitIsolated(page);
+}
+
+/** Waits out the service worker's one reload (evaluate fails while the page navigates). */
+async function waitIsolated(page: Page): Promise<void> {
+  await expect
+    .poll(() => page.evaluate(() => globalThis.crossOriginIsolated).catch(() => false), { timeout: 30_000 })
+    .toBe(true);
+  await page.waitForLoadState();
+}
+
 function termText(page: Page): Promise<string> {
   return page.evaluate(() => (globalThis as any).__sandpitTerm?.text ?? '');
 }
@@ -46,7 +64,7 @@ async function shoot(page: Page, testInfo: TestInfo, name: string): Promise<void
 
 test('without a shell binary the status line says so', async ({ page }) => {
   test.skip(hasShell, 'public/wasm/manifest.json has a shell');
-  await page.goto('/');
+  await open(page);
   await expect(page.locator('#status')).toContainText('NOT_FOUND');
 });
 
@@ -55,7 +73,7 @@ test.describe('with bash', () => {
 
   test('terminal, live files, Ctrl-C, snapshots, export and import', async ({ page, blocked }, testInfo) => {
     await page.setViewportSize({ width: 1280, height: 800 });
-    await page.goto('/');
+    await open(page);
     await expect(page.locator('#status')).toHaveText('Ready', { timeout: 60_000 });
     await expect(page.locator('#caps')).toContainText('cross-origin isolated');
     await waitForPrompt(page);
@@ -134,7 +152,7 @@ test.describe('with bash', () => {
   test('ls after a redirection prints in the terminal', async ({ page }) => {
     // Regression: a builtin redirection (`echo x > f`) once left the shell's later children
     // without stdout (exit 71); fixed in compat's dup2 (wasm/compat).
-    await page.goto('/');
+    await open(page);
     await waitForPrompt(page);
     await page.locator('#terminal').click();
     await typeLine(page, 'echo hello > a.txt && ls');
@@ -143,7 +161,7 @@ test.describe('with bash', () => {
 
   test('narrow screen: usable at 375 px, keyboard focus moves between panes', async ({ page }, testInfo) => {
     await page.setViewportSize({ width: 375, height: 800 });
-    await page.goto('/');
+    await open(page);
     await expect(page.locator('#status')).toHaveText('Ready', { timeout: 60_000 });
     await waitForPrompt(page);
     const cols = await page.evaluate(() => (globalThis as any).__sandpitTerm.cols);
@@ -161,7 +179,7 @@ test.describe('with bash', () => {
   });
 
   test('a shell that exits offers a restart', async ({ page }) => {
-    await page.goto('/');
+    await open(page);
     await waitForPrompt(page);
     await page.locator('#terminal').click();
     await typeLine(page, 'exit 3');
@@ -175,7 +193,7 @@ test.describe('with bash', () => {
   test('dark and light themes follow the toggle', async ({ page }, testInfo) => {
     await page.emulateMedia({ colorScheme: 'light' });
     await page.setViewportSize({ width: 1280, height: 800 });
-    await page.goto('/');
+    await open(page);
     await waitForPrompt(page);
     await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
     await shoot(page, testInfo, 'light-1280');
@@ -190,7 +208,7 @@ test.describe('with bash, storage and hosting', () => {
   test.skip(!hasShell, 'public/wasm/manifest.json has no `sh` command yet (bash is being built)');
 
   test('a persisted sandbox is reopened after a reload', async ({ page }) => {
-    await page.goto('/');
+    await open(page);
     await expect(page.locator('#status')).toHaveText('Ready', { timeout: 60_000 });
     await page.selectOption('#persistence', 'indexeddb');
     await expect(page.locator('#notice')).toContainText('indexeddb', { timeout: 30_000 });
@@ -215,13 +233,13 @@ test.describe('with bash, storage and hosting', () => {
   });
 
   test('a second tab does not steal the persisted sandbox of the first', async ({ page, context }) => {
-    await page.goto('/');
+    await open(page);
     await expect(page.locator('#status')).toHaveText('Ready', { timeout: 60_000 });
     await page.selectOption('#persistence', 'indexeddb');
     await expect(page.locator('#notice')).toContainText('indexeddb', { timeout: 30_000 });
     const id = await page.locator('[data-testid=sandbox-id]').getAttribute('title');
     const second = await context.newPage();
-    await second.goto('/');
+    await open(second);
     await expect(second.locator('#status')).toHaveText('Ready', { timeout: 60_000 });
     await expect(second.locator('#notice')).toContainText('another tab');
     await expect(second.locator('#persistence')).toHaveValue('memory');
@@ -236,7 +254,7 @@ test.describe('with bash, storage and hosting', () => {
         if (seen[seen.length - 1] !== t) seen.push(t);
       }).observe(document, { subtree: true, childList: true, characterData: true });
     });
-    await page.goto('/');
+    await open(page);
     await waitForPrompt(page);
     const seen: string[] = await page.evaluate(() => (globalThis as any).__statusSeen);
     expect(seen.some((t) => /^Downloading binaries · [\d.]+ (B|KB|MB) \/ [\d.]+ MB$/.test(t))).toBe(true);
@@ -246,7 +264,7 @@ test.describe('with bash, storage and hosting', () => {
   });
 
   test('a large paste reaches the shell in order', async ({ page }) => {
-    await page.goto('/');
+    await open(page);
     await waitForPrompt(page);
     const n = 6000;
     await page.evaluate((count) => {
@@ -259,9 +277,18 @@ test.describe('with bash, storage and hosting', () => {
   });
 
   test('without headers, ?sw installs the isolation service worker and the shell runs', async ({ page }) => {
+    let loads = 0;
+    page.on('load', () => loads++);
     await page.goto(urls.plain + '/?sw');
+    await waitIsolated(page);
     await expect(page.locator('#status')).toHaveText('Ready', { timeout: 60_000 });
-    expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
+    expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toMatch(/\/coi-sw\.js$/);
     await waitForPrompt(page);
+    // Exactly one reload: the first load registers the worker, the second is isolated.
+    expect(loads).toBe(2);
+    // Later loads are controlled from the start: no second reload.
+    await page.reload();
+    await expect(page.locator('#status')).toHaveText('Ready', { timeout: 60_000 });
+    expect(loads).toBe(3);
   });
 });

@@ -19,42 +19,34 @@ command -v pkg-config >/dev/null || DEBIAN_FRONTEND=noninteractive as_root apt-g
 bash "$here/../libs/build.sh"
 PREFIX="$BUILD_ROOT/prefix"
 src=$(fetch_source python3.11 "$PY_VER")
-# With libsandpit-compat (wasm/compat: pipe/dup/posix_spawn/waitpid/kill on WASIX) subprocess
-# works: _posixsubprocess is our posix_spawn-based fork_exec. Without it (NO_COMPAT=1 or not
-# built yet) a small glue object supplies only the poll_oneoff and cwd fixes.
-COMPAT_DIR="$BUILD_ROOT/compat"
-if [ "${NO_COMPAT:-0}" != 1 ] && [ ! -e "$COMPAT_DIR/libsandpit-compat.a" ] && [ -f "$here/../compat/build.sh" ]; then
-  bash "$here/../compat/build.sh"
-fi
-if [ "${NO_COMPAT:-0}" != 1 ] && [ -e "$COMPAT_DIR/libsandpit-compat.a" ]; then
-  B="$BUILD_ROOT/python/build-wasi-compat"
-  COMPAT_INC="-I$here/include -I$ROOT_DIR/wasm/compat/include"
-  LINK_EXTRA="$(cat "$COMPAT_DIR/link-flags")"
-  EXTRA_LIBS=""
-else
-  B="$BUILD_ROOT/python/build-wasi"
-  COMPAT_INC=""
-  GLUE="$BUILD_ROOT/python/wasi-glue.o"
-  $CC $WASM_CFLAGS -c "$here/wasi-glue.c" -o "$GLUE"
-  LINK_EXTRA="-Wl,--wrap=__wasi_poll_oneoff"
-  EXTRA_LIBS="$GLUE"
-fi
+# libsandpit-compat (wasm/compat: pipe/dup/posix_spawn/waitpid/kill on WASIX, the poll and cwd
+# fixes, deterministic mode) is always linked; _posixsubprocess is our posix_spawn-based
+# fork_exec. SANDPIT_COMPAT_DIR points at another compat build (one made from a clean checkout
+# while wasm/compat is being edited).
+COMPAT_DIR="${SANDPIT_COMPAT_DIR:-$BUILD_ROOT/compat}"
+[ -e "$COMPAT_DIR/libsandpit-compat.a" ] || bash "$here/../compat/build.sh"
+B="$BUILD_ROOT/python/build-wasi-compat"
+COMPAT_INC="-I$here/include -I$ROOT_DIR/wasm/compat/include"
+# Python's own additions (growmem.c): malloc's sbrk grows the memory in big steps; and reads of
+# /dev/urandom are seeded in deterministic mode (wasm/compat/src/wrap_determ.c) when these
+# wraps are on the link line.
+PY_OBJ="$BUILD_ROOT/python/growmem.o"
+# shellcheck disable=SC2086
+$CC $WASM_CFLAGS -Wall -Wextra -c "$here/growmem.c" -o "$PY_OBJ"
+PY_WRAPS="-Wl,--wrap=sbrk -Wl,--wrap=__wasi_path_open -Wl,--wrap=__wasi_fd_read -Wl,--wrap=__wasi_fd_close -Wl,--wrap=__wasi_fd_renumber"
+link_flags() { echo "$(cat "$COMPAT_DIR/link-flags") $PY_WRAPS $WASM_LDFLAGS -L$PREFIX/lib $PY_OBJ"; }
 [ "${CLEAN:-0}" = 1 ] && rm -rf "$B"
 mkdir -p "$B/Modules"
-if [ -n "$COMPAT_INC" ]; then
-  # makesetup wants sources under Modules/ of the source tree.
-  for f in posixsubprocess_wasix.c fcntl_locks.c; do
-    cmp -s "$here/$f" "$src/Modules/_sandpit_$f" || cp "$here/$f" "$src/Modules/_sandpit_$f"
-  done
-  # subprocess on WASIX posix_spawn; pwd/grp on compat's one-user tables; fcntl (locks granted); termios.
-  printf '*static*\n_posixsubprocess _sandpit_posixsubprocess_wasix.c\npwd pwdmodule.c\ngrp grpmodule.c\nfcntl fcntlmodule.c _sandpit_fcntl_locks.c -DSANDPIT_FCNTL_LOCKS\ntermios termios.c\n' \
-    >"$B/Setup.local.new"
-  # Rewriting Setup.local would make the Makefile regenerate on every run.
-  cmp -s "$B/Setup.local.new" "$B/Modules/Setup.local" || mv "$B/Setup.local.new" "$B/Modules/Setup.local"
-  cat "$here/config.site-compat" >"$B/config.site.extra"
-else
-  : >"$B/config.site.extra"
-fi
+# makesetup wants sources under Modules/ of the source tree.
+for f in posixsubprocess_wasix.c fcntl_locks.c; do
+  cmp -s "$here/$f" "$src/Modules/_sandpit_$f" || cp "$here/$f" "$src/Modules/_sandpit_$f"
+done
+# subprocess on WASIX posix_spawn; pwd/grp on compat's one-user tables; fcntl (locks granted); termios.
+printf '*static*\n_posixsubprocess _sandpit_posixsubprocess_wasix.c\npwd pwdmodule.c\ngrp grpmodule.c\nfcntl fcntlmodule.c _sandpit_fcntl_locks.c -DSANDPIT_FCNTL_LOCKS\ntermios termios.c\n' \
+  >"$B/Setup.local.new"
+# Rewriting Setup.local would make the Makefile regenerate on every run.
+cmp -s "$B/Setup.local.new" "$B/Modules/Setup.local" || mv "$B/Setup.local.new" "$B/Modules/Setup.local"
+cat "$here/config.site-compat" >"$B/config.site.extra"
 
 if [ ! -e "$B/Makefile" ]; then
   (
@@ -70,8 +62,7 @@ if [ ! -e "$B/Makefile" ]; then
     CC="$CC --target=$WASM_TARGET --sysroot=$SYSROOT $COMPAT_INC" \
     CPP="$CC --target=$WASM_TARGET --sysroot=$SYSROOT $COMPAT_INC -E" \
     CFLAGS="${WASM_CFLAGS//-O2/} -I$PREFIX/include" \
-    LDFLAGS="$LINK_EXTRA $WASM_LDFLAGS -L$PREFIX/lib" \
-    LIBS="$EXTRA_LIBS" READELF=true \
+    LDFLAGS="$(link_flags)" READELF=true \
       "$src/configure" --host=wasm32-unknown-wasi --build="$("$src/config.guess")" \
         --with-build-python="$BUILD_PY" --prefix=/usr/local \
         --disable-test-modules --with-ensurepip=no \
@@ -79,7 +70,10 @@ if [ ! -e "$B/Makefile" ]; then
   )
 fi
 
-make -C "$B" -j2 >"$B/make.log" 2>&1 || { grep -E 'error:|Error ' "$B/make.log" | cut -c1-300 | tail -30; exit 1; }
+# The link flags are given again at make time: configure froze the ones of its day, and the
+# compat library gains wraps. python.wasm is relinked every run (its rule does not see them).
+rm -f "$B/python.wasm"
+make -C "$B" -j2 CONFIGURE_LDFLAGS="$(link_flags)" >"$B/make.log" 2>&1 || { grep -E 'error:|Error ' "$B/make.log" | cut -c1-300 | tail -30; exit 1; }
 grep -A30 'The necessary bits' "$B/make.log" | head -40 || true
 
 # binaryen 108 must be told the features clang 19 uses by default.
@@ -95,7 +89,7 @@ rm -rf "$Z" && mkdir -p "$Z/lib"
    --exclude=lib2to3 --exclude=venv --exclude=pydoc_data --exclude=site-packages \
    --exclude=distutils/command/'*.exe' --exclude='*.exe' \
    --exclude=turtle.py --exclude=ctypes/macholib --exclude='*.txt' .) | tar xf - -C "$Z/lib"
-[ -n "$COMPAT_INC" ] && "$BUILD_PY" "$here/patch-stdlib.py" "$Z/lib"
+"$BUILD_PY" "$here/patch-stdlib.py" "$Z/lib"
 sysconf=$(cat "$B/pybuilddir.txt")
 cp "$B/$sysconf"/_sysconfigdata_*.py "$Z/lib/"
 # Debian's multiarch patch names it _sysconfigdata__wasi_wasm32-wasi; sysconfig looks up

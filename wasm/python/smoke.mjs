@@ -151,6 +151,54 @@ await run('cwd honoured', ['-c', 'import os; print(os.getcwd())'], '/tmp', { cwd
 await run('write+read file', ['-c', "open('/tmp/x.txt','w').write('abc'); print(open('/tmp/x.txt').read())"], 'abc');
 await run('stdin script', ['-'], '7', { stdin: 'print(3+4)\n' });
 
+// Programs that fail must fail: out of memory and runaway recursion end with Python's own error
+// and exit 1 (not a crashed engine, not exit 0), and the sandbox keeps running commands.
+async function fails(label, args, stderrPattern, opts = {}) {
+  const t0 = performance.now();
+  const out = await (opts.sandbox ?? sandbox).command('python3', args).run({ check: false, timeoutMs: 60000 });
+  const ms = performance.now() - t0;
+  const stderr = out.stderr.text();
+  const ok = out.exitCode === 1 && stderrPattern.test(stderr);
+  if (!ok) failed++;
+  console.log(
+    `${ok ? 'ok  ' : 'FAIL'} ${label.padEnd(34)} ${ms.toFixed(0).padStart(5)} ms  exit=${out.exitCode} ${JSON.stringify(stderr.slice(-60))}`,
+  );
+}
+// Grows to the 4 GiB wasm limit in 100 MB steps (growmem.c makes memory.grow rare, so this
+// takes seconds, not minutes).
+await fails('out of memory: MemoryError', ['-c', "a=[]\nwhile True: a.append(b' '*10**8)"], /MemoryError\s*$/);
+await fails(
+  'recursion: RecursionError',
+  ['-c', 'def f(): f()\nf()'],
+  /RecursionError: maximum recursion depth exceeded\s*$/,
+);
+await fails(
+  'recursion limit 10**6: RecursionError',
+  ['-c', 'import sys\nsys.setrecursionlimit(10**6)\ndef f(n): return f(n+1)\nf(0)'],
+  /RecursionError/,
+);
+await run('still works after both', ['-c', 'print(6*7)'], '42');
+
+// Deterministic mode (wasm/compat/src/wrap_determ.c): the kernel sets SANDPIT_SEED and
+// SANDPIT_EPOCH_MS; random, os.urandom, /dev/urandom, str hashes and time.time() repeat exactly
+// in every fresh process, and differ from a run with another seed.
+const detSource =
+  "import random,os,time; print(random.random(), os.urandom(4).hex(), open('/dev/urandom','rb').read(6).hex(), hash('abc'), time.time())";
+async function detRun(seed) {
+  const sb = await wasmer.sandboxes.create({
+    packages: [pkg],
+    env: { ...meta.env, SANDPIT_SEED: seed, SANDPIT_EPOCH_MS: '1700000000000' },
+  });
+  const out = await sb.command('python3', ['-c', detSource]).run({ check: false, timeoutMs: 20000 });
+  return out.stdout.text().trim();
+}
+{
+  const [a, b, c] = [await detRun('7'), await detRun('7'), await detRun('8')];
+  const ok = a !== '' && a === b && a !== c && / 1700000000\.\d+$/.test(a);
+  if (!ok) failed++;
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${'deterministic mode'.padEnd(34)} ${JSON.stringify([a, b, c])}`);
+}
+
 const sorted = [...warm].sort((a, b) => a - b);
 const fmt = (ms) => ms.toFixed(0);
 console.log(

@@ -8,7 +8,8 @@
  * (getentropy, arc4random, /dev/urandom-less seeding, bash's $SRANDOM) returns a xorshift64*
  * stream seeded from it, restarting in every exec'd process; a forked child continues its
  * parent's state (copied memory). Either variable works alone. The environment is read with
- * the raw WASI calls, so a program that replaces getenv (bash) sees the same values. */
+ * the raw WASI calls, so a program that replaces getenv (bash) sees the same values.
+ * Reads of /dev/urandom and /dev/random opened by the program use the same stream (below). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,15 +85,138 @@ __wasi_errno_t __wrap___wasi_clock_time_get(__wasi_clockid_t id, __wasi_timestam
   return __real___wasi_clock_time_get(id, precision, time);
 }
 
+/* xorshift64*: one 64-bit step of the seeded stream. */
+static uint64_t next_u64(void) {
+  rng ^= rng >> 12;
+  rng ^= rng << 25;
+  rng ^= rng >> 27;
+  return rng * 0x2545f4914f6cdd1dull;
+}
+
+static void fill(uint8_t *buf, size_t len) {
+  for (size_t i = 0; i < len; i += 8) {
+    uint64_t v = next_u64();
+    for (int k = 0; k < 8 && i + (size_t)k < len; k++) buf[i + k] = (uint8_t)(v >> (8 * k));
+  }
+}
+
 __wasi_errno_t __wrap___wasi_random_get(uint8_t *buf, __wasi_size_t len) {
   load();
   if (!have_seed) return __real___wasi_random_get(buf, len);
-  for (__wasi_size_t i = 0; i < len; i += 8) {
-    rng ^= rng >> 12; /* xorshift64* */
-    rng ^= rng << 25;
-    rng ^= rng >> 27;
-    uint64_t v = rng * 0x2545f4914f6cdd1dull;
-    for (int k = 0; k < 8 && i + (__wasi_size_t)k < len; k++) buf[i + k] = (uint8_t)(v >> (8 * k));
+  fill(buf, len);
+  return 0;
+}
+
+/* /dev/urandom and /dev/random are the runtime's devices (fd_read, not random_get). With
+ * -Wl,--wrap=__wasi_path_open,--wrap=__wasi_fd_read,--wrap=__wasi_fd_close,--wrap=__wasi_fd_renumber
+ * a descriptor opened on either one is remembered when SANDPIT_SEED is set, and reads from it
+ * come from the seeded stream. The device is still opened for real (errors, fstat and close
+ * behave as before). A descriptor inherited from the parent (`head </dev/urandom`) is not
+ * recognised: only opens in this process are. The pass-through calls go straight to the WASI
+ * imports, so this file links whether or not those four wraps are on the command line. */
+#define RAW(name) __attribute__((import_module("wasi_snapshot_preview1"), import_name(#name)))
+RAW(path_open) int32_t sandpit_raw_path_open(int32_t, int32_t, int32_t, int32_t, int32_t, int64_t,
+                                             int64_t, int32_t, int32_t);
+RAW(fd_read) int32_t sandpit_raw_fd_read(int32_t, int32_t, int32_t, int32_t);
+RAW(fd_close) int32_t sandpit_raw_fd_close(int32_t);
+RAW(fd_renumber) int32_t sandpit_raw_fd_renumber(int32_t, int32_t);
+RAW(fd_prestat_get) int32_t sandpit_raw_fd_prestat_get(int32_t, int32_t);
+RAW(fd_prestat_dir_name) int32_t sandpit_raw_fd_prestat_dir_name(int32_t, int32_t, int32_t);
+
+#define RANDOM_FDS 4096
+static uint8_t random_fds[RANDOM_FDS / 8];
+
+static int is_random_fd(__wasi_fd_t fd) {
+  return fd < RANDOM_FDS && (random_fds[fd / 8] >> (fd % 8)) & 1;
+}
+
+static void mark_random_fd(__wasi_fd_t fd, int on) {
+  if (fd >= RANDOM_FDS) return;
+  if (on) random_fds[fd / 8] |= (uint8_t)(1u << (fd % 8));
+  else random_fds[fd / 8] &= (uint8_t)~(1u << (fd % 8));
+}
+
+/* Appends `part` to the absolute path in out[*n], resolving "." and "..". */
+static int append_path(char *out, size_t *n, size_t cap, const char *part) {
+  while (*part) {
+    while (*part == '/') part++;
+    const char *end = part;
+    while (*end && *end != '/') end++;
+    size_t len = (size_t)(end - part);
+    if (len == 0 || (len == 1 && part[0] == '.')) {
+      /* nothing */
+    } else if (len == 2 && part[0] == '.' && part[1] == '.') {
+      while (*n > 0 && out[*n - 1] != '/') (*n)--;
+      if (*n > 0) (*n)--;
+    } else {
+      if (*n + 1 + len >= cap) return 0;
+      out[(*n)++] = '/';
+      memcpy(out + *n, part, len);
+      *n += len;
+    }
+    part = end;
   }
+  out[*n] = 0;
+  return 1;
+}
+
+/* Whether `path`, relative to the preopened directory `dirfd`, names /dev/urandom or /dev/random. */
+static int names_random_device(__wasi_fd_t dirfd, const char *path, size_t path_len) {
+  if (path_len < 6 || memcmp(path + path_len - 6, "random", 6)) return 0; /* the cheap test first */
+  char full[256];
+  size_t n = 0;
+  if (path[0] != '/') {
+    __wasi_prestat_t pre;
+    if (sandpit_raw_fd_prestat_get((int32_t)dirfd, (int32_t)(uintptr_t)&pre) || pre.tag != __WASI_PREOPENTYPE_DIR ||
+        pre.u.dir.pr_name_len >= sizeof full)
+      return 0;
+    char dir[256];
+    if (sandpit_raw_fd_prestat_dir_name((int32_t)dirfd, (int32_t)(uintptr_t)dir, (int32_t)pre.u.dir.pr_name_len))
+      return 0;
+    dir[pre.u.dir.pr_name_len] = 0;
+    if (!append_path(full, &n, sizeof full, dir)) return 0;
+  }
+  if (!append_path(full, &n, sizeof full, path)) return 0;
+  return !strcmp(full, "/dev/urandom") || !strcmp(full, "/dev/random");
+}
+
+__wasi_errno_t __wrap___wasi_path_open(__wasi_fd_t fd, __wasi_lookupflags_t dirflags, const char *path,
+                                       __wasi_oflags_t oflags, __wasi_rights_t base,
+                                       __wasi_rights_t inheriting, __wasi_fdflags_t fdflags,
+                                       __wasi_fd_t *opened) {
+  size_t len = strlen(path);
+  __wasi_errno_t e = (__wasi_errno_t)sandpit_raw_path_open(
+      (int32_t)fd, (int32_t)dirflags, (int32_t)(uintptr_t)path, (int32_t)len, (int32_t)oflags,
+      (int64_t)base, (int64_t)inheriting, (int32_t)fdflags, (int32_t)(uintptr_t)opened);
+  if (e) return e;
+  load();
+  mark_random_fd(*opened, have_seed && names_random_device(fd, path, len));
+  return 0;
+}
+
+__wasi_errno_t __wrap___wasi_fd_read(__wasi_fd_t fd, const __wasi_iovec_t *iovs, size_t iovs_len,
+                                     __wasi_size_t *nread) {
+  if (!is_random_fd(fd))
+    return (__wasi_errno_t)sandpit_raw_fd_read((int32_t)fd, (int32_t)(uintptr_t)iovs, (int32_t)iovs_len,
+                                               (int32_t)(uintptr_t)nread);
+  __wasi_size_t total = 0;
+  for (size_t i = 0; i < iovs_len; i++) {
+    fill(iovs[i].buf, iovs[i].buf_len);
+    total += iovs[i].buf_len;
+  }
+  *nread = total;
+  return 0;
+}
+
+__wasi_errno_t __wrap___wasi_fd_close(__wasi_fd_t fd) {
+  mark_random_fd(fd, 0);
+  return (__wasi_errno_t)sandpit_raw_fd_close((int32_t)fd);
+}
+
+__wasi_errno_t __wrap___wasi_fd_renumber(__wasi_fd_t from, __wasi_fd_t to) {
+  __wasi_errno_t e = (__wasi_errno_t)sandpit_raw_fd_renumber((int32_t)from, (int32_t)to);
+  if (e) return e;
+  mark_random_fd(to, is_random_fd(from));
+  mark_random_fd(from, 0);
   return 0;
 }

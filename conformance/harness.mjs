@@ -37,18 +37,12 @@ export async function pageRun({ idx, script, shell, shellArgs, env, merged, time
   const dir = `/tmp/c${idx}`;
   await st.sb.files.mkdir(dir, { recursive: true });
   const fullEnv = { LC_ALL: 'C.UTF-8', ...env, TMP: dir, SH: shell };
-  let command = script;
-  if (shell !== 'bash' || shellArgs.length > 0 || merged) {
-    // The script travels in a file (a newline in an environment value does not survive a
-    // spawn here) and is read by a builtin, so no extra process runs before the shell.
-    const file = `/opt/conformance/scripts/c${idx}`;
-    await st.sb.files.write(file, script);
-    const args = shellArgs.map(q).join(' ');
-    // An argument with a newline does not survive exec here either, so `-c` gets a one-line
-    // reader that evals the script (bash's -c and eval share the same parse-and-run loop).
-    const inner = `IFS= read -r -d '' __s < ${file}; eval "unset __s; $__s"`;
-    command = `exec ${q(shell)} ${args} -c ${q(inner)}${merged ? ' 2>&1' : ''}`;
-  }
+  // The script runs as a file, `$SH [shell_args] FILE`, as the suite's expectations were taken
+  // (bash -c differs: a fatal error there exits 127 where a script exits 1).
+  const file = `/opt/conformance/scripts/c${idx}`;
+  await st.sb.files.write(file, script);
+  const args = shellArgs.map(q).join(' ');
+  const command = `exec ${q(shell)} ${args} ${q(file)}${merged ? ' 2>&1' : ''}`;
   const t0 = g.performance.now();
   let timer;
   const guard = new Promise((resolve) => {

@@ -80,8 +80,11 @@ if (existsSync(helperDir))
   for (const f of readdirSync(helperDir)) helpers[f] = readFileSync(join(helperDir, f), 'utf8');
 
 // ---- the built app -------------------------------------------------------------------------
-if (opts.build || !existsSync(join(repo, 'dist', 'index.html'))) {
-  console.log('conformance: building dist/ (npx vite build)…');
+// SANDPIT_OUT_DIR: the private build of this checkout (vite.config honours it too), so parallel
+// builders never share dist/.
+const distDir = resolve(process.env.SANDPIT_OUT_DIR ?? join(repo, 'dist'));
+if (opts.build || !existsSync(join(distDir, 'index.html'))) {
+  console.log(`conformance: building ${distDir} (npx vite build)…`);
   const r = spawnSync('npx', ['vite', 'build'], { cwd: repo, stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
@@ -109,12 +112,12 @@ process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
 function copyDist() {
   for (let attempt = 0; attempt < 3; attempt++) {
     rmSync(tmp, { recursive: true, force: true });
-    cpSync(join(repo, 'dist'), tmp, { recursive: true });
+    cpSync(distDir, tmp, { recursive: true });
     const m = checked(tmp);
     if (m) return { dir: tmp, manifest: m };
     spawnSync('sleep', ['5']);
   }
-  console.error('conformance: dist/ is stale or changing; building a private copy (npx vite build)…');
+  console.error(`conformance: ${distDir} is stale or changing; building a private copy (npx vite build)…`);
   rmSync(tmp, { recursive: true, force: true });
   const r = spawnSync('npx', ['vite', 'build', '--outDir', tmp, '--emptyOutDir'], { cwd: repo, stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);

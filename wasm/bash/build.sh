@@ -27,7 +27,8 @@ chmod +x "$work/bin/wasmcc"
 
 compat_inc="$here/../compat/include"
 # compat's ttymerge.o (its constructor merges stderr into stdout in a terminal), linked by name.
-linkflags="$(cat "$BUILD_ROOT/compat/link-flags") $BUILD_ROOT/compat/obj/ttymerge.o"
+# -lc-printscan-long-double: bash formats floats through long double (printf %f/%e/%g).
+linkflags="$(cat "$BUILD_ROOT/compat/link-flags") $BUILD_ROOT/compat/obj/ttymerge.o -lc-printscan-long-double"
 # Shared imported memory: Wasmer copies it into the child on fork. 1 MiB C stack.
 memflags="-Wl,--import-memory,--shared-memory,--max-memory=1073741824,--no-check-features -Wl,-z,stack-size=1048576"
 

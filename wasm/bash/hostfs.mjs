@@ -1,7 +1,7 @@
 // A Wasmer client whose sandboxes see the kernel's host-filesystem mounts (/workspace, /home,
 // /tmp, /etc served by src/worker/engine/hostfs over a MemoryBackend), like the app does.
 // The TypeScript sources are transpiled with the repo's typescript into a temp dir at start.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -12,7 +12,11 @@ import { Wasmer } from '@wasmer/sdk/node';
 const src = fileURLToPath(new URL('../../src/worker/engine/hostfs/', import.meta.url));
 const out = join(tmpdir(), `sandpit-hostfs-${process.pid}`);
 mkdirSync(out, { recursive: true });
-for (const name of ['backend', 'protocol', 'server', 'memory', 'install', 'worker-cache']) {
+// Every module of the folder (not just the ones imported below: they import each other).
+const names = readdirSync(src)
+  .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.d.ts'))
+  .map((f) => f.slice(0, -3));
+for (const name of names) {
   const code = ts
     .transpileModule(readFileSync(join(src, `${name}.ts`), 'utf8'), {
       compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },

@@ -82,6 +82,16 @@ await check('getpwuid', 'echo ~', '/home/user');
 // Regression: a redirection in the shell itself (saves fd 1 at fd 10, restores with dup2) left
 // fd 1 such that the next exec'd child printed nothing and exited 71.
 await check('redirect then exec child', "echo hi > /home/user/f; bash -c 'read l < /home/user/f; echo $l'", 'hi');
+// exec argv: the runtime splits argv/env on newlines and drops empty entries; compat's
+// SANDPIT_ARGV/SANDPIT_ENVX carry them (wasm/compat/src/argv.c).
+await check('exec: newline in an argument', "bash -c 'echo one\necho two'", 'one\ntwo');
+await check('exec: empty arguments', "bash -c 'echo $#:$1:$2:$3' x '' b ''", '3::b:');
+await check('exec: carriage return kept', "bash -c 'printf %s \"$1\" | od -An -c' x $'a\\rb'", /a\s+\\r\s+b/);
+await check('exec: exported newline value', "export V=$'p\\nq'; bash -c 'echo \"$V\"'", 'p\nq');
+await check('exec: markers hidden, grandchild clean', "bash -c 'bash -c \"env | grep -c SANDPIT_ARGV\"' ''", '0', {
+  code: 1,
+});
+await check('printf float', 'printf "%.2f %e %g\\n" 3.14159 1000 0.5', '3.14 1.000000e+03 0.5');
 await check('redirect to /dev/null then child', 'echo x > /dev/null; bash -c "echo child"', 'child');
 if (haveBusybox) {
   await check('redirect then external cat', 'echo hi > /home/user/f; cat /home/user/f', 'hi');

@@ -19,6 +19,9 @@ if [ ! -f "$work/src/.sandpit-$VERSION" ]; then
 fi
 obj="$work/obj"
 mkdir -p "$obj"
+# Our own applets (applets/*.c, e.g. tsort, which 1.35 lacks) join coreutils/: busybox's
+# Kbuild finds them through their //config, //applet and //kbuild comments.
+for a in "$here"/applets/*.c; do cmp -s "$a" "$work/src/coreutils/$(basename "$a")" || cp "$a" "$work/src/coreutils/"; done
 
 # Process support comes from our compat library when it has been built (wasm/compat).
 if [ "${BB_NO_COMPAT:-}" != 1 ] && [ ! -f "$BUILD_ROOT/compat/libsandpit-compat.a" ] && [ -f "$here/../compat/build.sh" ]; then
@@ -32,7 +35,7 @@ if [ "${BB_NO_COMPAT:-}" != 1 ] && [ -f "$BUILD_ROOT/compat/libsandpit-compat.a"
 # applets-proc.txt when processes work).
 lists=("$here/applets.txt")
 [ $compat = 1 ] && lists+=("$here/applets-proc.txt")
-{ cat "${lists[@]}"; sha256sum "$0"; } > "$work/applets.all"
+{ cat "${lists[@]}"; sha256sum "$0" "$here"/applets/*.c; } > "$work/applets.all"
 if ! cmp -s "$work/applets.all" "$work/applets.used" || [ ! -f "$obj/.config" ]; then
   (cd "$work/src" && make O="$obj" allnoconfig >"$work/config.log" 2>&1)
   sed -i -E '/^# CONFIG_FEATURE_.* is not set$/d; /^CONFIG_FEATURE_[A-Z0-9_]+=[0-9]+$/d' "$obj/.config"
@@ -89,8 +92,10 @@ else
   ldextra+=(-Wl,--wrap=__wasi_poll_oneoff)
 fi
 # shellcheck disable=SC2046
+# -lc-printscan-long-double: printf/awk/seq format floats through long double.
 $CC $WASM_LDFLAGS -Wl,-z,stack-size=1048576 -o "$work/busybox_unstripped.wasm" \
-  $(cd "$obj" && ls "$obj"/*/built-in.o) $(find "$obj" -name lib.a | sort) "${objs[@]}" "${ldextra[@]}"
+  $(cd "$obj" && ls "$obj"/*/built-in.o) $(find "$obj" -name lib.a | sort) "${objs[@]}" "${ldextra[@]}" \
+  -lc-printscan-long-double
 
 # ---- optimise (and, with processes, asyncify so fork/setjmp can unwind the stack).
 if [ $compat = 1 ]; then

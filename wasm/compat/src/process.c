@@ -46,36 +46,42 @@ pid_t _Fork(void) { return fork(); }
 /* A real copy, not a borrowed address space: safe for callers that write before exec. */
 pid_t vfork(void) { return fork(); }
 
-/* Joins a NULL-terminated list with newlines, the wire format of proc_exec3/proc_spawn2.
- * The runtime drops empty lines, so empty arguments and arguments with newlines cannot travel. */
-char *__sandpit_join_lines(char *const *list, size_t *len) {
-  size_t n = 0;
-  if (list) for (size_t i = 0; list[i]; i++) n += strlen(list[i]) + 1;
-  char *buf = malloc(n + 1), *p = buf;
-  if (!buf) return NULL;
-  if (list) for (size_t i = 0; list[i]; i++) {
-    size_t l = strlen(list[i]);
-    memcpy(p, list[i], l);
-    p += l;
-    *p++ = '\n';
-  }
-  *p = 0;
-  *len = (size_t)(p - buf);
-  return buf;
-}
+int __sandpit_exec_wire(char *const argv[], char *const envp[], char **args, size_t *alen,
+                        char **envs, size_t *elen); /* argv.c */
 
-static int do_exec(const char *path, char *const argv[], char *const envp[], int search) {
+int __sandpit_script_argv(const char *name, int search, char *const argv[], char ***out,
+                          int *isearch, char **resolved); /* script.c */
+
+/* One proc_exec3 call: returns only on failure, with the runtime's errno. */
+static int raw_exec(const char *path, char *const argv[], char *const envp[], int search) {
   size_t alen, elen;
-  char *args = __sandpit_join_lines(argv, &alen);
-  char *envs = __sandpit_join_lines(envp ? envp : environ, &elen);
-  if (!args || !envs) { free(args); free(envs); errno = ENOMEM; return -1; }
+  char *args, *envs;
+  if (__sandpit_exec_wire(argv, envp ? envp : environ, &args, &alen, &envs, &elen)) return ENOMEM;
   const char *sp = search ? getenv("PATH") : NULL;
   uint16_t e = wasix_proc_exec3(path, strlen(path), args, alen, envs, elen, search ? 1 : 0,
                                 sp, sp ? strlen(sp) : 0);
   free(args);
   free(envs);
-  errno = e ? e : ENOEXEC;
-  if (errno == ENOEXEC && !search) errno = ENOENT; /* the runtime says Noexec for "not found" */
+  return e ? e : ENOEXEC;
+}
+
+static int do_exec(const char *path, char *const argv[], char *const envp[], int search) {
+  int e = raw_exec(path, argv, envp, search);
+  /* The runtime says Noexec for a missing file and for a script alike: see script.c. */
+  char **nv, *resolved;
+  int isearch;
+  if (e == ENOEXEC && __sandpit_script_argv(path, search, argv, &nv, &isearch, &resolved) == 0) {
+    e = raw_exec(nv[0], nv, envp, isearch);
+    const char *base = strrchr(nv[0], '/');
+    if (e == ENOEXEC && base && base[1]) { /* #!/usr/bin/env, /bin/sh…: the registered name */
+      if (!strcmp(nv[0], "/usr/bin/env") && nv[1] && nv[1][0] != '-') e = raw_exec(nv[1], nv + 1, envp, 1);
+      else { nv[0] = (char *)base + 1; e = raw_exec(nv[0], nv, envp, 1); }
+    }
+    if (e == ENOEXEC) e = ENOENT; /* the interpreter is missing */
+    errno = e;
+    return -1;
+  }
+  if (e != ENOEXEC) errno = e;
   return -1;
 }
 

@@ -10,7 +10,8 @@
 #include "wasix.h"
 
 extern char **environ;
-char *__sandpit_join_lines(char *const *list, size_t *len);
+int __sandpit_exec_wire(char *const argv[], char *const envp[], char **args, size_t *alen,
+                        char **envs, size_t *elen); /* argv.c */
 void __sandpit_child_add(pid_t p);
 
 struct action { int op, fd, src, oflag; mode_t mode; char *path; };
@@ -88,14 +89,17 @@ static void open_flags(int oflag, uint16_t *oflags, uint16_t *fdflags, uint64_t 
     *rights &= ~(uint64_t)(__WASI_RIGHTS_FD_WRITE | __WASI_RIGHTS_FD_ALLOCATE | __WASI_RIGHTS_FD_FILESTAT_SET_SIZE);
 }
 
-static int spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
-                 char *const argv[], char *const envp[], int search) {
+int __sandpit_script_argv(const char *name, int search, char *const argv[], char ***out,
+                          int *isearch, char **resolved); /* script.c */
+
+static int spawn1(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
+                  char *const argv[], char *const envp[], int search) {
   size_t alen, elen;
-  char *args = __sandpit_join_lines(argv, &alen);
-  char *envs = __sandpit_join_lines(envp ? envp : environ, &elen);
+  char *args, *envs;
+  if (__sandpit_exec_wire(argv, envp ? envp : environ, &args, &alen, &envs, &elen)) return ENOMEM;
   int n = fa ? fa->__count : 0;
   wasix_fd_op *ops = calloc(n ? n : 1, sizeof *ops);
-  if (!args || !envs || !ops) { free(args); free(envs); free(ops); return ENOMEM; }
+  if (!ops) { free(args); free(envs); return ENOMEM; }
   const struct action *a = fa ? fa->__actions : NULL;
   for (int i = 0; i < n; i++) {
     ops[i].cmd = (uint8_t)a[i].op;
@@ -119,10 +123,32 @@ static int spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t 
   free(args);
   free(envs);
   free(ops);
-  if (e) return e == ENOEXEC ? ENOENT : e;
+  if (e) return e;
   __sandpit_child_add((pid_t)child);
   if (pid) *pid = (pid_t)child;
   return 0;
+}
+
+/* As execve in process.c: the runtime's Noexec may be a script (see script.c). */
+static int spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
+                 char *const argv[], char *const envp[], int search) {
+  int e = spawn1(pid, path, fa, argv, envp, search);
+  char **nv, *resolved;
+  int isearch;
+  if (e != ENOEXEC) return e;
+  if (__sandpit_script_argv(path, search, argv, &nv, &isearch, &resolved)) return errno;
+  e = spawn1(pid, nv[0], fa, nv, envp, isearch);
+  const char *base = strrchr(nv[0], '/');
+  if (e == ENOEXEC && base && base[1]) {
+    char *interp = nv[0];
+    nv[0] = (char *)base + 1;
+    e = spawn1(pid, nv[0], fa, nv, envp, 1);
+    nv[0] = interp;
+  }
+  free(nv[0]);
+  free(resolved);
+  free(nv); /* the optional #! argument leaks: a few bytes per spawned script */
+  return e == ENOEXEC ? ENOENT : e;
 }
 
 int posix_spawn(pid_t *restrict pid, const char *restrict path, const posix_spawn_file_actions_t *fa,

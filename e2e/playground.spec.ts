@@ -190,6 +190,47 @@ test.describe('with bash', () => {
     await waitForPrompt(page);
   });
 
+  /** Narrows the window until the terminal refits; returns the new size. */
+  async function narrow(page: Page): Promise<{ cols: number; rows: number }> {
+    const size = () =>
+      page.evaluate(() => ({
+        cols: (globalThis as any).__sandpitTerm.cols as number,
+        rows: (globalThis as any).__sandpitTerm.rows as number,
+      }));
+    const before = await size();
+    await page.setViewportSize({ width: 1000, height: 560 });
+    await expect.poll(async () => (await size()).cols).not.toBe(before.cols);
+    const after = await size();
+    await expect(page.locator('#terminal-info')).toHaveText(`bash · ${after.cols}×${after.rows}`);
+    return after;
+  }
+
+  test('a resized window reaches the pty: stty size in the shell shows the new size', async ({ page }) => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await open(page);
+    await waitForPrompt(page);
+    await page.locator('#terminal').click();
+    const { cols, rows } = await narrow(page);
+    // A program started after the resize asks the terminal (TIOCGWINSZ through compat's ioctl).
+    await typeLine(page, 'stty size');
+    await expect.poll(() => termText(page)).toMatch(new RegExp(`stty size\\n${rows} ${cols}\\n`));
+  });
+
+  test("a resized window reaches bash's $COLUMNS before the next line runs", async ({ page }) => {
+    // Known gap: the runtime sends no SIGWINCH and bash's checkwinsize cannot read its own tty
+    // (fd 255, which compat's tcgetattr does not count as a terminal), so $COLUMNS keeps the
+    // start size. A compat change (SIGWINCH raised from reads of stdin when tty_get's size
+    // changed; tcgetattr on a dup of the tty) fixes it; measured in Node with a relinked bash.
+    test.fail();
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await open(page);
+    await waitForPrompt(page);
+    await page.locator('#terminal').click();
+    const { cols } = await narrow(page);
+    await typeLine(page, 'echo cols=$COLUMNS');
+    await expect.poll(() => termText(page), { timeout: 10_000 }).toContain(`cols=${cols}\n`);
+  });
+
   test('dark and light themes follow the toggle', async ({ page }, testInfo) => {
     await page.emulateMedia({ colorScheme: 'light' });
     await page.setViewportSize({ width: 1280, height: 800 });

@@ -142,9 +142,9 @@ export class TerminalView {
       const pty = await sb.pty.create({
         cols: this.term.cols,
         rows: this.term.rows,
-        // bash reads its size from these at start: the guest does not see the pty size
-        // through an ioctl yet, so without them readline wraps at 80 columns.
-        env: { COLUMNS: String(this.term.cols), LINES: String(this.term.rows) },
+        // No COLUMNS/LINES in the environment: bash and its programs ask the terminal
+        // (TIOCGWINSZ), and busybox lets those variables override the terminal's answer, so
+        // exported start values would hide every later resize from `stty size` and friends.
         onData: (bytes) => {
           if (gen === this.#generation) this.term.write(bytes);
         },

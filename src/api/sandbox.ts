@@ -10,6 +10,7 @@ import { bindKernel, type KernelCalls } from './kernel-calls';
 import { kernel, releaseIfIdle, type KernelHandle } from './kernel-client';
 import type { HostCallbacks, PersistedInfo, SandboxSource } from '../worker/protocol';
 import { runCode, type RunCodeOptions } from './run-code';
+import { mountSource, type MountOptions, type MountProvider, type MountTree } from './mount';
 import type {
   CommandResult,
   DiffResult,
@@ -56,6 +57,29 @@ function volumesInit(value: SandboxOptions['volumes']): { volumes?: Record<strin
   const out: Record<string, string> = {};
   for (const [path, name] of Object.entries(stringRecord(value, 'volumes'))) out[guestPath(path, 'volume path')] = name;
   return { volumes: out };
+}
+
+/** `pythonPath` dirs go before any PYTHONPATH the caller set in `env`. */
+function pythonPathEnv(dirs: unknown, env: Record<string, string>): Record<string, string> {
+  if (dirs === undefined) return env;
+  if (!Array.isArray(dirs)) throw new SandboxError('EINVAL', 'pythonPath must be an array of absolute paths');
+  const paths = dirs.map((d) => guestPath(d, 'pythonPath entry'));
+  if (env.PYTHONPATH) paths.push(env.PYTHONPATH);
+  return paths.length ? { ...env, PYTHONPATH: paths.join(':') } : env;
+}
+
+function mountsInit(value: SandboxOptions['mounts']): [string, ReturnType<typeof mountSource>][] {
+  if (value === undefined) return [];
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new SandboxError('EINVAL', 'mounts must be an object of guest path → tree');
+  }
+  return Object.entries(value).map(([path, tree]) => {
+    const p = guestPath(path, 'mount path');
+    const source = mountSource(tree, p);
+    if (source.provider)
+      throw new SandboxError('EINVAL', 'mounts takes trees; use sb.mount() for providers', { path: p });
+    return [p, source];
+  });
 }
 
 async function templateSource(template: string | Blob): Promise<SandboxSource> {
@@ -221,12 +245,13 @@ export class Sandbox {
       assetsUrl: absoluteUrl(options.assetsUrl ?? '/wasm/'),
       sdkUrl: absoluteUrl(options.sdkUrl ?? '/vendor/wasmer-sdk/dist/index.js'),
       cwd: guestPath(options.cwd ?? '/home/user', 'cwd'),
-      env: stringRecord(options.env, 'env'),
+      env: pythonPathEnv(options.pythonPath, stringRecord(options.env, 'env')),
       timeoutMs: nonNegativeInt(options.timeoutMs ?? 30_000, 'timeoutMs'),
       fsLimitBytes: nonNegativeInt(options.fsLimitBytes ?? 256 << 20, 'fsLimitBytes'),
       ...deterministicInit(options.deterministic),
       ...volumesInit(options.volumes),
     };
+    const mounts = mountsInit(options.mounts);
     if (source === undefined && options.template !== undefined) source = await templateSource(options.template);
     // Guests call back into this page for extensions and network requests.
     const extensions = validateExtensions(options.extensions);
@@ -254,6 +279,12 @@ export class Sandbox {
       );
       const sb = new Sandbox(id, info.sid, k);
       sb.#host = { extensions: options.extensions, network: options.network };
+      try {
+        for (const [path, m] of mounts) await rethrow(() => k.api.mount(info.sid, path, m.source, { readOnly: false }));
+      } catch (err) {
+        await sb.destroy().catch(() => undefined);
+        throw err;
+      }
       return sb;
     } catch (err) {
       await releaseIfIdle(k).catch(() => undefined);
@@ -265,6 +296,19 @@ export class Sandbox {
   async fork(options: Pick<SandboxOptions, 'id'> = {}): Promise<Sandbox> {
     this.#api();
     return Sandbox.#start({ ...this.#host, ...options }, { kind: 'fork', sid: this.sid });
+  }
+
+  /**
+   * Mounts a tree (`{ 'a.csv': 'x,y\n', 'sub/b.bin': bytes }`, copied in) or a live provider
+   * (`{ readFile, readdir, stat, writeFile? }`, host functions called again before every command
+   * and files.* read) at `path`, below /mnt, /home, /tmp, … (EINVAL elsewhere). A mount at the
+   * same path is replaced. `readOnly`: guests get EROFS, sb.files gets SandboxError('EACCES').
+   */
+  async mount(path: string, source: MountTree | MountProvider, options: MountOptions = {}): Promise<void> {
+    const p = guestPath(path, 'mount path');
+    const m = mountSource(source, p);
+    const request = { readOnly: options.readOnly === true, ...(m.provider ? { provider: m.provider } : {}) };
+    await rethrow(() => this.#api().mount(p, m.source, request));
   }
 
   /** Runs a snippet of code: 'python' | 'bash' | 'javascript' | 'lua' | 'sql'. */

@@ -1,5 +1,6 @@
 // Public option and result types of the Sandbox API (shared/API.md is the contract).
 import type { Extension } from './extensions';
+import type { MountTree } from './mount';
 import type { NetworkOption } from './network';
 
 export interface ProgressEvent {
@@ -31,6 +32,13 @@ export interface SandboxOptions {
   extensions?: Extension[];
   /** Outbound HTTP(S) through this page's fetch for the listed hosts (curl, Python urllib). Default: false. */
   network?: NetworkOption;
+  /**
+   * Trees to mount: guest path (below /mnt, /home, /tmp, …) → `{ 'a.csv': 'x,y\n', 'sub/b.bin': bytes }`.
+   * Default: none. For read-only or provider mounts use `sb.mount()`.
+   */
+  mounts?: Record<string, MountTree>;
+  /** Directories prepended to PYTHONPATH for every command. Default: none. */
+  pythonPath?: string[];
   /** Volumes to mount: guest path → volume name (see Volume.create). */
   volumes?: Record<string, string>;
   /** Start from a named template (Sandbox.buildTemplate) or an exported Blob. */

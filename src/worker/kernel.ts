@@ -11,7 +11,9 @@ import type {
   KernelInit,
   LoadProgress,
   Metrics,
-  MountSource,
+  MountProviderCalls,
+  MountRequest,
+  MountTreeData,
   PersistedInfo,
   ProcessInfo,
   RunReply,
@@ -314,9 +316,14 @@ class Kernel implements WorkerApi {
     return s;
   }
 
-  async mount(sid: string, path: string, source: MountSource, readOnly: boolean): Promise<void> {
+  async mount(
+    sid: string,
+    path: string,
+    source: MountTreeData | MountProviderCalls,
+    request: MountRequest,
+  ): Promise<void> {
     const s = this.#get(sid);
-    await mountInto(s, path, source, readOnly);
+    await mountInto(s, path, source, request);
     s.changed();
   }
 

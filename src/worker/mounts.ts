@@ -6,7 +6,7 @@
 // cannot wait for the page.
 import { KernelError } from './errors';
 import { fsCall } from './files';
-import type { MountSource } from './protocol';
+import type { MountProviderCalls, MountRequest, MountTreeData } from './protocol';
 import { MOUNTED_DIRS } from './engine/runtime';
 import { buildTree, resolveProvider, type MountProvider, type Vfs } from './vfs';
 
@@ -39,21 +39,27 @@ function checkPath(path: string): void {
 }
 
 /** Grafts `source` at `path`, replacing an earlier mount there (a reopened sandbox's `mounts`). */
-export async function mountInto(host: MountHost, path: string, source: MountSource, readOnly: boolean): Promise<void> {
+export async function mountInto(
+  host: MountHost,
+  path: string,
+  source: MountTreeData | MountProviderCalls,
+  request: MountRequest,
+): Promise<void> {
+  const readOnly = request.readOnly;
   checkPath(path);
   const { vfs, path: at } = host.route(path);
   const list = providers.get(host) ?? [];
   providers.set(host, list);
   const old = list.findIndex((m) => m.vfs === vfs && m.at === at);
   if (old >= 0) list.splice(old, 1)[0]!.stopWatch();
-  if ('tree' in source) {
-    const tree = fsCall(path, () => buildTree(source.tree));
+  if (!request.provider) {
+    const tree = fsCall(path, () => buildTree(source as MountTreeData));
     graft(vfs, at, path, tree, readOnly);
     return;
   }
-  const provider = source.provider;
+  const provider = source as MountProvider;
   // A provider without writeFile has nowhere to keep a guest's changes: read-only.
-  const ro = readOnly || typeof (provider as { writeFile?: unknown }).writeFile !== 'function';
+  const ro = readOnly || !request.provider.writable;
   graft(vfs, at, path, await read(provider, path), ro);
   const m: ProviderMount = { vfs, at, provider, readOnly: ro, pending: new Set(), stopWatch: () => undefined };
   if (!ro) m.stopWatch = writeBack(m);
@@ -101,7 +107,31 @@ async function read(provider: MountProvider, path: string) {
   }
 }
 
+const readableWhenReadOnly = new WeakSet<Vfs>();
+
+/**
+ * WASIX opens files for writing even to read them, and Vfs.open refuses any write-open below a
+ * read-only mount, so guests could not even `cat` a read-only file. Such an open (no create, no
+ * truncate) is retried read-only here: a later write through the descriptor is still refused
+ * (Vfs re-checks read-only mounts on every fd write). The proper fix is the same rule inside
+ * Vfs.open (src/worker/vfs, not this module's); until then this wraps the instance's open.
+ */
+function letGuestsRead(vfs: Vfs): void {
+  if (readableWhenReadOnly.has(vfs)) return;
+  readableWhenReadOnly.add(vfs);
+  const open = vfs.open.bind(vfs);
+  vfs.open = (path, o = {}) => {
+    try {
+      return open(path, o);
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'EROFS' || !o.write || o.create || o.truncate) throw err;
+      return open(path, { ...o, write: false });
+    }
+  };
+}
+
 function graft(vfs: Vfs, at: string, path: string, tree: Parameters<Vfs['mountTree']>[1], readOnly: boolean): void {
+  if (readOnly) letGuestsRead(vfs);
   fsCall(path, () => {
     try {
       vfs.unmount(at);

@@ -207,21 +207,24 @@ export interface DiffResult {
   removed: string[];
 }
 
-/** What sb.mount grafts: a tree of path → content, or a live provider (a Comlink proxy of host functions). */
+/** A tree mounted by sb.mount: path → content; keys may contain '/'. */
 export interface MountTreeData {
   [name: string]: string | Uint8Array | MountTreeData;
 }
 
-export type MountSource =
-  | { tree: MountTreeData }
-  | {
-      provider: {
-        readFile(path: string): Promise<Uint8Array | string> | Uint8Array | string;
-        readdir(path: string): Promise<string[]> | string[];
-        stat(path: string): Promise<ProviderStatInfo> | ProviderStatInfo;
-        writeFile?(path: string, data: Uint8Array): Promise<void> | void;
-      };
-    };
+/** A live mount's host functions (a Comlink proxy: it must be a top-level argument to cross). */
+export interface MountProviderCalls {
+  readFile(path: string): Promise<Uint8Array | string> | Uint8Array | string;
+  readdir(path: string): Promise<string[]> | string[];
+  stat(path: string): Promise<ProviderStatInfo> | ProviderStatInfo;
+  writeFile?(path: string, data: Uint8Array): Promise<void> | void;
+}
+
+export interface MountRequest {
+  readOnly: boolean;
+  /** Set when the source is a provider; `writable`: it has writeFile (a proxy seems to have every method). */
+  provider?: { writable: boolean };
+}
 
 export interface ProviderStatInfo {
   type: 'file' | 'dir' | 'symlink';
@@ -293,7 +296,7 @@ export interface WorkerApi {
   writeFiles(sid: string, files: { path: string; data: Uint8Array }[]): Promise<void>;
   readFile(sid: string, path: string): Promise<Uint8Array>;
   /** Grafts a tree or a live provider at `path` (below /mnt, /home, /tmp, …); replaces a mount there. */
-  mount(sid: string, path: string, source: MountSource, readOnly: boolean): Promise<void>;
+  mount(sid: string, path: string, source: MountTreeData | MountProviderCalls, request: MountRequest): Promise<void>;
   /** Streamed write: open (creates parents), append chunks, then commit (atomic rename) or abort. */
   writeOpen(sid: string, path: string): Promise<number>;
   writeChunk(sid: string, id: number, data: Uint8Array): Promise<void>;

@@ -1,11 +1,13 @@
-// The outer frame of an exported state: magic, version, lengths, gzip'd payload, SHA-256 trailer.
-// See docs/export-format.md. Everything here is checked before the payload is even decompressed.
+// The outer frame of an exported state: magic, version, lengths, payload, SHA-256 trailer.
+// Version 1 gzips the whole payload; version 2 stores it as it is (its segments choose their own
+// compression). See docs/export-format.md. Everything here is checked before anything is decompressed.
 
 import { StoreError } from './backend';
 import { sha256 } from './hash';
 
 export const MAGIC = new Uint8Array([0x53, 0x41, 0x4e, 0x44, 0x50, 0x49, 0x54, 0x00]); // "SANDPIT\0"
 export const FORMAT_VERSION = 1;
+export const FORMAT_V2 = 2;
 export const HEADER_BYTES = 32;
 export const TRAILER_BYTES = 32;
 const FLAG_GZIP = 1;
@@ -32,15 +34,62 @@ export async function seal(chunks: Uint8Array[]): Promise<Uint8Array> {
   return out;
 }
 
-/** Check the frame and the whole-file checksum, then decompress (refusing more than `maxRawBytes`). */
-export async function unseal(bytes: Uint8Array, maxRawBytes: number): Promise<Uint8Array> {
+/**
+ * Version 2: header + the payload parts as they are + SHA-256 trailer, in one allocation (each
+ * part is copied exactly once). `rawLen` is the payload's decoded size (the import limit check).
+ */
+export async function sealV2(parts: Uint8Array[], rawLen: number): Promise<Uint8Array> {
+  let payloadLen = 0;
+  for (const p of parts) payloadLen += p.length;
+  const out = new Uint8Array(HEADER_BYTES + payloadLen + TRAILER_BYTES);
+  const dv = new DataView(out.buffer);
+  out.set(MAGIC, 0);
+  dv.setUint16(8, FORMAT_V2, true);
+  dv.setUint16(10, 0, true);
+  dv.setUint32(12, 0, true);
+  dv.setBigUint64(16, BigInt(payloadLen), true);
+  dv.setBigUint64(24, BigInt(rawLen), true);
+  let off = HEADER_BYTES;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  out.set(await sha256(out.subarray(0, off)), off);
+  return out;
+}
+
+export interface Opened {
+  version: 1 | 2;
+  /** Version 1: the gunzipped record sequence. Version 2: the stored payload (a view of the input). */
+  payload: Uint8Array;
+  /** Declared decoded size, already checked against the limit. */
+  rawLen: number;
+}
+
+/** Check the frame and the whole-file checksum of either version; version 1 is decompressed. */
+export async function open(bytes: Uint8Array, maxRawBytes: number): Promise<Opened> {
+  const version = peekVersion(bytes);
+  if (version === FORMAT_VERSION) {
+    const payload = await unseal(bytes, maxRawBytes);
+    return { version, payload, rawLen: payload.length };
+  }
+  const { end, rawLen } = await checkFrame(bytes, maxRawBytes, 0);
+  return { version: 2, payload: bytes.subarray(HEADER_BYTES, end), rawLen };
+}
+
+function peekVersion(bytes: Uint8Array): number {
   if (!(bytes instanceof Uint8Array)) throw corrupt('not bytes');
   if (bytes.length < HEADER_BYTES + TRAILER_BYTES) throw corrupt('too short');
   for (let i = 0; i < MAGIC.length; i++) if (bytes[i] !== MAGIC[i]) throw corrupt('bad magic');
+  const version = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint16(8, true);
+  if (version !== FORMAT_VERSION && version !== FORMAT_V2) throw corrupt(`unsupported version ${version}`);
+  return version;
+}
+
+/** Flags, lengths, limit and SHA-256 trailer; returns where the payload ends. */
+async function checkFrame(bytes: Uint8Array, maxRawBytes: number, flags: number) {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const version = dv.getUint16(8, true);
-  if (version !== FORMAT_VERSION) throw corrupt(`unsupported version ${version}`);
-  if (dv.getUint16(10, true) !== FLAG_GZIP || dv.getUint32(12, true) !== 0) throw corrupt('unknown flags');
+  if (dv.getUint16(10, true) !== flags || dv.getUint32(12, true) !== 0) throw corrupt('unknown flags');
   const payloadLen = dv.getBigUint64(16, true);
   const rawLen = dv.getBigUint64(24, true);
   if (payloadLen !== BigInt(bytes.length - HEADER_BYTES - TRAILER_BYTES)) throw corrupt('length mismatch (truncated?)');
@@ -48,7 +97,14 @@ export async function unseal(bytes: Uint8Array, maxRawBytes: number): Promise<Ui
   const end = bytes.length - TRAILER_BYTES;
   const digest = await sha256(bytes.subarray(0, end));
   for (let i = 0; i < TRAILER_BYTES; i++) if (digest[i] !== bytes[end + i]) throw corrupt('checksum mismatch');
-  return gunzip(bytes.subarray(HEADER_BYTES, end), Number(rawLen));
+  return { end, rawLen: Number(rawLen) };
+}
+
+/** Version 1: check the frame and the whole-file checksum, then gunzip (refusing more than `maxRawBytes`). */
+export async function unseal(bytes: Uint8Array, maxRawBytes: number): Promise<Uint8Array> {
+  if (peekVersion(bytes) !== FORMAT_VERSION) throw corrupt('not version 1');
+  const { end, rawLen } = await checkFrame(bytes, maxRawBytes, FLAG_GZIP);
+  return gunzip(bytes.subarray(HEADER_BYTES, end), rawLen);
 }
 
 async function gzip(chunks: Uint8Array[]): Promise<Uint8Array> {

@@ -1,13 +1,15 @@
 // exportState/importState: a whole sandbox (files with metadata, snapshots, env, cwd) as one
 // versioned, checksummed, compressed blob. Import validates everything before building anything.
-// Format: docs/export-format.md.
+// Format: docs/export-format.md. Export writes version 2; import reads versions 1 and 2.
 
 import { pageBytes } from '../vfs/content';
 import { countTree, PAGE_SIZE, type DirNode, type FileNode, type Node, type Page } from '../vfs/node';
 import { VfsError } from '../vfs/errors';
 import { DEFAULT_MAX_BYTES, DEFAULT_MAX_FILES, Vfs, type VfsOptions, type VfsSnapshot } from '../vfs/vfs';
-import { corrupt, seal, unseal } from './container';
-import { endRecord, frame, parseRecords, REC_BLOB, REC_META, REC_TREE } from './records';
+import { corrupt, open, sealV2 } from './container';
+import { decodeV2, encodeV2 } from './payload-v2';
+import { PageDedup } from './dedup';
+import { parseRecords, REC_BLOB, REC_META, REC_TREE } from './records';
 
 export interface ExportSnapshot {
   id: string;
@@ -53,7 +55,7 @@ interface TreeRecord {
 
 interface MetaRecord {
   format: 'sandpit-state';
-  version: 1;
+  version: 1 | 2;
   createdAt: number;
   env: Record<string, string>;
   cwd: string;
@@ -68,22 +70,30 @@ const decoder = new TextDecoder();
 export async function exportState(vfs: Vfs, options: ExportOptions = {}): Promise<Uint8Array> {
   // Freeze the live tree so nothing changes under us while we await compression.
   const live = vfs.snapshot();
-  const blobs: Uint8Array[][] = [];
-  const blobIndex = new Map<Page, { len: number; idx: number }[]>();
+  const blobs: Uint8Array[] = [];
+  // A page shared by files and snapshots is stored once (by identity), and so is content
+  // that is equal byte for byte (copies of one file).
+  const byPage = new Map<Page, { len: number; idx: number }[]>();
+  const byContent = new PageDedup();
   const blobOf = (file: FileNode, i: number): number => {
     const page = file.pages[i];
     if (!page) return -1;
     const len = Math.min(PAGE_SIZE, file.size - i * PAGE_SIZE);
-    let list = blobIndex.get(page);
+    let list = byPage.get(page);
     const hit = list?.find((b) => b.len === len);
     if (hit) return hit.idx;
-    if (!list) blobIndex.set(page, (list = []));
-    const idx = blobs.length;
-    blobs.push(frame(REC_BLOB, pageBytes(file, i)));
+    if (!list) byPage.set(page, (list = []));
+    const bytes = pageBytes(file, i);
+    let idx = byContent.find(bytes, blobs);
+    if (idx < 0) {
+      idx = blobs.length;
+      blobs.push(bytes);
+      byContent.add(bytes, idx);
+    }
     list.push({ idx, len });
     return idx;
   };
-  const treeOf = (root: DirNode, head: Omit<TreeRecord, 'entries'>): Uint8Array[] => {
+  const treeOf = (root: DirNode, head: Omit<TreeRecord, 'entries'>): Uint8Array => {
     const entries: TreeEntry[] = [];
     const walk = (n: Node, path: string): void => {
       if (n.kind === 'dir') {
@@ -98,7 +108,7 @@ export async function exportState(vfs: Vfs, options: ExportOptions = {}): Promis
       }
     };
     walk(root, '/');
-    return frame(REC_TREE, encoder.encode(JSON.stringify({ ...head, entries })));
+    return encoder.encode(JSON.stringify({ ...head, entries }));
   };
   const snaps = options.snapshots ?? [];
   const trees = [treeOf(live.root, { role: 'live' })];
@@ -113,32 +123,49 @@ export async function exportState(vfs: Vfs, options: ExportOptions = {}): Promis
     );
   const meta: MetaRecord = {
     format: 'sandpit-state',
-    version: 1,
+    version: 2,
     createdAt: Date.now(),
     env: options.env ?? {},
     cwd: options.cwd ?? '/',
     blobs: blobs.length,
     trees: trees.length,
   };
-  const chunks: Uint8Array[] = [...frame(REC_META, encoder.encode(JSON.stringify(meta)))];
-  for (const b of blobs) chunks.push(...b);
-  for (const t of trees) chunks.push(...t);
-  chunks.push(...endRecord(1 + blobs.length + trees.length));
-  return seal(chunks);
+  const { parts, rawLen } = await encodeV2({ meta: encoder.encode(JSON.stringify(meta)), blobs, trees });
+  return sealV2(parts, rawLen);
+}
+
+/** The parts every version decodes to: META's body, blob bodies in index order, tree bodies. */
+interface Decoded {
+  meta: Uint8Array;
+  blobs: Uint8Array[];
+  trees: Uint8Array[];
+  /** Record count of a v1 payload (META + BLOBs + TREEs); v2 counts by record type. */
+  records?: number;
+}
+
+function decodeV1(raw: Uint8Array): Decoded {
+  const records = parseRecords(raw);
+  const first = records[0];
+  if (!first || first.type !== REC_META) throw corrupt('META record missing');
+  const rest = records.slice(1);
+  const nBlobs = rest.findIndex((r) => r.type !== REC_BLOB);
+  const blobs = (nBlobs < 0 ? rest : rest.slice(0, nBlobs)).map((r) => r.body);
+  const trees = nBlobs < 0 ? [] : rest.slice(nBlobs);
+  for (const t of trees) if (t.type !== REC_TREE) throw corrupt('bad TREE record');
+  return { meta: first.body, blobs, trees: trees.map((t) => t.body), records: records.length };
 }
 
 export async function importState(bytes: Uint8Array, options: ImportOptions = {}): Promise<ImportedState> {
-  const raw = await unseal(bytes, options.maxBytes ?? DEFAULT_IMPORT_LIMIT);
-  const records = parseRecords(raw);
+  const opened = await open(bytes, options.maxBytes ?? DEFAULT_IMPORT_LIMIT);
+  const decoded: Decoded =
+    opened.version === 1 ? decodeV1(opened.payload) : await decodeV2(opened.payload, opened.rawLen);
   // ---- validate everything ----
-  const first = records[0];
-  if (!first || first.type !== REC_META) throw corrupt('META record missing');
-  const meta = parseJson(first.body) as MetaRecord;
+  const meta = parseJson(decoded.meta) as MetaRecord;
   if (
     typeof meta !== 'object' ||
     meta === null ||
     meta.format !== 'sandpit-state' ||
-    meta.version !== 1 ||
+    meta.version !== opened.version ||
     !isTime(meta.createdAt) ||
     !isStringRecord(meta.env) ||
     typeof meta.cwd !== 'string' ||
@@ -146,19 +173,16 @@ export async function importState(bytes: Uint8Array, options: ImportOptions = {}
     !isCount(meta.blobs) ||
     !isCount(meta.trees) ||
     meta.trees < 1 ||
-    records.length !== 1 + meta.blobs + meta.trees
+    (decoded.records !== undefined && decoded.records !== 1 + meta.blobs + meta.trees) ||
+    decoded.blobs.length !== meta.blobs ||
+    decoded.trees.length !== meta.trees
   ) {
     throw corrupt('bad META record');
   }
-  const blobs = records.slice(1, 1 + meta.blobs);
-  for (const b of blobs) if (b.type !== REC_BLOB || b.body.length > PAGE_SIZE) throw corrupt('bad BLOB record');
-  const trees: TreeRecord[] = records.slice(1 + meta.blobs).map((r) => {
-    if (r.type !== REC_TREE) throw corrupt('bad TREE record');
-    return validateTree(
-      parseJson(r.body),
-      blobs.map((b) => b.body.length),
-    );
-  });
+  const blobs = decoded.blobs;
+  for (const b of blobs) if (b.length > PAGE_SIZE) throw corrupt('bad BLOB record');
+  const blobLens = blobs.map((b) => b.length);
+  const trees: TreeRecord[] = decoded.trees.map((body) => validateTree(parseJson(body), blobLens));
   if (trees[0]!.role !== 'live' || trees.slice(1).some((t) => t.role !== 'snapshot')) throw corrupt('tree roles');
   const ids = new Set(trees.slice(1).map((t) => t.id));
   if (ids.size !== trees.length - 1) throw corrupt('duplicate snapshot ids');
@@ -174,7 +198,9 @@ export async function importState(bytes: Uint8Array, options: ImportOptions = {}
 
   // ---- build (nothing above this line allocated a node) ----
   const pages: (Page | undefined)[] = [];
-  const pageAt = (i: number): Page => (pages[i] ??= { data: blobs[i]!.body.slice(), gen: 0 });
+  // Blob bodies are views of buffers made for this import (gunzipped, inflated or copied per
+  // segment), so pages can use them as they are: gen 0 pages are copied before any write.
+  const pageAt = (i: number): Page => (pages[i] ??= { data: blobs[i]!, gen: 0 });
   let ino = 2;
   const build = (t: TreeRecord): DirNode => {
     const dirs = new Map<string, DirNode>();

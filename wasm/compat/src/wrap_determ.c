@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <wasi/api.h>
 
 __wasi_errno_t __real___wasi_clock_time_get(__wasi_clockid_t id, __wasi_timestamp_t precision,
@@ -111,9 +112,11 @@ __wasi_errno_t __wrap___wasi_random_get(uint8_t *buf, __wasi_size_t len) {
  * -Wl,--wrap=__wasi_path_open,--wrap=__wasi_fd_read,--wrap=__wasi_fd_close,--wrap=__wasi_fd_renumber
  * a descriptor opened on either one is remembered when SANDPIT_SEED is set, and reads from it
  * come from the seeded stream. The device is still opened for real (errors, fstat and close
- * behave as before). A descriptor inherited from the parent (`head </dev/urandom`) is not
- * recognised: only opens in this process are. The pass-through calls go straight to the WASI
- * imports, so this file links whether or not those four wraps are on the command line. */
+ * behave as before). Descriptors opened elsewhere are recognised on stdin/stdout/stderr only
+ * (`tr -dc a-z </dev/urandom`: the shell opened it, this program inherited fd 0): the first
+ * read of fd 0-2 compares their inode with /dev/urandom's. The pass-through calls go straight
+ * to the WASI imports, so this file links whether or not those four wraps are on the command
+ * line. */
 #define RAW(name) __attribute__((import_module("wasi_snapshot_preview1"), import_name(#name)))
 RAW(path_open) int32_t sandpit_raw_path_open(int32_t, int32_t, int32_t, int32_t, int32_t, int64_t,
                                              int64_t, int32_t, int32_t);
@@ -194,8 +197,20 @@ __wasi_errno_t __wrap___wasi_path_open(__wasi_fd_t fd, __wasi_lookupflags_t dirf
   return 0;
 }
 
+/* An inherited stdin (or stdout/stderr) on the device: same inode as /dev/urandom's. */
+static int std_checked;
+static void check_std_fds(void) {
+  std_checked = 1;
+  load();
+  struct stat dev, st;
+  if (!have_seed || stat("/dev/urandom", &dev)) return;
+  for (int fd = 0; fd < 3; fd++)
+    if (!fstat(fd, &st) && st.st_ino == dev.st_ino && st.st_dev == dev.st_dev) mark_random_fd((__wasi_fd_t)fd, 1);
+}
+
 __wasi_errno_t __wrap___wasi_fd_read(__wasi_fd_t fd, const __wasi_iovec_t *iovs, size_t iovs_len,
                                      __wasi_size_t *nread) {
+  if (fd < 3 && !std_checked) check_std_fds();
   if (!is_random_fd(fd))
     return (__wasi_errno_t)sandpit_raw_fd_read((int32_t)fd, (int32_t)(uintptr_t)iovs, (int32_t)iovs_len,
                                                (int32_t)(uintptr_t)nread);

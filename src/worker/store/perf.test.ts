@@ -10,9 +10,11 @@ import { Repository } from './repository';
 const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
 const FULL = env.SANDPIT_BENCH === '1';
 
-type Dataset = 'mixed' | 'text';
+type Dataset = 'mixed' | 'text' | 'random' | 'shared';
 
 /**
+ * 'random': distinct incompressible pages (stored as they are). 'shared': one random 10 KB
+ * content in every file (the bench's state tree; stored once).
  * 'mixed': half-random bytes (every other byte zero), gzip's slow case at ~2:1.
  * 'text': source-code-like lines, the common case in a sandbox. Slicing a pool at varying
  * offsets keeps every page distinct.
@@ -20,9 +22,9 @@ type Dataset = 'mixed' | 'text';
 function build(files: number, size: number, dataset: Dataset = 'mixed'): Vfs {
   const v = new Vfs({ maxBytes: 2 * 1024 ** 3, maxFiles: 1_000_000 });
   const pool = new Uint8Array(1 << 20);
-  if (dataset === 'mixed') {
+  if (dataset !== 'text') {
     for (let off = 0; off < pool.length; off += 65536) crypto.getRandomValues(pool.subarray(off, off + 65536));
-    for (let j = 1; j < pool.length; j += 2) pool[j] = 0;
+    if (dataset === 'mixed') for (let j = 1; j < pool.length; j += 2) pool[j] = 0;
   } else {
     const words = ['const', 'value', 'return', 'function', 'import', 'self', 'data', 'print', 'if', 'else', 'for'];
     let text = '';
@@ -33,7 +35,7 @@ function build(files: number, size: number, dataset: Dataset = 'mixed'): Vfs {
   }
   for (let i = 0; i < files; i++) {
     if (i % 100 === 0) v.mkdir(`/d${i / 100}`);
-    const off = (i * 7919) % (pool.length - size);
+    const off = dataset === 'shared' ? 0 : (i * 7919) % (pool.length - size);
     v.writeFile(`/d${Math.floor(i / 100)}/f${i}`, pool.subarray(off, off + size));
   }
   return v;
@@ -95,7 +97,8 @@ describe('performance', () => {
     );
   });
 
-  for (const dataset of ['mixed', 'text'] as const) {
+  const datasets = (env.SANDPIT_BENCH_DATASETS ?? 'random,shared,text,mixed').split(',') as Dataset[];
+  for (const dataset of datasets) {
     it.runIf(FULL)(
       `export/import and commit throughput on 100 MB (${dataset})`,
       async () => {

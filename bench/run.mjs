@@ -235,7 +235,6 @@ async function main() {
     }
   }
 
-  // Warm rows: one page and one sandbox per system; a row that hangs gets a fresh page.
   const rowIds = await (async () => {
     const ctx = await browser.newContext();
     const page = await open('wasi-shim', ctx).catch(() => null);
@@ -243,49 +242,7 @@ async function main() {
     await ctx.close();
     return rows;
   })();
-  for (const target of SUITES.includes('warm') ? TARGETS : []) {
-    let ctx;
-    let page;
-    const fresh = async () => {
-      await ctx?.close().catch(() => undefined);
-      ctx = await browser.newContext();
-      page = await open(target, ctx);
-      await withTimeout(
-        page.evaluate(() => globalThis.bench.init()),
-        ROW_TIMEOUT_MS,
-        'init',
-      );
-    };
-    try {
-      await fresh();
-    } catch (e) {
-      for (const r of rowIds) put(r.id, r.title, r.group, target, { error: `sandbox did not start: ${e.message}` });
-      continue;
-    }
-    for (const r of rowIds) {
-      let res;
-      let first;
-      for (let attempt = 0; attempt < 2; attempt++) {
-        try {
-          res = await withTimeout(
-            page.evaluate(([id, q]) => globalThis.bench.row(id, q), [r.id, quick]),
-            ROW_TIMEOUT_MS,
-            r.id,
-          );
-          if (attempt) res.note = `first attempt failed (${first}); retried in a new page`;
-          break;
-        } catch (e) {
-          // A hung or crashed page: once more in a new page, then record the failure.
-          first = e.message.split('\n')[0];
-          res = { error: e.message };
-          log(`${target} ${r.id}: ${first}; new page`);
-          await fresh().catch(() => undefined);
-        }
-      }
-      put(r.id, r.title, r.group, target, res);
-    }
-    await ctx.close();
-  }
+  if (SUITES.includes('warm')) await warmRows(rowIds, { browser, open, put });
 
   // sandpit's state operations over one tree.
   if (TARGETS.includes('sandpit') && SUITES.includes('state')) {
@@ -361,6 +318,77 @@ async function main() {
   if (partial) mergePrevious(result);
   const paths = writeReport(root, result);
   log(`done in ${result.durationS} s: ${paths.join(', ')}`);
+}
+
+/**
+ * Warm rows: one page and one sandbox per system, all open at once, and every row's samples
+ * taken round-robin (one sample of each system in turn, the first system changing each round)
+ * so that the machine's changing load weighs on every system alike and the ratios of one run
+ * compare like with like. A sample that fails or hangs ends that system's row with the error;
+ * its page is then replaced by a new one for the next rows.
+ */
+async function warmRows(rowIds, { browser, open, put }) {
+  const pages = {};
+  const fresh = async (target) => {
+    await pages[target]?.ctx.close().catch(() => undefined);
+    const ctx = await browser.newContext();
+    pages[target] = { ctx };
+    const page = await open(target, ctx);
+    await withTimeout(
+      page.evaluate(() => globalThis.bench.init()),
+      ROW_TIMEOUT_MS,
+      'init',
+    );
+    pages[target] = { ctx, page };
+  };
+  const live = [];
+  for (const target of TARGETS) {
+    try {
+      await fresh(target);
+      live.push(target);
+    } catch (e) {
+      for (const r of rowIds) put(r.id, r.title, r.group, target, { error: `sandbox did not start: ${e.message}` });
+    }
+  }
+  const call = (target, fn, arg, what) =>
+    withTimeout(pages[target].page.evaluate(fn, arg), ROW_TIMEOUT_MS, what).catch((e) => ({ error: e.message }));
+  for (const r of rowIds) {
+    const state = {};
+    for (const target of live) {
+      const start = await call(target, ([id, q]) => globalThis.bench.rowStart(id, q), [r.id, quick], `${r.id} setup`);
+      state[target] = { ...start, samples: [] };
+    }
+    const going = () => live.filter((t) => state[t].n !== undefined && !state[t].error && !state[t].skipped);
+    const rounds = Math.max(0, ...going().map((t) => state[t].warmup + state[t].n));
+    for (let round = 0; round < rounds; round++) {
+      const order = going();
+      for (let k = 0; k < order.length; k++) {
+        const target = order[(k + round) % order.length];
+        const st = state[target];
+        if (round >= st.warmup + st.n) continue;
+        const s = await call(target, (id) => globalThis.bench.rowSample(id), r.id, r.id);
+        if (s.ms !== undefined) {
+          if (round >= st.warmup) st.samples.push(s.ms);
+          continue;
+        }
+        Object.assign(st, s.skipped ? { skipped: s.skipped } : { error: s.error });
+        if (s.error) {
+          // A hung or broken page: a new one for the rows to come.
+          log(`${target} ${r.id}: ${s.error.split('\n')[0].slice(0, 160)}; new page`);
+          await fresh(target).catch((e) => log(`${target}: new page failed: ${e.message}`));
+        }
+      }
+    }
+    for (const target of live) {
+      const st = state[target];
+      if (st.n !== undefined && !st.error && !st.skipped) {
+        const end = await call(target, (id) => globalThis.bench.rowEnd(id), r.id, `${r.id} verify`);
+        if (end.error) st.error = end.error;
+      }
+      put(r.id, r.title, r.group, target, st);
+    }
+  }
+  for (const target of live) await pages[target].ctx.close().catch(() => undefined);
 }
 
 /** With --only, keep the other systems' rows from the same day's results file. */

@@ -1,7 +1,7 @@
 // One adapter per benchmarked system, all with the same small interface, so that every row
 // runs the same work on each: create() → { sh(cmd), argv(args), py(code), write, read, mkdir,
 // writeMany, destroy }. A method a system lacks is absent; the row is then reported as n/a.
-/* global WebAssembly, TextEncoder, TextDecoder */
+/* global WebAssembly, TextEncoder, TextDecoder, performance */
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -11,6 +11,9 @@ async function fetchBytes(url) {
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
   return new Uint8Array(await res.arrayBuffer());
 }
+
+/** A named point of a cold start (bench/profile.mjs reads them as its phase breakdown). */
+const mark = (name) => performance.mark(name);
 
 const join = (dir, p) => (p.startsWith('/') ? p : `${dir}/${p}`);
 const shq = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -47,18 +50,31 @@ async function sandpit() {
     name: 'sandpit',
     Sandbox,
     wrap,
-    create: async (opts = {}) => wrap(await Sandbox.create({ fsLimitBytes: 1 << 30, timeoutMs: 600_000, ...opts })),
+    create: async (opts = {}) => {
+      mark('api-found');
+      const seen = new Set();
+      const onProgress = (p) => {
+        if (!seen.has(p.phase)) mark(`phase-${p.phase}`);
+        seen.add(p.phase);
+      };
+      const sb = await Sandbox.create({ fsLimitBytes: 1 << 30, timeoutMs: 600_000, onProgress, ...opts });
+      mark('sandbox-created');
+      return wrap(sb);
+    },
   };
 }
 
 /** The raw @wasmer/sdk 0.16.0 with the same binaries, as one package (as sandpit builds it). */
 async function wasmer() {
   const sdk = await import('/vendor/wasmer-sdk/dist/index.js');
+  mark('sdk-imported');
   const manifest = await (await fetch('/wasm/manifest.json')).json();
+  mark('phase-manifest');
   let shared;
   const boot = async () => {
     const w = new sdk.Wasmer({ cache: 'memory' });
     await w.ready();
+    mark('sdk-ready');
     const modules = {};
     const commands = {};
     const files = {};
@@ -79,7 +95,9 @@ async function wasmer() {
       for (const [p, bytes] of assets) files[p] = bytes;
       env = { ...env, ...(b.env ?? {}) };
     }
+    mark('binaries-fetched');
     const pkg = await w.packages.create({ modules, commands, files });
+    mark('package-created');
     return { w, pkg, env };
   };
   return {
@@ -89,14 +107,20 @@ async function wasmer() {
       const { pkg, env } = await shared;
       const w = (await shared).w;
       const sb = await w.sandboxes.create({ packages: [pkg], shell: 'bash', env });
+      mark('sandbox-created');
       const dir = '/workspace';
       const fsPath = (p) => join(dir, p);
       return {
         raw: sb,
         dir,
+        // spawn() with piped output, drained while waiting: the calls sandpit's kernel makes
+        // (engine/sandbox.ts, processes.ts), so that the ratio prices sandpit's own layers.
         async sh(cmd) {
-          const r = await sb.command('bash', ['-c', cmd], { cwd: dir, env }).run({ check: false, timeoutMs: 600_000 });
-          return { code: r.exitCode, out: r.stdout.text(), err: r.stderr.text() };
+          const p = await sb
+            .command('bash', ['-c', cmd], { cwd: dir, env })
+            .spawn({ stdin: 'closed', stdout: 'pipe', stderr: 'pipe', timeoutMs: 600_000 });
+          const [r, out, err] = await Promise.all([p.wait(), collect(p.stdout), collect(p.stderr)]);
+          return { code: r.exitCode, out: dec.decode(out), err: dec.decode(err) };
         },
         async py(code) {
           if (!code.includes('\n')) return this.sh(`python3 -c ${shq(code)}`);
@@ -247,6 +271,13 @@ async function wasiShim() {
       };
     },
   };
+}
+
+/** Every chunk of an SDK output stream, concatenated. */
+async function collect(stream) {
+  const parts = [];
+  if (stream) for await (const chunk of stream) parts.push(chunk);
+  return concat(parts);
 }
 
 function concat(parts) {

@@ -4,6 +4,7 @@
 /* global performance, location, URLSearchParams */
 import { adapters } from './adapters.mjs';
 import { ROWS, SIZES, STATE_ROWS, Unsupported, treeFiles } from './rows.mjs';
+import { probes } from './probes.mjs';
 
 const params = new URLSearchParams(location.search);
 const target = params.get('target');
@@ -33,6 +34,7 @@ async function cold() {
       await sb.py('pass');
     }
     out.first = performance.now();
+    performance.mark('first-result');
     if (sb.py) {
       const t = performance.now();
       const r = await sb.py('pass');
@@ -63,6 +65,52 @@ async function row(id, quick) {
   } catch (e) {
     if (e instanceof Unsupported) return { skipped: e.message, size: def.size(S) };
     return { error: errText(e), samples, size: def.size(S) };
+  }
+}
+
+/**
+ * The same row split in three for bench/run.mjs to interleave the systems sample by sample:
+ * `rowStart` runs the setup (untimed) and says how many samples to take, `rowSample` times one
+ * run (warm-ups are samples the runner drops), `rowEnd` verifies.
+ */
+const open = new Map();
+
+async function rowStart(id, quick) {
+  const S = quick ? SIZES.quick : SIZES.full;
+  const def = ROWS.find((r) => r.id === id);
+  if (!def) throw new Error(`no row ${id}`);
+  const ctx = {};
+  const size = def.size(S);
+  try {
+    if (def.setup) await def.setup(sb, S, ctx);
+    open.set(id, { def, S, ctx });
+    const n = def.heavy ? S.heavyN : S.n;
+    const warmup = def.heavy ? (id === 'shell-loop' || id === 'py-cpu' ? 1 : 0) : 3;
+    return { n, warmup, size };
+  } catch (e) {
+    if (e instanceof Unsupported) return { skipped: e.message, size };
+    return { error: errText(e), size };
+  }
+}
+
+async function rowSample(id) {
+  const { def, S, ctx } = open.get(id);
+  try {
+    return { ms: await time(() => def.run(sb, S, ctx)) };
+  } catch (e) {
+    if (e instanceof Unsupported) return { skipped: e.message };
+    return { error: errText(e) };
+  }
+}
+
+async function rowEnd(id) {
+  const { def, S, ctx } = open.get(id);
+  open.delete(id);
+  try {
+    if (def.verify) await def.verify(sb, S, ctx);
+    return {};
+  } catch (e) {
+    return { error: errText(e) };
   }
 }
 
@@ -160,8 +208,22 @@ globalThis.bench = {
     return performance.now() - t;
   },
   row,
+  rowStart,
+  rowSample,
+  rowEnd,
   stateRows_: stateRows,
   more,
   uaMemory,
+  /** bench/profile.mjs's measurements (probes.mjs) on this page's sandbox. */
+  probe: (name, arg) => probes[name](sb, arg),
+  /** The cold start's marks (adapters.mjs, cold()) and navigation timing, ms from navigation. */
+  marks: () => {
+    const nav = performance.getEntriesByType('navigation')[0];
+    return {
+      responseEnd: nav?.responseEnd,
+      domContentLoaded: nav?.domContentLoadedEventEnd,
+      ...Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, m.startTime])),
+    };
+  },
 };
 if (params.get('auto') === '1') globalThis.benchCold = cold();

@@ -1,8 +1,17 @@
 // Export format v2's payload (docs/export-format.md): page data grouped into ~1 MiB segments, each
-// stored or deflated by its own choice, trees as (usually deflated) JSON. No per-record CRC: the
+// stored or LZ-compressed by its own choice, trees as (usually deflated) JSON. No per-record CRC: the
 // SHA-256 trailer covers every byte, and a JS CRC over 100 MB cost as much as the rest together.
 import { PAGE_SIZE } from '../vfs/node';
-import { METHOD_DEFLATE, METHOD_STORED, deflateIfSmaller, inflateExactly, looksCompressible } from './codec';
+import {
+  METHOD_DEFLATE,
+  METHOD_LZ,
+  METHOD_STORED,
+  MIN_SAVING,
+  deflateIfSmaller,
+  inflateExactly,
+  looksCompressible,
+} from './codec';
+import { lzCompress, lzDecompress } from './lz';
 import { corrupt } from './container';
 
 export const REC_META = 1;
@@ -39,11 +48,21 @@ function concat(parts: Uint8Array[], total: number): Uint8Array {
   return out;
 }
 
-/** One coded body: method, raw length, then the (maybe deflated) data as parts. */
-async function coded(parts: Uint8Array[], rawLen: number, prefix: Uint8Array[] = []): Promise<Uint8Array[]> {
+/**
+ * One coded body: method, raw length, then the data as parts. Segments use the fast LZ, trees
+ * (a few hundred KB of JSON at most) deflate, which packs them tighter.
+ */
+async function coded(
+  parts: Uint8Array[],
+  rawLen: number,
+  prefix: Uint8Array[] = [],
+  method = METHOD_LZ,
+): Promise<Uint8Array[]> {
   if (looksCompressible(parts, rawLen)) {
-    const z = await deflateIfSmaller(parts.length === 1 ? parts[0]! : concat(parts, rawLen));
-    if (z) return [new Uint8Array([METHOD_DEFLATE]), u32(rawLen), ...prefix, z];
+    const whole = parts.length === 1 ? parts[0]! : concat(parts, rawLen);
+    const z =
+      method === METHOD_LZ ? lzCompress(whole, Math.floor(rawLen * (1 - MIN_SAVING))) : await deflateIfSmaller(whole);
+    if (z) return [new Uint8Array([method]), u32(rawLen), ...prefix, z];
   }
   return [new Uint8Array([METHOD_STORED]), u32(rawLen), ...prefix, ...parts];
 }
@@ -100,7 +119,7 @@ export async function encodeV2(p: PayloadV2): Promise<{ parts: Uint8Array[]; raw
   for (const s of segments) parts.push(...s);
   for (const t of p.trees) {
     rawLen += t.length;
-    parts.push(...record(REC_TREE, await coded([t], t.length)));
+    parts.push(...record(REC_TREE, await coded([t], t.length, [], METHOD_DEFLATE)));
   }
   parts.push(...record(REC_END, [u32(1 + segments.length + p.trees.length)]));
   return { parts, rawLen };
@@ -181,7 +200,8 @@ function parseCoded(body: Uint8Array, segment: boolean): Coded & { lengths?: num
   const dv = new DataView(body.buffer, body.byteOffset, body.byteLength);
   const method = body[0]!;
   const rawLen = dv.getUint32(1, true);
-  if (method !== METHOD_STORED && method !== METHOD_DEFLATE) throw corrupt(`unknown method ${method}`);
+  if (method !== METHOD_STORED && method !== METHOD_DEFLATE && method !== METHOD_LZ)
+    throw corrupt(`unknown method ${method}`);
   let at = 5;
   let lengths: number[] | undefined;
   if (segment) {
@@ -203,5 +223,7 @@ function parseCoded(body: Uint8Array, segment: boolean): Coded & { lengths?: num
 }
 
 async function decode(c: Coded): Promise<Uint8Array> {
-  return c.method === METHOD_STORED ? c.data.slice() : inflateExactly(c.data, c.rawLen);
+  if (c.method === METHOD_STORED) return c.data.slice();
+  if (c.method === METHOD_LZ) return lzDecompress(c.data, c.rawLen);
+  return inflateExactly(c.data, c.rawLen);
 }

@@ -114,13 +114,17 @@ test.describe('python failures end cleanly', () => {
     expect(after.stdout).toBe('42\n');
   });
 
-  test('a multi-line -c program runs whole', async ({ browser }) => {
-    // Known bug (compat, being fixed in wasm/compat/src/argv.c): the runtime's proc_exec3 takes
-    // argv as one newline-separated string, so bash exec'ing `python3 -c "a\nb"` delivers
-    // `-c a b` and Python runs only the first line (exit 0, no output). This is why the
-    // reliability spec's `python3 -c "a=[]\nwhile True: …"` OOM test saw exit 0.
-    test.fail();
-    const [r] = await inFreshPage(browser, {}, ['python3 -c "import sys\nprint(len(sys.argv), 6*7)" x']);
-    expect(r.stdout).toBe('2 42\n');
+  test('a multi-line -c program runs whole, with empty and multi-line arguments', async ({ browser }) => {
+    // Regression: the runtime's proc_exec3 takes argv as one newline-separated string, so bash
+    // exec'ing `python3 -c "a\nb"` used to deliver `-c a b` (Python ran only the first line,
+    // exit 0: that is how an out-of-memory loop written this way "succeeded"). compat's
+    // SANDPIT_ARGV (wasm/compat/src/argv.c) carries the real argv; python.wasm decodes it.
+    const [r, oom] = await inFreshPage(browser, {}, [
+      'python3 -c "import sys\nprint(sys.argv[1:], 6*7)" "x\ny" "" z',
+      `python3 -c "a=[]\nwhile True: a.append(' '*10**6)"`,
+    ]);
+    expect(r.stdout).toBe("['x\\ny', '', 'z'] 42\n");
+    expect(oom.exitCode).toBe(1);
+    expect(oom.stderr).toMatch(/MemoryError\s*$/);
   });
 });

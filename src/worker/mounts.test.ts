@@ -69,7 +69,7 @@ describe('mounts', () => {
     const h = host();
     const provider = {
       readdir: () => ['f'],
-      stat: (p: string) => ({ type: p === '/' ? 'dir' : 'file' }),
+      stat: (p: string) => ({ type: (p === '/' ? 'dir' : 'file') as 'dir' | 'file' }),
       readFile: () => 'v',
     };
     await mountInto(h, '/mnt/p', provider, { readOnly: false, provider: { writable: false } });

@@ -40,6 +40,11 @@ class VfsFile implements HostFsFile {
 export class VfsBackend implements HostFsBackend {
   constructor(private readonly vfs: () => Vfs) {}
 
+  /** Every change to the sandbox's tree, whoever makes it (guests, the file API, a restore). */
+  onChange(listener: () => void): () => void {
+    return this.vfs().onChange(listener);
+  }
+
   stat(path: string): HostFsStat {
     const s = this.vfs().stat(path);
     return { kind: kindOf(s.type), size: s.type === 'dir' ? 0 : s.size };

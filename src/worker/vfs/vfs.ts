@@ -67,6 +67,8 @@ export class Vfs {
   private nextIno = ROOT_INO + 1;
   private readonly inodes = new InodeTable(ROOT_INO);
   private readonly hub = new WatchHub();
+  /** Synchronous change listeners (onChange): worker-side caches must hear before the next call. */
+  private readonly changeListeners = new Set<() => void>();
 
   constructor(options: VfsOptions = {}) {
     this.opts = { ...options };
@@ -427,11 +429,13 @@ export class Vfs {
     this.nextIno = Math.max(this.nextIno, snap.nextIno);
     this.inodes.invalidate();
     this.gen = nextGen();
+    this.changed();
     if (this.hub.active) {
       const d = diffTrees(before, this.root);
-      for (const p of d.removed) this.emit('remove', p);
-      for (const p of d.added) this.emit('create', p);
-      for (const p of d.modified) this.emit('modify', p);
+      // Straight to the hub: listeners heard about the whole restore once, above.
+      for (const p of d.removed) this.hub.emit({ type: 'remove', path: p });
+      for (const p of d.added) this.hub.emit({ type: 'create', path: p });
+      for (const p of d.modified) this.hub.emit({ type: 'modify', path: p });
     }
   }
 
@@ -455,6 +459,16 @@ export class Vfs {
   /** Subscribe to changes at or (recursive) below `path`; events arrive batched per microtask. */
   watch(path: string, recursive: boolean, cb: WatchCallback): () => void {
     return this.hub.subscribe(path, recursive, cb);
+  }
+
+  /**
+   * Call `listener` synchronously after every change to the tree (any path, any kind, restore
+   * included). Unlike watch() it carries no details and is not batched: the host-filesystem
+   * server uses it to invalidate caches in SDK workers before a guest can read stale data.
+   */
+  onChange(listener: () => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
   }
 
   /** Deliver pending watch events synchronously. */
@@ -693,7 +707,12 @@ export class Vfs {
     return statsOf(n, this.opts.uid ?? 1000, this.opts.gid ?? 1000);
   }
 
+  private changed(): void {
+    for (const l of this.changeListeners) l();
+  }
+
   private emit(type: WatchEventType, path: string, from?: string): void {
+    this.changed();
     if (!this.hub.active) return;
     this.hub.emit(from === undefined ? { type, path } : { type, path, from });
   }

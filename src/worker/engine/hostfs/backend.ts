@@ -54,4 +54,10 @@ export interface HostFsBackend {
   rename(from: string, to: string): void;
   /** Filesystem-wide flush request; optional. */
   sync?(): void;
+  /**
+   * Optional: call `listener` synchronously whenever the tree changes by any way (including
+   * calls through the server). The server uses it to invalidate worker-side caches. Returns an
+   * unsubscribe function.
+   */
+  onChange?(listener: () => void): () => void;
 }

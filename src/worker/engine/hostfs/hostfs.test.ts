@@ -270,7 +270,15 @@ describe('worker stat cache', () => {
     const src = workerEntrySource({ sdkWorkerUrl: 'https://x/dist/browser-worker.js' });
     expect(src.split('\n')[0]).toBe('import "https://x/dist/browser-worker.js";');
     expect(src).toContain('registerGeneration');
-    expect(workerEntrySource({ sdkWorkerUrl: 'w.js', bridgeUrl: 'b.js', statCache: false })).toBe(
+    expect(
+      workerEntrySource({
+        sdkWorkerUrl: 'w.js',
+        bridgeUrl: 'b.js',
+        statCache: false,
+        readAhead: false,
+        pagedReadDir: false,
+      }),
+    ).toBe(
       'import { installHostFileSystemWorkerBridge } from "b.js";\nimport "w.js";\ninstallHostFileSystemWorkerBridge();\n',
     );
   });

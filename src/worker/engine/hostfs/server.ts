@@ -44,12 +44,27 @@ interface OpenEntry {
   file: HostFsFile;
 }
 
+/** A listing being sent page by page (readDirPage): taken once, so pages are consistent. */
+interface Listing {
+  token: number;
+  entries: { name: string; kind: string; size: number }[];
+}
+
+/**
+ * JSON bytes per readDirPage reply, well under the SDK's 512 KiB reply buffer. Entries are
+ * counted at 3 bytes per UTF-16 unit of their JSON (the UTF-8 worst case) plus the fixed keys.
+ */
+const PAGE_BUDGET = 384 * 1024;
+const ENTRY_OVERHEAD = 48;
+/** Listings kept for unfinished page sequences (a guest that stops mid-way leaves one behind). */
+const MAX_LISTINGS = 16;
+
 const MAX_READ = Math.min(REPLY_BUFFER_BYTES - REPLY_HEADER_BYTES, 4 * MAX_IO_BYTES);
 
 /** Mount id of our own control calls (worker-cache.ts); never given to the SDK. */
 export const CONTROL_MOUNT = 0xffff_ffff;
-/** Generation counters kept (one per SDK worker that caches; retired workers' are dropped). */
-const MAX_GENERATIONS = 256;
+/** Generation counters kept (up to two per SDK worker: stat cache, read-ahead; the oldest are dropped). */
+const MAX_GENERATIONS = 512;
 /** Methods that can change what stat or readDir would answer. */
 const MUTATING = new Set(['open', 'write', 'setLen', 'mkdir', 'remove', 'rename']);
 
@@ -58,6 +73,8 @@ export class HostFsServer {
   readonly #open = new Map<number, OpenEntry>();
   #nextHandle = 1;
   readonly #generations: Int32Array[] = [];
+  readonly #listings: Listing[] = [];
+  #nextToken = 1;
   #generation = 0;
   readonly #onCall: ((info: HostFsCallInfo) => void) | undefined;
   /** Calls answered, by method. */
@@ -75,7 +92,10 @@ export class HostFsServer {
     if (!Number.isInteger(id) || id < 0 || id > 0xffff_ffff) throw new RangeError(`bad mount id ${id}`);
     if (this.#mounts.has(id)) throw new Error(`mount id ${id} is in use`);
     this.#mounts.set(id, { backend, root: normalizeRoot(root) });
+    // Changes made beside this server (the kernel's file API, a restore) must reach worker caches.
+    const unwatch = backend.onChange?.(() => this.invalidate());
     return () => {
+      unwatch?.();
       this.#closeFiles(id);
       this.#mounts.delete(id);
     };
@@ -153,6 +173,8 @@ export class HostFsServer {
       }
       case 'readDir':
         return b.readdir(path(0)).map((e) => ({ name: e.name, kind: e.kind, size: e.size }));
+      case 'readDirPage':
+        return this.#readDirPage(b, path(0), args[1], args[2]);
       case 'open': {
         const [, read, write, create, exclusive, truncate, append] = args.map(Boolean);
         const file = b.open(path(0), { read, write, create, exclusive, truncate, append });
@@ -206,6 +228,39 @@ export class HostFsServer {
       default:
         throw new HostFsError('ENOTSUP', `unknown host filesystem method ${method}`);
     }
+  }
+
+  /**
+   * One page of a listing: `[path, 0, 0]` starts one (the whole listing is taken now), then
+   * `[path, token, next]` until `next` is null. worker-readdir.ts is the caller.
+   */
+  #readDirPage(b: HostFsBackend, path: string, token: unknown, start: unknown): unknown {
+    let listing: Listing | undefined;
+    if (start === 0) {
+      listing = {
+        token: this.#nextToken++,
+        entries: b.readdir(path).map((e) => ({ name: e.name, kind: e.kind, size: e.size })),
+      };
+    } else {
+      const i = this.#listings.findIndex((l) => l.token === token);
+      if (i < 0) throw new HostFsError('EINVAL', `no listing ${String(token)} in progress`);
+      listing = this.#listings.splice(i, 1)[0]!;
+    }
+    const from = uint(start);
+    let end = from;
+    let bytes = 0;
+    while (end < listing.entries.length) {
+      const e = listing.entries[end]!;
+      bytes += ENTRY_OVERHEAD + 3 * JSON.stringify(e.name).length;
+      if (bytes > PAGE_BUDGET && end > from) break;
+      end++;
+    }
+    const next = end < listing.entries.length ? end : null;
+    if (next !== null) {
+      this.#listings.push(listing);
+      if (this.#listings.length > MAX_LISTINGS) this.#listings.shift();
+    }
+    return { token: listing.token, entries: listing.entries.slice(from, end), next };
   }
 
   /** Close every open file (all mounts, or one). */

@@ -3,6 +3,8 @@
 // Coherence: the server bumps a shared generation counter before replying to any call that can
 // change metadata (and on `server.invalidate()`); a worker drops its cache when the counter moved.
 // It runs inside SDK workers, so it reaches them as source text: keep the function self-contained.
+import { installWorkerReadAhead } from './worker-readahead';
+import { installWorkerPagedReadDir } from './worker-readdir';
 
 /**
  * Wrap this worker's `__wasmerHostFileSystem` (installed by the SDK's bridge) with a `stat` /
@@ -62,6 +64,10 @@ export interface WorkerEntryOptions {
   bridgeUrl?: string;
   /** Cache stat/readDir in each worker. Default true. */
   statCache?: boolean;
+  /** Read ahead on sequential reads (worker-readahead.ts). Default true. */
+  readAhead?: boolean;
+  /** Fetch listings page by page, so any size fits the reply buffer (worker-readdir.ts). Default true. */
+  pagedReadDir?: boolean;
 }
 
 /**
@@ -74,6 +80,9 @@ export function workerEntrySource(o: WorkerEntryOptions): string {
   if (o.bridgeUrl) lines.push(`import { installHostFileSystemWorkerBridge } from ${JSON.stringify(o.bridgeUrl)};`);
   lines.push(`import ${JSON.stringify(o.sdkWorkerUrl)};`);
   if (o.bridgeUrl) lines.push('installHostFileSystemWorkerBridge();');
+  // Innermost first: the stat cache sees whole listings, paging sees the server.
+  if (o.pagedReadDir ?? true) lines.push(`(${installWorkerPagedReadDir.toString()})(globalThis);`);
+  if (o.readAhead ?? true) lines.push(`(${installWorkerReadAhead.toString()})(globalThis);`);
   if (o.statCache ?? true) lines.push(`(${installWorkerStatCache.toString()})(globalThis);`);
   return lines.join('\n') + '\n';
 }

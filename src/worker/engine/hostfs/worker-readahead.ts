@@ -1,0 +1,76 @@
+// Optional: read-ahead inside each SDK worker. The SDK turns every guest read() into one RPC of
+// the guest's buffer size (busybox cat: 4 KiB), and each RPC is a ~150–500 µs worker hop, so a
+// 100 MB cat is 25,600 hops. For a descriptor read sequentially, this asks the server for a
+// growing window (up to 256 KiB) and answers the next reads from it locally.
+// Coherence: the same generation counter as worker-cache.ts. The server bumps it before replying
+// to any call that can change a file and whenever the VFS changes by another way; a worker whose
+// counter moved drops every window. Runs inside SDK workers as source text: keep it self-contained.
+
+/** Wrap this worker's `__wasmerHostFileSystem` with per-descriptor read-ahead. */
+export function installWorkerReadAhead(scope: object): void {
+  type Call = (mount: number, method: string, args: unknown[]) => unknown;
+  const g = scope as { __wasmerHostFileSystem?: Call };
+  const original = g.__wasmerHostFileSystem;
+  if (typeof original !== 'function') return;
+  const CONTROL_MOUNT = 0xffff_ffff;
+  const FIRST_WINDOW = 64 * 1024;
+  const MAX_WINDOW = 256 * 1024;
+  let generation: Int32Array | null | undefined; // undefined: not yet asked; null: unsupported
+  let seen = 0;
+  interface Stream {
+    /** Where the next sequential read starts. */
+    next: number;
+    window: number;
+    start: number;
+    data: Uint8Array | null;
+  }
+  const streams = new Map<string, Stream>();
+  const register = (): void => {
+    try {
+      const counter = new Int32Array(new SharedArrayBuffer(4));
+      original(CONTROL_MOUNT, 'registerGeneration', [counter.buffer]);
+      generation = counter;
+      seen = Atomics.load(counter, 0);
+    } catch {
+      generation = null; // a server without generations: never keep data
+    }
+  };
+  g.__wasmerHostFileSystem = (mount, method, args) => {
+    if (method === 'close') streams.delete(`${mount}:${String(args[0])}`);
+    if (method !== 'read') return original(mount, method, args);
+    if (generation === undefined) register();
+    const counter = generation;
+    const [handle, offset, length] = args as [number, number, number];
+    if (!counter || typeof offset !== 'number' || typeof length !== 'number') {
+      return original(mount, method, args);
+    }
+    const now = Atomics.load(counter, 0);
+    if (now !== seen) {
+      for (const s of streams.values()) s.data = null;
+      seen = now;
+    }
+    const key = `${mount}:${String(handle)}`;
+    let s = streams.get(key);
+    if (!s) streams.set(key, (s = { next: -1, window: 0, start: 0, data: null }));
+    const sequential = offset === s.next;
+    s.next = offset + length;
+    const d = s.data;
+    if (d && offset >= s.start && offset + length <= s.start + d.length) {
+      return d.subarray(offset - s.start, offset - s.start + length);
+    }
+    // Random access (sqlite pages, seeks): exactly what was asked, nothing kept.
+    if (!sequential && offset !== 0) {
+      s.data = null;
+      s.window = 0;
+      return original(mount, method, args);
+    }
+    s.window = Math.min(MAX_WINDOW, Math.max(FIRST_WINDOW, s.window * 2, length));
+    const got = original(mount, method, [handle, offset, s.window]) as Uint8Array;
+    // Keep it only if nothing changed while we asked: the answer may predate a write.
+    if (Atomics.load(counter, 0) === now && got.length > length) {
+      s.start = offset;
+      s.data = got;
+    } else s.data = null;
+    return got.length > length ? got.subarray(0, length) : got;
+  };
+}

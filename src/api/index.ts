@@ -29,3 +29,4 @@ export type {
 } from './types';
 export type { Extension, ExtensionInput, ExtensionOutput } from './extensions';
 export type { NetworkOption } from './network';
+export type { MountTree, MountStat, MountProvider, MountOptions } from './mount';

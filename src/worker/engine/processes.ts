@@ -50,12 +50,20 @@ async function drain(stream: AsyncIterable<Uint8Array> | null, into: Collector):
   for await (const chunk of stream) into.push(chunk);
 }
 
+/** After a kill, how long the SDK gets to report the end before the process is given up. */
+const KILL_GRACE_MS = 3000;
+
 export class GuestProcess {
   readonly startedAt = Date.now();
   private readonly started = performance.now();
   private killed = false;
   private timedOut = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private watchdog: ReturnType<typeof setTimeout> | undefined;
+  /** Ends `done` without the SDK (its engine died or never answered a kill). */
+  private giveUp: (why: string) => void = () => undefined;
+  /** The SDK never reported this process's end: its sandbox must be rebuilt. */
+  abandoned = false;
   readonly done: Promise<RunReply>;
 
   constructor(
@@ -73,12 +81,20 @@ export class GuestProcess {
     if (timeoutMs > 0) {
       this.timer = setTimeout(() => {
         this.timedOut = true;
-        void proc.kill().catch(() => undefined);
+        this.forceKill();
       }, timeoutMs);
     }
-    this.done = (async () => {
+    const reply = (reason: RunReply['reason'], exitCode: number): RunReply => ({
+      stdout: out.bytes(),
+      stderr: err.bytes(),
+      exitCode,
+      durationMs: performance.now() - this.started,
+      truncated: out.truncated || err.truncated,
+      reason,
+    });
+    const natural = (async () => {
       const drained = Promise.all([drain(proc.stdout, out), drain(proc.stderr, err)]);
-      const result = await proc.wait().finally(() => clearTimeout(this.timer));
+      const result = await proc.wait();
       // What was written is already in the pipes; orphaned grandchildren may hold them open
       // for ever, so the readers get a short grace, not an unbounded wait.
       await Promise.race([drained, sleep(this.killed || this.timedOut ? 50 : 250)]);
@@ -88,15 +104,33 @@ export class GuestProcess {
           : this.killed || result.reason === 'terminated'
             ? 'killed'
             : 'exited';
-      return {
-        stdout: out.bytes(),
-        stderr: err.bytes(),
-        exitCode: reason === 'timeout' ? 124 : reason === 'killed' && result.exitCode === 0 ? 137 : result.exitCode,
-        durationMs: performance.now() - this.started,
-        truncated: out.truncated || err.truncated,
+      return reply(
         reason,
-      } satisfies RunReply;
+        reason === 'timeout' ? 124 : reason === 'killed' && result.exitCode === 0 ? 137 : result.exitCode,
+      );
     })();
+    const given = new Promise<RunReply>((resolve) => {
+      this.giveUp = (why) => {
+        this.abandoned = true;
+        err.push(new TextEncoder().encode(`sandpit: ${why}\n`));
+        resolve(reply(this.timedOut ? 'timeout' : 'killed', this.timedOut ? 124 : 137));
+      };
+    });
+    this.done = Promise.race([natural, given]).finally(() => {
+      clearTimeout(this.timer);
+      clearTimeout(this.watchdog);
+    });
+  }
+
+  /** Kills through the SDK; if it does not report the end in time, gives the process up. */
+  private forceKill(): void {
+    void this.proc.kill().catch(() => undefined);
+    this.watchdog ??= setTimeout(() => this.giveUp('the engine did not stop the process in time'), KILL_GRACE_MS);
+  }
+
+  /** Ends the process's reply now: its engine is gone. */
+  abandon(why: string): void {
+    this.giveUp(why);
   }
 
   async writeStdin(data: Uint8Array): Promise<void> {
@@ -110,7 +144,7 @@ export class GuestProcess {
 
   async kill(): Promise<void> {
     this.killed = true;
-    await this.proc.kill();
+    this.forceKill();
   }
 
   resize(cols: number, rows: number): void {
@@ -153,6 +187,15 @@ export class ProcessTable {
     const p = this.live.get(pid);
     if (!p) throw new KernelError('NOT_FOUND', `no running process ${pid}`);
     return p;
+  }
+
+  liveCount(): number {
+    return this.live.size;
+  }
+
+  /** Ends every live process's reply now (their engine is gone). */
+  abandonAll(why: string): void {
+    for (const p of this.live.values()) p.abandon(why);
   }
 
   list(): ProcessInfo[] {

@@ -10,8 +10,9 @@ import { HostFsServer } from './hostfs/server';
 import type { HostCallSpec } from './hostcall/handler';
 import { CallMounts } from './hostcall/mount';
 import { CALL_DIR, hostCallMount, hostCallPackage, loadHostcallModule } from './hostcall/setup';
-import { EngineSandbox } from './sandbox';
+import { EngineSandbox, type BuiltSandbox, type EngineHost } from './sandbox';
 import { loadSdk, type Sdk } from './sdk';
+import { installWorkerCensus, liveWorkers, terminateWorkers, workersMade } from './worker-census';
 import { VfsBackend } from './vfs-backend';
 
 type Wasmer = InstanceType<Sdk['Wasmer']>;
@@ -32,6 +33,17 @@ const COMMAND_NAME = /^(?!\.\.?$)[A-Za-z0-9._+-]+$/;
 
 /** Shells in order of preference; the first one a binary provides runs command strings. */
 const SHELLS = ['bash', 'sh'];
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** SDK workers started since the client's start beyond which a process storm is assumed (normal use: ~13). */
+const STORM_WORKERS = 40;
+const STORM_CHECK_MS = 500;
+/** Workers one process tree may start before its end is watched for orphans, and for how long. */
+const SUSPECT_WORKERS = 3;
+const SETTLE_MS = 500;
 
 export interface RuntimeUrls {
   assetsUrl: string;
@@ -61,22 +73,32 @@ export class Runtime {
   /** The hostcall stub (extensions, curl); absent if public/wasm lacks it. */
   private hostcall: Uint8Array | undefined;
 
+  /** Live engine sandboxes, rebuilt when the client restarts. */
+  private readonly engines = new Set<EngineSandbox>();
+  /** How often the client was restarted after its scheduler died. */
+  restarts = 0;
+
   private constructor(
-    private readonly wasmer: Wasmer,
-    private readonly pkg: Package,
+    private readonly Client: new (options: { cache: 'memory' }) => Wasmer,
+    private wasmer: Wasmer,
+    private pkg: Package,
+    private readonly binaries: LoadedBinary[],
     readonly commands: string[],
     readonly shell: string,
     readonly baseEnv: Record<string, string>,
   ) {
     const uninstallFs = installHostFs(this.server);
     const uninstallCalls = this.calls.install();
+    const unwatch = this.#watchStorms();
     this.uninstall = () => {
+      unwatch();
       uninstallCalls();
       uninstallFs();
     };
   }
 
   static async start(urls: RuntimeUrls, onProgress: (p: LoadProgress) => void): Promise<Runtime> {
+    installWorkerCensus();
     onProgress({ phase: 'manifest', loadedBytes: 0, totalBytes: 0 });
     const [sdk, manifest] = await Promise.all([loadSdk(urls.sdkUrl), loadManifest(urls.assetsUrl)]);
     const binaries = await loadBinaries(urls.assetsUrl, manifest, onProgress);
@@ -106,18 +128,34 @@ export class Runtime {
       FUNCNEST: '100',
       ...Object.assign({}, ...binaries.map((b) => b.entry.env ?? {})),
     } as Record<string, string>;
-    self.runtime = new Runtime(wasmer, pkg, commands, shell, env);
+    self.runtime = new Runtime(Wasmer, wasmer, pkg, binaries, commands, shell, env);
     self.runtime.hostcall = await loadHostcallModule(urls.assetsUrl, binaries);
     onProgress({ phase: 'ready', loadedBytes: total, totalBytes: total });
     return self.runtime;
   }
 
-  /** A new SDK sandbox whose guests see `vfs` under /workspace and MOUNTED_DIRS. */
-  createSandbox(
+  /** A new engine sandbox whose guests see `vfs` under /workspace and MOUNTED_DIRS. */
+  async createSandbox(
     vfs: () => Vfs,
     calls: HostCallSpec = { extensions: [], network: false },
     volumes: { path: string; vfs: Vfs }[] = [],
   ): Promise<EngineSandbox> {
+    const build = () => this.#build(vfs, calls, volumes);
+    const host: EngineHost = {
+      build,
+      beforeSpawn: () => this.#restarting ?? this.#settling,
+      started: () => workersMade(),
+      ended: (madeAtStart) => this.#afterProcess(madeAtStart),
+      engineDied: (err) => this.restart(err),
+      forget: () => this.engines.delete(engine),
+    };
+    const engine: EngineSandbox = new EngineSandbox(host, await build(), this.shell, this.baseEnv);
+    this.engines.add(engine);
+    return engine;
+  }
+
+  /** An SDK sandbox over `vfs` with the current client (serialised: see `creating`). */
+  #build(vfs: () => Vfs, calls: HostCallSpec, volumes: { path: string; vfs: Vfs }[]): Promise<BuiltSandbox> {
     const next = this.creating.then(async () => {
       const backend = new VfsBackend(vfs);
       const unmounts: (() => void)[] = [];
@@ -146,11 +184,12 @@ export class Runtime {
         plan.mounts!.push({ path: CALL_DIR, mountId: id });
       }
       this.nextPlan = plan;
+      const unmount = () => unmounts.forEach((u) => u());
       try {
         const sandbox = await this.wasmer.sandboxes.create({ packages, shell: this.shell, env });
-        return new EngineSandbox(sandbox, this.shell, env, () => unmounts.forEach((u) => u()));
+        return { sandbox, unmount };
       } catch (err) {
-        unmounts.forEach((u) => u());
+        unmount();
         throw err;
       } finally {
         this.nextPlan = undefined;
@@ -159,6 +198,84 @@ export class Runtime {
     this.creating = next.catch(() => undefined);
     return next;
   }
+
+  /**
+   * The SDK's scheduler died (a fork bomb can exhaust its worker pool): start a new client
+   * with the same binaries and rebuild every sandbox on it. Files live in our VFS, so they
+   * survive; processes of the dead engine end with reason 'killed'. Concurrent reports of the
+   * same death share one restart.
+   */
+  restart(cause?: unknown): Promise<void> {
+    this.#restarting ??= (async () => {
+      console.warn('sandpit: restarting the wasm engine:', cause instanceof Error ? cause.message : cause);
+      // The old pool's workers run the dead engine or the storm: end them all ourselves
+      // (close() alone neither ends orphans nor answers once the scheduler is dead).
+      const dead = this.wasmer;
+      terminateWorkers(liveWorkers());
+      const closed = Promise.race([dead.close(), sleep(2000)]).catch(() => undefined);
+      // The old scheduler replaces workers it loses; until it has stopped (its close() may
+      // never answer), whatever it starts is ended too, before the new client starts any.
+      let quietSince = performance.now();
+      let seen = workersMade();
+      const until = performance.now() + 3000;
+      while (performance.now() < until) {
+        await Promise.race([closed, sleep(100)]);
+        terminateWorkers(liveWorkers());
+        if (workersMade() !== seen) {
+          seen = workersMade();
+          quietSince = performance.now();
+        } else if (performance.now() - quietSince >= 400) break;
+      }
+      const ready = (async () => {
+        this.wasmer = new this.Client({ cache: 'memory' });
+        await this.wasmer.ready();
+        this.pkg = (await createPackage(this.wasmer, this.binaries)).pkg;
+      })();
+      for (const e of this.engines) e.restarted(ready);
+      await ready;
+      this.#workersAtStart = workersMade();
+      this.restarts++;
+    })().finally(() => (this.#restarting = undefined));
+    return this.#restarting;
+  }
+
+  #restarting: Promise<void> | undefined;
+
+  /**
+   * Orphans of a command that ended (a fork bomb's children) keep starting guests, each an SDK
+   * worker and a wasm memory (address space for ~125 per page), until nothing else can start.
+   * The SDK cannot kill them, so a storm of new workers restarts the client, which ends them.
+   */
+  #watchStorms(): () => void {
+    const timer = setInterval(() => {
+      if (!this.#restarting && workersMade() - this.#workersAtStart > STORM_WORKERS) {
+        void this.restart(`more than ${STORM_WORKERS} engine workers started: a process storm (fork bomb?)`);
+      }
+    }, STORM_CHECK_MS);
+    return () => clearInterval(timer);
+  }
+
+  #workersAtStart = workersMade();
+
+  /**
+   * A process that started many workers may have left orphans that go on starting more (a
+   * fork bomb returns at once, its children do not). Before the next spawn, watch briefly: if
+   * workers are still being made, restart now, while nothing else has started yet.
+   */
+  #afterProcess(madeAtStart: number): void {
+    if (this.#settling || workersMade() - madeAtStart < SUSPECT_WORKERS) return;
+    this.#settling = (async () => {
+      const before = workersMade();
+      await sleep(SETTLE_MS);
+      if (workersMade() > before && !this.#restarting) {
+        await this.restart('a command left orphaned processes that keep spawning (fork bomb?)');
+      }
+    })()
+      .catch(() => undefined)
+      .finally(() => (this.#settling = undefined));
+  }
+
+  #settling: Promise<void> | undefined;
 
   async close(): Promise<void> {
     this.uninstall();

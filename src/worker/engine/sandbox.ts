@@ -1,40 +1,107 @@
-// One SDK sandbox: its guest processes and how a command string becomes one.
+// One sandbox's engine: its guest processes, how a command string becomes one, and the SDK
+// sandbox they run in. The SDK sandbox is disposable (our VFS holds the files): it is rebuilt
+// when it may hold orphaned guests (background jobs of a command that ended, e.g. a fork
+// bomb's) and when the runtime restarts after its scheduler died.
 import { KernelError } from '../errors';
 import type { SpawnRequest, StreamSinks } from '../protocol';
 import { ProcessTable, type GuestProcess } from './processes';
 import type { Sdk } from './sdk';
 
-type WasmerSandbox = Awaited<ReturnType<InstanceType<Sdk['Wasmer']>['sandboxes']['create']>>;
+export type WasmerSandbox = Awaited<ReturnType<InstanceType<Sdk['Wasmer']>['sandboxes']['create']>>;
 
 export type ResolvedSpawn = SpawnRequest & { cwd: string; env: Record<string, string>; timeoutMs: number };
 
+/** An SDK sandbox over our VFS, and how to take its host mounts down again. */
+export interface BuiltSandbox {
+  sandbox: WasmerSandbox;
+  unmount: () => void;
+}
+
+/** What an engine sandbox needs from its runtime. */
+export interface EngineHost {
+  /** A fresh SDK sandbox over this sandbox's VFS (with the runtime's current client). */
+  build(): Promise<BuiltSandbox>;
+  /** Before each spawn: a runtime restart in progress, to wait for. */
+  beforeSpawn(): Promise<void> | undefined;
+  /** A mark taken when a process starts, handed back to `ended` when it ends. */
+  started(): number;
+  ended(mark: number): void;
+  /** The SDK reported its scheduler dead: restart the runtime (rebuilds every sandbox). */
+  engineDied(err: unknown): Promise<void>;
+  /** The engine sandbox is closed for good. */
+  forget(): void;
+}
+
 const DEFAULT_OUTPUT = 16 << 20;
+
+/** Errors by which @wasmer/sdk 0.16 says its shared thread pool is gone for every sandbox. */
+export function isEngineDead(err: unknown): boolean {
+  const text = err instanceof Error ? err.message : String(err);
+  return /Scheduler is dead|thread pool is shut down/i.test(text);
+}
 
 export class EngineSandbox {
   readonly processes = new ProcessTable();
+  #current: Promise<BuiltSandbox>;
+  /** Spawns between their start and their entry in the process table. */
+  #spawning = 0;
+  /** A command ended with no process left: the SDK sandbox may hold its orphans. */
+  #dirty = false;
+  #closed = false;
+  /** How often the SDK sandbox was rebuilt (orphans, dead engine); for tests and metrics. */
+  rebuilds = 0;
 
   constructor(
-    private readonly sandbox: WasmerSandbox,
+    private readonly host: EngineHost,
+    first: BuiltSandbox,
     readonly shell: string,
     readonly baseEnv: Record<string, string>,
-    private readonly unmount: () => void,
-  ) {}
+  ) {
+    this.#current = Promise.resolve(first);
+  }
 
   /** Starts `shell -c command` (or `argv`) as a guest process in the table. */
   async spawn(command: string, req: ResolvedSpawn, sinks?: StreamSinks): Promise<GuestProcess> {
+    if (this.#closed) throw new KernelError('CLOSED', 'sandbox is closed');
     const [name, ...args] = req.argv ?? [this.shell, '-c', command];
     if (!name) throw new KernelError('EINVAL', 'empty argv');
     // The SDK reports every stdio as a terminal, so without a real one say "no colours"
     // (jq and others honour NO_COLOR); a caller's own env wins.
     const env = { ...this.baseEnv, ...(req.terminal ? {} : { NO_COLOR: '1' }), ...req.env, PWD: req.cwd };
-    const proc = await this.sandbox.command(name, args, { cwd: req.cwd, env }).spawn({
+    const options = {
       ...(req.terminal ? { terminal: { columns: req.terminal.cols, rows: req.terminal.rows } } : {}),
-      stdin: req.openStdin || req.stdin ? 'pipe' : 'closed',
-      stdout: 'pipe',
-      stderr: 'pipe',
+      stdin: req.openStdin || req.stdin ? ('pipe' as const) : ('closed' as const),
+      stdout: 'pipe' as const,
+      stderr: 'pipe' as const,
+    };
+    await this.host.beforeSpawn();
+    this.#spawning++;
+    let p: GuestProcess;
+    try {
+      const start = async () => (await this.#sandbox()).command(name, args, { cwd: req.cwd, env }).spawn(options);
+      let proc;
+      try {
+        proc = await start();
+      } catch (err) {
+        if (!isEngineDead(err)) throw err;
+        // The page's engine died (e.g. a fork bomb elsewhere): restart it and try once more.
+        await this.host.engineDied(err);
+        proc = await start();
+      }
+      const label = command || (req.argv ?? []).join(' ');
+      p = this.processes.add(label, proc, req.outputBytes ?? DEFAULT_OUTPUT, sinks, req.timeoutMs);
+    } finally {
+      this.#spawning--;
+    }
+    const mark = this.host.started();
+    const ended = () => {
+      this.host.ended(mark);
+      this.#ended(p.abandoned);
+    };
+    void p.done.then(ended, (err: unknown) => {
+      if (isEngineDead(err)) void this.host.engineDied(err);
+      ended();
     });
-    const label = command || (req.argv ?? []).join(' ');
-    const p = this.processes.add(label, proc, req.outputBytes ?? DEFAULT_OUTPUT, sinks, req.timeoutMs);
     if (req.stdin) {
       await p.writeStdin(req.stdin);
       if (!req.openStdin) await p.closeStdin();
@@ -42,9 +109,71 @@ export class EngineSandbox {
     return p;
   }
 
+  /**
+   * A process ended. Guests it left behind (`cmd &`, a fork bomb's children) are invisible to
+   * us and unkillable one by one, so once nothing of ours runs, the SDK sandbox is replaced
+   * before the next command: closing it ends every guest in it.
+   */
+  #ended(abandoned: boolean): void {
+    this.#dirty = true;
+    if (abandoned) this.rebuild();
+  }
+
+  /** Something of ours runs or is starting in it. */
+  busy(): boolean {
+    return this.processes.liveCount() > 0 || this.#spawning > 0;
+  }
+
+  /** The SDK sandbox to start the next process in: a fresh one if the last may hold orphans. */
+  #sandbox(): Promise<WasmerSandbox> {
+    if (this.#dirty && this.processes.liveCount() === 0 && this.#spawning <= 1) this.rebuild();
+    return this.#current.then((b) => b.sandbox);
+  }
+
+  /** Closes the SDK sandbox (ending every guest in it) and builds a new one over the same VFS. */
+  rebuild(): void {
+    this.#dirty = false;
+    this.rebuilds++;
+    const old = this.#current;
+    this.#current = old
+      .then(
+        (b) => this.#dispose(b),
+        () => undefined,
+      )
+      .then(() => this.host.build());
+    // A failed build is retried by the next spawn.
+    this.#current.catch(() => (this.#dirty = true));
+  }
+
+  /** The runtime restarted: every process of the old engine is gone, build on the new one. */
+  restarted(ready: Promise<void>): void {
+    this.processes.abandonAll('the engine restarted');
+    this.#dirty = false;
+    this.rebuilds++;
+    const old = this.#current;
+    // The dead engine's sandbox may never answer close(): do not wait for it.
+    void old.then((b) => this.#dispose(b)).catch(() => undefined);
+    this.#current = ready.then(() => this.host.build());
+    this.#current.catch(() => (this.#dirty = true));
+  }
+
+  async #dispose(b: BuiltSandbox): Promise<void> {
+    try {
+      await Promise.race([b.sandbox.close(), new Promise((r) => setTimeout(r, 2000))]);
+    } catch {
+      // Closing a broken sandbox fails; its mounts still come down.
+    } finally {
+      b.unmount();
+    }
+  }
+
   async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.host.forget();
     await this.processes.killAll();
-    await this.sandbox.close().catch(() => undefined);
-    this.unmount();
+    this.processes.abandonAll('the sandbox closed');
+    const b = await this.#current.catch(() => undefined);
+    if (b) await this.#dispose(b);
   }
 }

@@ -1,0 +1,40 @@
+// Counts the Web Workers @wasmer/sdk starts on this thread (its pool: roughly one per guest
+// process or thread running at once; it never shrinks) and can terminate them. A fork bomb's
+// orphans keep starting workers after the command ended and cannot be killed through the SDK;
+// the census is how the runtime sees the storm, and terminating the old pool is how it ends it.
+
+const live = new Set<Worker>();
+let made = 0;
+let installed = false;
+
+/** Wraps this thread's Worker constructor; call before the SDK creates its pool. */
+export function installWorkerCensus(scope: { Worker?: typeof Worker } = globalThis): void {
+  if (installed || typeof scope.Worker !== 'function') return;
+  installed = true;
+  const Base = scope.Worker;
+  scope.Worker = class CountedWorker extends Base {
+    constructor(url: string | URL, options?: WorkerOptions) {
+      super(url, options);
+      made++;
+      live.add(this);
+    }
+    override terminate(): void {
+      live.delete(this);
+      super.terminate();
+    }
+  };
+}
+
+/** Workers started on this thread so far. */
+export function workersMade(): number {
+  return made;
+}
+
+/** Terminates every worker started before `since` (a snapshot from `liveWorkers()`). */
+export function liveWorkers(): Worker[] {
+  return [...live];
+}
+
+export function terminateWorkers(workers: Worker[]): void {
+  for (const w of workers) w.terminate();
+}

@@ -37,10 +37,9 @@ const cdp = await Cdp.connect(chrome.url);
 /** While set, every newly attached target starts its CPU profiler before it runs any code. */
 let profileNew = false;
 const profiled = new Set();
-cdp.on('Target.attachedToTarget', async ({ sessionId }) => {
+await cdp.autoAttach(async (sessionId) => {
   if (profileNew) await startProfiler(sessionId);
 });
-await cdp.autoAttach();
 
 async function startProfiler(sessionId) {
   const info = cdp.sessions.get(sessionId);
@@ -73,7 +72,7 @@ async function stopProfilers() {
 }
 
 /** Opens the bench page for `target` in a new tab; returns its session id. */
-async function openPage(target, auto, contextId) {
+async function openPage(target, auto, contextId, extra = '') {
   const { targetId } = await cdp.send('Target.createTarget', {
     url: 'about:blank',
     ...(contextId ? { browserContextId: contextId } : {}),
@@ -85,7 +84,11 @@ async function openPage(target, auto, contextId) {
     await sleep(20);
   }
   await cdp.send('Page.enable', {}, sid);
-  await cdp.send('Page.navigate', { url: `${base}/bench/page.html?target=${target}${auto ? '&auto=1' : ''}` }, sid);
+  await cdp.send(
+    'Page.navigate',
+    { url: `${base}/bench/page.html?target=${target}${auto ? '&auto=1' : ''}${extra}` },
+    sid,
+  );
   for (let i = 0; ; i++) {
     const ok = await cdp.eval(sid, '!!globalThis.bench').catch(() => false);
     if (ok) break;
@@ -138,6 +141,32 @@ try {
     log(target, `profile of ${N} × true: ${wallMs} ms`);
     await cdp.send('Target.closeTarget', { targetId: warm.targetId });
     await cdp.send('Target.disposeBrowserContext', { browserContextId });
+  }
+  // Experiments on the raw SDK's cold start (cached): what the package of all binaries costs,
+  // and whether the SDK's persistent browser cache saves it. Phases only, median of 3.
+  result.experiments = {};
+  const EXPERIMENTS = {
+    'all binaries (as the rows)': '',
+    'bash + busybox only': '&modules=bash,busybox',
+    'all binaries, SDK persistent cache': '&sdkcache=bench',
+  };
+  for (const [name, extra] of Object.entries(EXPERIMENTS)) {
+    const { browserContextId } = await cdp.send('Target.createBrowserContext');
+    const runs = [];
+    for (let i = 0; i < 4; i++) {
+      const p = await openPage('wasmer-sdk', true, browserContextId, extra);
+      const run = await cdp.eval(p.sid, 'globalThis.benchCold');
+      // The first visit fills the HTTP cache (and the SDK's): not counted.
+      if (i > 0) runs.push({ ...(await cdp.eval(p.sid, 'globalThis.bench.marks()')), error: run.error });
+      await cdp.send('Target.closeTarget', { targetId: p.targetId });
+    }
+    await cdp.send('Target.disposeBrowserContext', { browserContextId });
+    const keys = Object.keys(runs[0] ?? {}).filter((k) => k !== 'error');
+    result.experiments[name] = {
+      error: runs.find((r) => r.error)?.error,
+      marks: Object.fromEntries(keys.map((k) => [k, +median(runs.map((r) => r[k])).toFixed(1)])),
+    };
+    log('experiment', name, JSON.stringify(result.experiments[name]));
   }
 } finally {
   cdp.close();

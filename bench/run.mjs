@@ -194,23 +194,32 @@ async function main() {
 
   // Cold start: a new browser context has an empty HTTP cache (uncached); a second visit in the
   // same context finds the binaries in it (cached).
+  // The systems take turns run by run (the first one changing each run), like the warm rows.
   const coldRuns = quick ? 2 : 3;
-  for (const target of SUITES.includes('cold') ? TARGETS : []) {
-    const acc = { unc: [], cac: [] };
-    for (let i = 0; i < coldRuns; i++) {
+  const coldTargets = SUITES.includes('cold') ? TARGETS : [];
+  const accs = Object.fromEntries(coldTargets.map((t) => [t, { unc: [], cac: [] }]));
+  for (let i = 0; i < coldRuns; i++) {
+    for (let k = 0; k < coldTargets.length; k++) {
+      const target = coldTargets[(k + i) % coldTargets.length];
       const ctx = await browser.newContext();
       for (const kind of ['unc', 'cac']) {
-        const page = await open(target, ctx, true);
-        const r = await withTimeout(
-          page.evaluate(() => globalThis.benchCold),
-          ROW_TIMEOUT_MS,
-          'cold',
-        ).catch((e) => ({ error: e.message }));
-        acc[kind].push(r);
-        await page.close();
+        const r = await (async () => {
+          const page = await open(target, ctx, true);
+          const out = await withTimeout(
+            page.evaluate(() => globalThis.benchCold),
+            ROW_TIMEOUT_MS,
+            'cold',
+          );
+          await page.close();
+          return out;
+        })().catch((e) => ({ error: e.message }));
+        accs[target][kind].push(r);
       }
       await ctx.close();
     }
+  }
+  for (const target of coldTargets) {
+    const acc = accs[target];
     for (const kind of ['unc', 'cac']) {
       const runs = acc[kind];
       const err = runs.find((r) => r.error)?.error;

@@ -54,12 +54,14 @@ export class Cdp {
   /**
    * Attaches to every target as it starts, paused until it has in turn been told to attach to
    * its own children: workers started by workers (the SDK's pool) are only reachable that way.
+   * `beforeRun(sessionId, targetInfo)` is awaited before the target runs its first instruction.
    */
-  async autoAttach() {
+  async autoAttach(beforeRun = async () => undefined) {
     const params = { autoAttach: true, waitForDebuggerOnStart: true, flatten: true };
     this.on('Target.attachedToTarget', async ({ sessionId, targetInfo, waitingForDebugger }) => {
       this.sessions.set(sessionId, targetInfo);
       await this.send('Target.setAutoAttach', params, sessionId).catch(() => undefined);
+      await beforeRun(sessionId, targetInfo);
       if (waitingForDebugger) await this.send('Runtime.runIfWaitingForDebugger', {}, sessionId).catch(() => undefined);
     });
     this.on('Target.detachedFromTarget', ({ sessionId }) => this.sessions.delete(sessionId));

@@ -193,6 +193,26 @@ export function profileMarkdown(r) {
       '',
     );
   }
+  if (r.experiments && Object.keys(r.experiments).length) {
+    const cols = [
+      ['sdk-ready', 'SDK ready'],
+      ['binaries-fetched', 'binaries loaded'],
+      ['package-created', 'package created'],
+      ['sandbox-created', 'sandbox created'],
+      ['first-result', 'first result'],
+    ];
+    out.push(
+      "#### Experiments: the raw SDK's cold start (cached), median of 3, ms from navigation",
+      '',
+      `| package | ${cols.map(([, l]) => l).join(' | ')} | package step alone |`,
+      `| --- | ${cols.map(() => '---:').join(' | ')} | ---: |`,
+      ...Object.entries(r.experiments).map(
+        ([name, e]) =>
+          `| ${name} | ${cols.map(([k]) => ms(e.marks[k])).join(' | ')} | ${ms(e.marks['package-created'] - e.marks['binaries-fetched'])} |`,
+      ),
+      '',
+    );
+  }
   for (const [target, w] of Object.entries(r.warm)) {
     out.push(`#### One warm command: ${target}`, '');
     if (target === 'sandpit') {
@@ -206,7 +226,7 @@ export function profileMarkdown(r) {
         out.push(
           `| \`commands.run(${JSON.stringify(cmd)})\`, page → result | ${v.total.toFixed(2)} |`,
           `| … of which the process in the kernel (\`durationMs\`: spawn returned → exit, pipes drained) | ${v.inKernel.toFixed(2)} |`,
-          `| … the rest: API, 2 hops (spawn, wait), SDK spawn call | ${(v.total - v.inKernel).toFixed(2)} |`,
+          `| … the rest: the SDK's \`spawn()\` until the process exists, 2 API hops (spawn, wait), kernel bookkeeping | ${(v.total - v.inKernel).toFixed(2)} |`,
         );
       }
     } else {

@@ -28,6 +28,77 @@ export const CHART_ROWS = {
   'files-write-big': 'files API: write big file',
 };
 
+/** Rows that run commands in the engine: their target is ≤ 1.1× the raw engine. */
+const COMMAND_GROUPS = new Set(['warm', 'python', 'throughput']);
+const PEERS = ['lifo', 'pyodide', 'wasi-shim'];
+const ok = (x) => !!x && !x.error && !x.skipped && Number.isFinite(x.median);
+
+/**
+ * The issue's targets, row by row: overhead over the raw engine ≤ 1.1× on command rows, faster
+ * than every peer on rows both run, warm builtin round trip ≤ 1 ms, cold start (cached) ≤ 400 ms.
+ * Returns { target, row, value, limit, met } with values as text.
+ */
+export function targetChecks(result) {
+  const checks = [];
+  const rows = result.rows;
+  for (const row of Object.values(rows)) {
+    const sp = row.results.sandpit;
+    if (!sp) continue;
+    const raw = row.results['wasmer-sdk'];
+    if (COMMAND_GROUPS.has(row.group) && raw) {
+      const r = ok(sp) && ok(raw) ? ratio(sp.median, raw.median) : null;
+      checks.push({
+        target: 'sandpit / raw engine ≤ 1.1×',
+        row: row.title,
+        value: r === null ? (ok(sp) ? 'raw engine failed' : 'sandpit failed') : formatRatio(r),
+        met: r !== null && r <= 1.1,
+      });
+    }
+    const peers = PEERS.filter((t) => ok(row.results[t]));
+    if (peers.length && row.group !== 'memory' && row.group !== 'state') {
+      const slower = peers.filter((t) => !ok(sp) || sp.median >= row.results[t].median);
+      checks.push({
+        target: 'faster than every peer',
+        row: row.title,
+        value: !ok(sp)
+          ? 'sandpit failed'
+          : slower.length
+            ? `slower than ${slower.map((t) => `${t} (${formatRatio(ratio(sp.median, row.results[t].median))})`).join(', ')}`
+            : `faster than ${peers.join(', ')}`,
+        met: ok(sp) && !slower.length,
+      });
+    }
+  }
+  const limit = (id, target, ms) => {
+    const sp = rows[id]?.results.sandpit;
+    if (!sp) return;
+    checks.push({
+      target,
+      row: rows[id].title,
+      value: ok(sp) ? formatValue(sp.median) : 'failed',
+      met: ok(sp) && sp.median <= ms,
+    });
+  };
+  limit('warm-true', 'warm builtin round trip ≤ 1 ms', 1);
+  limit('cold-cac-first', 'cold start, cached binaries, ≤ 400 ms', 400);
+  limit('cold-cac-ready', 'cold start, cached binaries, ≤ 400 ms', 400);
+  return checks;
+}
+
+function targetsMarkdown(result) {
+  const checks = targetChecks(result);
+  if (!checks.length) return '';
+  const met = checks.filter((c) => c.met).length;
+  const lines = [
+    `**Targets** (issue #8): ${met} of ${checks.length} checks met.`,
+    '',
+    '| target | row | sandpit | met |',
+    '| --- | --- | --- | --- |',
+    ...checks.map((c) => `| ${c.target} | ${c.row.replace(/\|/g, '\\|')} | ${c.value} | ${c.met ? 'yes' : '**no**'} |`),
+  ];
+  return lines.join('\n');
+}
+
 function cell(res, unit) {
   if (!res) return '–';
   if (res.skipped) return 'n/a';
@@ -74,6 +145,8 @@ export function markdown(result) {
     'Medians of repeated runs; a ratio below 1 means sandpit is faster. n/a: the system cannot do the row.',
     '',
     ...lines,
+    '',
+    targetsMarkdown(result),
     '',
     failures.size
       ? '**Rows that failed** (recorded, not fatal):\n\n' +

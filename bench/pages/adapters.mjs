@@ -1,7 +1,7 @@
 // One adapter per benchmarked system, all with the same small interface, so that every row
 // runs the same work on each: create() → { sh(cmd), argv(args), py(code), write, read, mkdir,
 // writeMany, destroy }. A method a system lacks is absent; the row is then reported as n/a.
-/* global WebAssembly, TextEncoder, TextDecoder, performance */
+/* global WebAssembly, TextEncoder, TextDecoder, performance, location, URLSearchParams */
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -71,8 +71,13 @@ async function wasmer() {
   const manifest = await (await fetch('/wasm/manifest.json')).json();
   mark('phase-manifest');
   let shared;
+  // Experiments of bench/profile.mjs (never used by the benchmark rows): `?modules=a,b` puts only
+  // those binaries in the package, `?sdkcache=name` uses the SDK's persistent browser cache.
+  const params = new URLSearchParams(location.search);
+  const only = params.get('modules')?.split(',');
+  const cacheName = params.get('sdkcache');
   const boot = async () => {
-    const w = new sdk.Wasmer({ cache: 'memory' });
+    const w = new sdk.Wasmer({ cache: cacheName ? { namespace: cacheName } : 'memory' });
     await w.ready();
     mark('sdk-ready');
     const modules = {};
@@ -80,13 +85,15 @@ async function wasmer() {
     const files = {};
     let env = { HOME: '/workspace', PATH: '/usr/local/bin:/usr/bin:/bin', LANG: 'C.UTF-8' };
     const loaded = await Promise.all(
-      manifest.binaries.map(async (b) => ({
-        b,
-        module: await fetchBytes(`/wasm/${b.file}`),
-        assets: await Promise.all(
-          (b.assets ?? []).map(async (a) => [a.guestPath, await fetchBytes(`/wasm/${a.file}`)]),
-        ),
-      })),
+      manifest.binaries
+        .filter((b) => !only || only.includes(b.name))
+        .map(async (b) => ({
+          b,
+          module: await fetchBytes(`/wasm/${b.file}`),
+          assets: await Promise.all(
+            (b.assets ?? []).map(async (a) => [a.guestPath, await fetchBytes(`/wasm/${a.file}`)]),
+          ),
+        })),
     );
     for (const { b, module, assets } of loaded) {
       if (!b.commands.length) continue;

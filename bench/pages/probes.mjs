@@ -79,20 +79,6 @@ export const probes = {
     return interleaved(n, checked);
   },
 
-  async dbg(sb, v) {
-    const raw = sb.raw;
-    const opts = { cwd: '/workspace' };
-    await sb.write('small.txt', 'hello world\n');
-    const [name, ...args] = v.split(' ');
-    const p = await raw.command(name, args, opts).spawn({ stdin: 'closed', stdout: 'pipe', stderr: 'pipe' });
-    const chunks = [];
-    const drain = async (s) => {
-      if (s) for await (const c of s) chunks.push(c.length);
-    };
-    const [r] = await Promise.all([p.wait(), drain(p.stdout), drain(p.stderr)]);
-    return { code: r.exitCode, chunks };
-  },
-
   /** `commands.run('true')` n times, untimed here: the CPU profile is taken around it. */
   async loop(sb, n = 30) {
     for (let i = 0; i < n; i++) {

@@ -253,7 +253,7 @@ class Kernel implements WorkerApi {
       commandsRun: s.commandsRun,
       commandDurationsMs: [...s.durations],
       runningProcesses: s.engine.processes.list().length,
-      memoryBytes: mem?.usedJSHeapSize ?? 0,
+      memoryBytes: (mem?.usedJSHeapSize ?? 0) + s.engine.memoryBytes(),
     };
   }
 

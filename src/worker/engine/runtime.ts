@@ -11,7 +11,7 @@ import type { HostCallSpec } from './hostcall/handler';
 import { CallMounts } from './hostcall/mount';
 import { CALL_DIR, hostCallMount, hostCallPackage, loadHostcallModule } from './hostcall/setup';
 import { EngineSandbox, type BuiltSandbox, type EngineHost } from './sandbox';
-import { loadSdk, type Sdk } from './sdk';
+import { loadSdk, sdkMemory, type Sdk } from './sdk';
 import { installWorkerCensus, liveWorkers, terminateWorkers, workersMade } from './worker-census';
 import { VfsBackend } from './vfs-backend';
 
@@ -130,6 +130,7 @@ export class Runtime {
     } as Record<string, string>;
     self.runtime = new Runtime(Wasmer, wasmer, pkg, binaries, commands, shell, env);
     self.runtime.hostcall = await loadHostcallModule(urls.assetsUrl, binaries);
+    self.runtime.#memory = await sdkMemory(urls.sdkUrl);
     onProgress({ phase: 'ready', loadedBytes: total, totalBytes: total });
     return self.runtime;
   }
@@ -144,6 +145,7 @@ export class Runtime {
     const host: EngineHost = {
       build,
       beforeSpawn: () => this.#restarting ?? this.#settling,
+      memoryBytes: () => this.memoryBytes(),
       started: () => workersMade(),
       ended: (madeAtStart) => this.#afterProcess(madeAtStart),
       engineDied: (err) => this.restart(err),
@@ -256,6 +258,16 @@ export class Runtime {
   }
 
   #workersAtStart = workersMade();
+
+  #memory: WebAssembly.Memory | undefined;
+
+  /**
+   * Bytes of wasm memory the engine holds that this thread can see: the SDK's shared memory
+   * (guests' own memories live in the SDK's workers and are not visible here).
+   */
+  memoryBytes(): number {
+    return this.#memory?.buffer.byteLength ?? 0;
+  }
 
   /**
    * A process that started many workers may have left orphans that go on starting more (a

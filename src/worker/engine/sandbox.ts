@@ -23,6 +23,8 @@ export interface EngineHost {
   build(): Promise<BuiltSandbox>;
   /** Before each spawn: a runtime restart in progress, to wait for. */
   beforeSpawn(): Promise<void> | undefined;
+  /** Engine wasm memory in bytes (shared by the page's sandboxes). */
+  memoryBytes(): number;
   /** A mark taken when a process starts, handed back to `ended` when it ends. */
   started(): number;
   ended(mark: number): void;
@@ -117,6 +119,11 @@ export class EngineSandbox {
   #ended(abandoned: boolean): void {
     this.#dirty = true;
     if (abandoned) this.rebuild();
+  }
+
+  /** Bytes of the page engine's wasm memory (shared by every sandbox of the page). */
+  memoryBytes(): number {
+    return this.host.memoryBytes();
   }
 
   /** Something of ours runs or is starting in it. */

@@ -38,8 +38,9 @@ export async function pageRun({ idx, script, shell, shellArgs, env, merged, time
   await st.sb.files.mkdir(dir, { recursive: true });
   const fullEnv = { LC_ALL: 'C.UTF-8', ...env, TMP: dir, SH: shell };
   // The script runs as a file, `$SH [shell_args] FILE`, as the suite's expectations were taken
-  // (bash -c differs: a fatal error there exits 127 where a script exits 1).
-  const file = `/opt/conformance/scripts/c${idx}`;
+  // (bash -c differs: a fatal error there exits 127 where a script exits 1). The file is named
+  // after the shell so that `$0` still ends in "sh" (cases test `case $0 in *sh)`).
+  const file = `/opt/conformance/scripts/c${idx}/${shell}`;
   await st.sb.files.write(file, script);
   const args = shellArgs.map(q).join(' ');
   const command = `exec ${q(shell)} ${args} ${q(file)}${merged ? ' 2>&1' : ''}`;

@@ -11,6 +11,9 @@ src=$(fetch_source bash "$BASH_VER")
 # wasm's crt only calls a 2-argument main; with NO_MAIN_ENV_ARG bash still needs its local
 # `env`, which upstream declares for __OPENNT only. Idempotent edit of the unpacked source.
 sed -i 's|^#ifdef __OPENNT$|#if defined (__OPENNT) \|\| defined (NO_MAIN_ENV_ARG)|' "$src/shell.c"
+# WASI's readdir reports d_ino 0 for every entry and bash's glob skips such entries (no
+# pathname expansion at all): treat every entry as real, as for systems without d_ino.
+sed -i 's|^#if !defined (HAVE_STRUCT_DIRENT_D_INO) \|\| defined (BROKEN_DIRENT_D_INO)$|#if 1 /* sandpit: WASI d_ino is 0 */|' "$src/include/posixdir.h"
 work="$BUILD_ROOT/bash"
 mkdir -p "$work/bin"
 
@@ -28,7 +31,8 @@ chmod +x "$work/bin/wasmcc"
 compat_inc="$here/../compat/include"
 # compat's ttymerge.o (its constructor merges stderr into stdout in a terminal), linked by name.
 # -lc-printscan-long-double: bash formats floats through long double (printf %f/%e/%g).
-linkflags="$(cat "$BUILD_ROOT/compat/link-flags") $BUILD_ROOT/compat/obj/ttymerge.o -lc-printscan-long-double"
+# statmode.o: POSIX-looking modes/owners for bash's PATH search, test -x, `.`, noclobber.
+linkflags="$(cat "$BUILD_ROOT/compat/link-flags") $BUILD_ROOT/compat/obj/ttymerge.o $BUILD_ROOT/compat/obj/statmode.o -Wl,--wrap=stat,--wrap=lstat,--wrap=fstat,--wrap=fstatat -lc-printscan-long-double"
 # Shared imported memory: Wasmer copies it into the child on fork. 1 MiB C stack.
 memflags="-Wl,--import-memory,--shared-memory,--max-memory=1073741824,--no-check-features -Wl,-z,stack-size=1048576"
 
@@ -94,6 +98,8 @@ fi
 # always relink: make does not track libsandpit-compat.a; LIBS is passed to make so a
 # changed link-flags file (new wraps) reaches an already configured tree
 rm -f "$build/bash"
+# glob.o depends on the edited posixdir.h, which make does not track
+[ "$src/include/posixdir.h" -nt "$build/lib/glob/glob.o" ] && rm -f "$build/lib/glob/glob.o" "$build/lib/glob/libglob.a"
 make -C "$build" -j2 LIBS='$(BUILTINS_LIB) $(LIBRARIES) '"$linkflags $WASM_LDFLAGS" bash >"$work/make.log" 2>&1 || { grep -E 'error:|Error ' "$work/make.log" | tail -40; exit 1; }
 
 # --fpcast-emu: bash calls K&R function pointers with other arities than they were defined

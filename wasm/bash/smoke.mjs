@@ -91,6 +91,21 @@ await check('exec: exported newline value', "export V=$'p\\nq'; bash -c 'echo \"
 await check('exec: markers hidden, grandchild clean', "bash -c 'bash -c \"env | grep -c SANDPIT_ARGV\"' ''", '0', {
   code: 1,
 });
+// readdir's d_ino is 0 under WASI: bash's glob must not skip the entries
+await check(
+  'globbing',
+  'mkdir -p /tmp/g && cd /tmp/g && touch b a "[" && X="*"; echo * / $X / [\\[]',
+  '[ a b / [ a b / [',
+);
+// statmode.o: modes/owners for PATH search, command -v, test -O, character devices, noclobber
+await check('command -v finds PATH programs', 'command -v cat', haveBusybox ? '/usr/bin/cat' : /.*/, {
+  code: haveBusybox ? 0 : 1,
+});
+await check(
+  'test -O, -c, noclobber on /dev/null',
+  'set -C; echo x > /dev/null && [ -O /tmp ] && [ -c /dev/zero ] && echo ok',
+  'ok',
+);
 await check('printf float', 'printf "%.2f %e %g\\n" 3.14159 1000 0.5', '3.14 1.000000e+03 0.5');
 await check('redirect to /dev/null then child', 'echo x > /dev/null; bash -c "echo child"', 'child');
 if (haveBusybox) {

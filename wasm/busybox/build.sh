@@ -22,9 +22,13 @@ mkdir -p "$obj"
 # Our own applets (applets/*.c, e.g. tsort, which 1.35 lacks) join coreutils/: busybox's
 # Kbuild finds them through their //config, //applet and //kbuild comments.
 for a in "$here"/applets/*.c; do cmp -s "$a" "$work/src/coreutils/$(basename "$a")" || cp "$a" "$work/src/coreutils/"; done
+# ls: exit 2 when an operand cannot be accessed (GNU ls; 1.35 exits 1). Idempotent edit.
+grep -q 'sandpit: GNU ls' "$work/src/coreutils/ls.c" ||
+  sed -i 's|^\t\tif (!cur)$|\t\tif (!cur \&\& (G.exit_code = 2)) /* sandpit: GNU ls exits 2 */|' "$work/src/coreutils/ls.c"
 
 # Process support comes from our compat library when it has been built (wasm/compat).
-if [ "${BB_NO_COMPAT:-}" != 1 ] && [ ! -f "$BUILD_ROOT/compat/libsandpit-compat.a" ] && [ -f "$here/../compat/build.sh" ]; then
+# Always rebuilt (a few seconds), so a changed compat source or link-flags reaches the link.
+if [ "${BB_NO_COMPAT:-}" != 1 ] && [ -f "$here/../compat/build.sh" ]; then
   bash "$here/../compat/build.sh" >&2 || true
 fi
 compat=0

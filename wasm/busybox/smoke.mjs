@@ -113,6 +113,7 @@ const uses = {
   printf: [['%05.1f|%s\n', '3.14159', 'x'], { out: '003.1|x\n' }],
   pidof: [['no-such-program'], { code: 1 }],
   tsort: [[], { stdin: 'a b\nb c\n', out: 'a\nb\nc\n' }],
+  timeout: [['5', 'echo', 'in-time'], { out: 'in-time\n' }],
   // no FIFOs in the sandbox: it must fail, and say so
   mkfifo: [['fifo'], { code: 1 }],
   pwd: [[], { out: `${W}\n` }],
@@ -272,6 +273,9 @@ const checks = [
   ['printf %x', 'printf', ['%x\n', '255'], { out: 'ff\n' }],
   ['printf long double', 'printf', ['%.2Lf %e\n', '2.5', '1000'], { out: '2.50 1.000000e+03\n' }],
   ['tsort cycle', 'tsort', [], { stdin: 'a b b a\n', code: 1 }],
+  // the child is really stopped: 124 after ~1 s, not sleep's 10 s
+  ['timeout kills', 'timeout', ['1', 'sleep', '10'], { code: 124 }],
+  ['timeout passes the status', 'timeout', ['5', 'false'], { code: 1 }],
   ['nl -ba', 'nl', ['-ba', '-w1'], { stdin: 'a\n\nb\n', out: '1\ta\n2\t\n3\tb\n' }],
   ['fold -s', 'fold', ['-s', '-w', '4'], { stdin: 'ab cd ef\n', out: 'ab \ncd \nef\n' }],
   ['sort -k -t', 'sort', ['-t,', '-k2nr', 'csv.txt'], { out: 'y,2\nx,1\n' }],

@@ -1,4 +1,4 @@
-// The playground driven like a person at a keyboard: completion, history, Ctrl-D, a
+// The playground driven like a person at a keyboard: completion, history, UTF-8 line editing, Ctrl-D, a
 // full-screen program (vi), the skip link and F6; and a second load served from a cache.
 import type { Page, Response } from '@playwright/test';
 import { test, expect } from './fixtures';
@@ -41,6 +41,24 @@ test.describe('playground keys', () => {
     await page.keyboard.press('Enter');
     await waitForPrompt(page, prompts + 1);
     expect(await countLines(page, 'hist-42')).toBe(2);
+  });
+
+  test('line editing works on characters, not bytes (UTF-8 in readline)', async ({ page }) => {
+    await open(page);
+    await waitForPrompt(page);
+    await page.locator('#terminal').click();
+    // Backspace removes a whole 3-byte character; a 2-byte one is inserted mid-line.
+    await page.keyboard.type('echo 日本語✓x');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => countLines(page, '日本語')).toBe(1);
+    await page.keyboard.type('x=ab');
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.type('é');
+    await page.keyboard.press('End');
+    await typeLine(page, '; echo "$x ${#x}"');
+    await expect.poll(() => countLines(page, 'aéb 3')).toBe(1);
   });
 
   test('Ctrl-D at an empty prompt ends the shell; Enter starts a new one', async ({ page }) => {

@@ -446,6 +446,53 @@ test.describe('crash safety', () => {
   });
 });
 
+test.describe('kernel worker death', () => {
+  test('after the worker is killed, a persisted sandbox reopens with its files; a memory one is CLOSED', async ({
+    page,
+  }) => {
+    await ready(page);
+    const out = await page.evaluate(async () => {
+      const { Sandbox } = (globalThis as any).sandpit;
+      const id = `death-${Date.now()}`;
+      const events: unknown[] = [];
+      const p = await Sandbox.create({ id, persistence: 'opfs', onRestart: (e: unknown) => events.push(e) });
+      const m = await Sandbox.create();
+      await p.commands.run('echo hello > a.txt; mkdir -p d; seq 3 > d/n');
+      await p.save();
+      await m.files.write('/home/user/x', 'mem');
+      // In flight when the worker dies: rejected with CLOSED, not left hanging.
+      const inflight = p.commands.run('sleep 5').then(
+        () => 'resolved',
+        (e: any) => e.code,
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      const killed = (globalThis as any).__sandpitKillKernel();
+      const during = await inflight;
+      const read = await p.files.read('/home/user/a.txt');
+      const cmd = (await p.commands.run('wc -l < d/n; echo more >> a.txt; cat a.txt')).stdout;
+      let mem: unknown = 'no error';
+      try {
+        await m.files.read('/home/user/x');
+      } catch (e: any) {
+        mem = { code: e.code, message: e.message };
+      }
+      const restarts = p.restarts;
+      await p.destroy({ purge: true });
+      await m.destroy();
+      return { killed, during, read, cmd, mem, events, restarts };
+    });
+    report('kernel worker killed', out);
+    expect(out.killed).toBe(true);
+    expect(out.during).toBe('CLOSED');
+    expect(out.read).toBe('hello\n');
+    expect(out.cmd).toBe('3\nhello\nmore\n');
+    expect(out.restarts).toBe(1);
+    expect(out.events).toEqual([{ id: expect.stringMatching(/^death-/), reason: 'kernel-stopped', restarts: 1 }]);
+    expect((out.mem as { code: string }).code).toBe('CLOSED');
+    expect((out.mem as { message: string }).message).toMatch(/memory-only/);
+  });
+});
+
 test.describe('multi-tab', () => {
   test('two pages open one persisted sandbox while writing: one writer, no corruption', async ({ context }) => {
     const id = `tabs-${Date.now()}`;

@@ -1,18 +1,32 @@
 // A sandbox's view of the shared kernel: every per-sandbox WorkerApi method with the
-// sandbox id already applied.
+// sandbox id already applied. The binding can move: after the kernel worker stopped, the next
+// call first reopens the sandbox on a new worker (`recover`), under a new sid.
 import type { Remote } from 'comlink';
 import type { WorkerApi } from '../worker/protocol';
+import type { KernelHandle } from './kernel-client';
 
 type PerSandbox = Exclude<keyof WorkerApi, 'create' | 'close' | 'count'>;
 type DropSid<F> = F extends (sid: string, ...args: infer A) => infer R ? (...args: A) => R : never;
 
 export type KernelCalls = { [K in PerSandbox]: DropSid<Remote<WorkerApi>[K]> };
 
-export function bindKernel(api: Remote<WorkerApi>, sid: string): KernelCalls {
+/** Where a sandbox lives now. */
+export interface KernelBinding {
+  handle: KernelHandle;
+  sid: string;
+  /** Called before a call when `handle` has stopped: reopens the sandbox, or throws CLOSED. */
+  recover(): Promise<void>;
+}
+
+export function bindKernel(binding: KernelBinding): KernelCalls {
   return new Proxy({} as KernelCalls, {
     get: (_target, name) => {
-      const method = api[name as PerSandbox] as unknown as (...args: unknown[]) => unknown;
-      return (...args: unknown[]) => method(sid, ...args);
+      return async (...args: unknown[]) => {
+        if (!binding.handle.alive) await binding.recover();
+        const { handle, sid } = binding;
+        const method = handle.api[name as PerSandbox] as unknown as (...args: unknown[]) => Promise<unknown>;
+        return handle.whileAlive(method(sid, ...args));
+      };
     },
   });
 }

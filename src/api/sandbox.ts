@@ -6,7 +6,8 @@ import { guestFetch, validateNetwork } from './network';
 import { SandboxError, rethrow } from './errors';
 import { Files } from './files';
 import { Pty } from './pty';
-import { bindKernel, type KernelCalls } from './kernel-calls';
+import { bindKernel, type KernelBinding, type KernelCalls } from './kernel-calls';
+import { reopen, type ReopenSpec } from './recovery';
 import { kernel, releaseIfIdle, type KernelHandle } from './kernel-client';
 import type { HostCallbacks, PersistedInfo, SandboxSource } from '../worker/protocol';
 import { runCode, type RunCodeOptions } from './run-code';
@@ -98,16 +99,24 @@ export class Sandbox {
   readonly pty: Pty;
   #kernel: KernelHandle | undefined;
   #calls: KernelCalls;
+  /** Where the sandbox lives; moves to a new worker after the kernel worker stopped. */
+  #binding: KernelBinding;
+  /** How to reopen it there (see recovery.ts). */
+  #reopen: ReopenSpec | undefined;
+  #recovering: Promise<void> | undefined;
+  /** Times this sandbox was reopened on a new kernel worker after the old one stopped. */
+  restarts = 0;
   /** Host callbacks a fork keeps (extensions, network). */
   #host: Pick<SandboxOptions, 'extensions' | 'network'> = {};
 
   private constructor(
     readonly id: string,
-    private readonly sid: string,
+    sid: string,
     kernel: KernelHandle,
   ) {
     this.#kernel = kernel;
-    this.#calls = bindKernel(kernel.api, sid);
+    this.#binding = { handle: kernel, sid, recover: () => this.#recover() };
+    this.#calls = bindKernel(this.#binding);
     const api = () => this.#api();
     this.commands = new Commands(api);
     this.files = new Files(api);
@@ -268,16 +277,18 @@ export class Sandbox {
     });
     const k = kernel();
     const onProgress = options.onProgress;
+    const hostProxy = extensions.size || allow ? proxy(host) : undefined;
     try {
       const info = await rethrow(() =>
         k.api.create(
           init,
           onProgress ? proxy(onProgress) : undefined,
           source?.kind === 'import' ? transfer(source, [source.bytes.buffer as ArrayBuffer]) : source,
-          extensions.size || allow ? proxy(host) : undefined,
+          hostProxy,
         ),
       );
       const sb = new Sandbox(id, info.sid, k);
+      sb.#reopen = { init, host: hostProxy, onRestart: options.onRestart };
       sb.#host = { extensions: options.extensions, network: options.network };
       try {
         for (const [path, m] of mounts) await rethrow(() => k.api.mount(info.sid, path, m.source, { readOnly: false }));
@@ -295,7 +306,8 @@ export class Sandbox {
   /** An independent sandbox sharing this one's files copy-on-write (cheap whatever their size). */
   async fork(options: Pick<SandboxOptions, 'id'> = {}): Promise<Sandbox> {
     this.#api();
-    return Sandbox.#start({ ...this.#host, ...options }, { kind: 'fork', sid: this.sid });
+    if (!this.#binding.handle.alive) await this.#recover();
+    return Sandbox.#start({ ...this.#host, ...options }, { kind: 'fork', sid: this.#binding.sid });
   }
 
   /**
@@ -373,12 +385,36 @@ export class Sandbox {
    * sandbox. Persisted data stays unless `purge: true`. Later calls fail with CLOSED.
    */
   async destroy(options: { purge?: boolean } = {}): Promise<void> {
-    const k = this.#kernel;
-    if (!k) return;
+    if (!this.#kernel) return;
     this.#kernel = undefined;
-    await rethrow(() => k.api.close(this.sid));
+    const { handle, sid } = this.#binding;
+    // A stopped worker took its copy with it: nothing to close there.
+    if (handle.alive) await rethrow(() => handle.whileAlive(handle.api.close(sid)));
+    const k = handle.alive ? handle : kernel();
     if (options.purge) await rethrow(() => k.api.deletePersisted(this.id)).catch(() => undefined);
     await releaseIfIdle(k);
+  }
+
+  /** The kernel worker stopped: reopen this sandbox on a new one, once for concurrent calls. */
+  #recover(): Promise<void> {
+    this.#recovering ??= (async () => {
+      if (!this.#kernel) throw new SandboxError('CLOSED', `sandbox ${this.id} has been destroyed`);
+      if (!this.#reopen) throw new SandboxError('CLOSED', `sandbox ${this.id}: the kernel worker stopped`);
+      try {
+        const { handle, sid } = await reopen(this.#reopen, this.restarts);
+        this.restarts++;
+        Object.assign(this.#binding, { handle, sid });
+        this.#kernel = handle;
+      } catch (err) {
+        // Memory-only (or gone from the store): closed for good, every later call says why.
+        if ((err as SandboxError).code === 'CLOSED' || (err as SandboxError).code === 'NOT_FOUND') {
+          const why = (err as Error).message;
+          this.#binding.recover = () => Promise.reject(new SandboxError('CLOSED', why));
+        }
+        throw err;
+      }
+    })().finally(() => (this.#recovering = undefined));
+    return this.#recovering;
   }
 
   #api(): KernelCalls {

@@ -2,6 +2,7 @@
 import type { Extension } from './extensions';
 import type { MountTree } from './mount';
 import type { NetworkOption } from './network';
+import type { RestartEvent } from './recovery';
 
 export interface ProgressEvent {
   phase: 'manifest' | 'binaries' | 'engine' | 'ready';
@@ -48,6 +49,13 @@ export interface SandboxOptions {
    * listings, fixed hostname and pids. Default false.
    */
   deterministic?: boolean | { seed?: number; epochMs?: number };
+  /**
+   * Called when the page's kernel worker had stopped (crash, browser kill) and this persisted
+   * sandbox was reopened on a new one from its last saved state. Default: none (a console
+   * warning is printed either way). Memory-only sandboxes cannot be reopened: their calls fail
+   * with CLOSED.
+   */
+  onRestart?: (event: RestartEvent) => void;
   /** Internal to Sandbox.open: fail with NOT_FOUND unless the id is persisted. */
   mustExist?: boolean;
 }
@@ -149,3 +157,5 @@ export interface TemplateInfo {
   name: string;
   bytes: number;
 }
+
+export type { RestartEvent } from './recovery';

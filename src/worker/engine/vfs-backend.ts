@@ -21,6 +21,10 @@ class VfsFile implements HostFsFile {
     return this.vfs.readIno(this.ino, offset, length);
   }
 
+  readInto(offset: number, target: Uint8Array): number {
+    return this.vfs.readInoInto(this.ino, offset, target);
+  }
+
   write(offset: number, data: Uint8Array): number {
     return this.vfs.writeIno(this.ino, offset, data);
   }

@@ -30,6 +30,29 @@ export function readContent(file: FileNode, offset: number, length: number): Uin
 }
 
 /**
+ * Read up to `target.length` bytes from `offset` into `target` (zeros for holes); returns the
+ * count. For callers that already own a buffer (the host-filesystem reply buffer).
+ */
+export function readContentInto(file: FileNode, offset: number, target: Uint8Array): number {
+  const end = Math.min(file.size, offset + target.length);
+  if (offset >= end) return 0;
+  const first = Math.floor(offset / PAGE_SIZE);
+  const last = Math.floor((end - 1) / PAGE_SIZE);
+  for (let i = first; i <= last; i++) {
+    const base = i * PAGE_SIZE;
+    const from = Math.max(offset, base) - base;
+    const to = Math.min(end - base, PAGE_SIZE);
+    const at = base + from - offset;
+    const page = file.pages[i];
+    const have = page ? Math.min(to, page.data.length) : from;
+    if (page && have > from) target.set(page.data.subarray(from, have), at);
+    // The target may hold an older reply: zero what this file has no bytes for.
+    if (to > Math.max(have, from)) target.fill(0, base + Math.max(have, from) - offset, base + to - offset);
+  }
+  return end - offset;
+}
+
+/**
  * Write `data` at `offset` into a file node that the caller already owns (gen === `gen`).
  * Pages of older generations are copied before the write; owned pages grow by doubling so
  * that appending in small chunks stays linear.

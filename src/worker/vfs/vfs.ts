@@ -1,7 +1,7 @@
 // The kernel-side filesystem: POSIX-like operations over a copy-on-write inode tree, with quotas,
 // snapshots/forks that share structure, read-only mounts and change events.
 
-import { pagesFromBytes, readContent, truncateContent, writeContent } from './content';
+import { pagesFromBytes, readContent, readContentInto, truncateContent, writeContent } from './content';
 import { diffTrees, type VfsDiff } from './diff';
 import { VfsError } from './errors';
 import { cloneNode, countTree, nextGen, type DirNode, type FileNode, type Node, type NodeKind } from './node';
@@ -518,6 +518,13 @@ export class Vfs {
     const n = this.inoNode(ino, 'read');
     if (n.kind !== 'file') throw new VfsError('EISDIR', 'read', `#${ino}`);
     return readContent(n, offset, length);
+  }
+
+  /** readIno into the caller's buffer (up to its length); returns bytes read. */
+  readInoInto(ino: number, offset: number, target: Uint8Array): number {
+    const n = this.inoNode(ino, 'read');
+    if (n.kind !== 'file') throw new VfsError('EISDIR', 'read', `#${ino}`);
+    return readContentInto(n, offset, target);
   }
 
   writeIno(ino: number, offset: number, data: Uint8Array): number {

@@ -30,6 +30,8 @@ export interface HostFsOpenFlags {
 export interface HostFsFile {
   /** Up to `length` bytes at `offset`; an empty array at or past the end. */
   read(offset: number, length: number): Uint8Array;
+  /** Optional: read into `target` (the reply buffer itself) instead; returns bytes read. */
+  readInto?(offset: number, target: Uint8Array): number;
   /** Write at `offset` (never at the end implicitly); returns bytes written. */
   write(offset: number, data: Uint8Array): number;
   truncate(length: number): void;

@@ -28,7 +28,10 @@ export type HostFsMethod =
   | 'mkdir'
   | 'remove'
   | 'rename'
-  | 'sync';
+  | 'sync'
+  // Ours, sent by our worker entry only: readDirPage (worker-readdir.ts) and, on the control
+  // mount, registerGeneration (worker-cache.ts, worker-readahead.ts).
+  | 'readDirPage';
 
 /** A request as posted by an SDK worker. Paths in `args` are relative to the mount root ("" = root). */
 export interface HostFsRequest {
@@ -74,29 +77,65 @@ export function isHostFsRequest(value: unknown): value is HostFsRequest {
 
 const encoder = new TextEncoder();
 
-function jsonBytes(reply: HostFsReply): Uint8Array {
+function replyJson(reply: HostFsReply): string {
   // Bytes that are not sent raw go as a number array, as the SDK's own encoder does.
-  const value = 'value' in reply && reply.value instanceof Uint8Array ? { value: Array.from(reply.value) } : reply;
-  return encoder.encode(JSON.stringify(value));
+  return JSON.stringify(
+    'value' in reply && reply.value instanceof Uint8Array ? { value: Array.from(reply.value) } : reply,
+  );
+}
+
+const TOO_BIG = JSON.stringify({ error: { code: 'EIO', message: 'Native response exceeds bridge limit' } });
+
+/** Publish `length` payload bytes already in the buffer and wake the blocked worker. */
+function publish(buffer: SharedArrayBuffer, state: number, length: number): void {
+  const control = new Int32Array(buffer, 0, 2);
+  control[1] = length;
+  Atomics.store(control, 0, state);
+  Atomics.notify(control, 0);
 }
 
 /**
  * Write `reply` into the request's shared buffer and wake the blocked worker. Always wakes it:
- * a reply too large for the buffer becomes an EIO error, as in the SDK.
+ * a reply too large for the buffer becomes an EIO error, as in the SDK. JSON is encoded straight
+ * into the shared buffer (no intermediate byte array).
  */
 export function writeReply(request: Pick<HostFsRequest, 'response' | 'binary'>, reply: HostFsReply): void {
   const buffer = request.response;
-  const control = new Int32Array(buffer, 0, 2);
-  let binary = request.binary === true && 'value' in reply && reply.value instanceof Uint8Array;
-  let bytes = binary ? (reply as { value: Uint8Array }).value : jsonBytes(reply);
-  if (bytes.length > buffer.byteLength - REPLY_HEADER_BYTES) {
-    binary = false;
-    bytes = jsonBytes({ error: { code: 'EIO', message: 'Native response exceeds bridge limit' } });
+  const room = buffer.byteLength - REPLY_HEADER_BYTES;
+  if (request.binary === true && 'value' in reply && reply.value instanceof Uint8Array) {
+    const bytes = reply.value;
+    if (bytes.length <= room) {
+      new Uint8Array(buffer, REPLY_HEADER_BYTES, bytes.length).set(bytes);
+      publish(buffer, STATE_BINARY, bytes.length);
+      return;
+    }
+    writeJson(buffer, TOO_BIG);
+    return;
   }
-  new Uint8Array(buffer, REPLY_HEADER_BYTES, bytes.length).set(bytes);
-  control[1] = bytes.length;
-  Atomics.store(control, 0, binary ? STATE_BINARY : STATE_JSON);
-  Atomics.notify(control, 0);
+  writeJson(buffer, replyJson(reply));
+}
+
+function writeJson(buffer: SharedArrayBuffer, json: string): void {
+  const target = new Uint8Array(buffer, REPLY_HEADER_BYTES);
+  // UTF-8 is at most 3 bytes per UTF-16 unit: only near the limit can it fail to fit.
+  const first = encoder.encodeInto(json, target);
+  const written = first.read === json.length ? first.written : encoder.encodeInto(TOO_BIG, target).written;
+  publish(buffer, STATE_JSON, written);
+}
+
+/**
+ * Let `fill` write a binary reply of up to `max` bytes straight into the request's buffer
+ * (a file read without an intermediate copy). Only for requests that accept binary replies.
+ */
+export function writeBinaryReply(
+  request: Pick<HostFsRequest, 'response'>,
+  max: number,
+  fill: (target: Uint8Array) => number,
+): void {
+  const buffer = request.response;
+  const room = Math.min(max, buffer.byteLength - REPLY_HEADER_BYTES);
+  const n = fill(new Uint8Array(buffer, REPLY_HEADER_BYTES, room));
+  publish(buffer, STATE_BINARY, n);
 }
 
 /** Read a reply the way the SDK worker does (for tests and tools); `undefined` while pending. */

@@ -126,3 +126,37 @@ describe.runIf(process.env.HOSTFS_BENCH)('guest file throughput (Node, real SDK,
     console.log(`median small [${ENTRY}]: ${runs.sort((a, b) => a - b)[1]!.toFixed(0)} ms`);
   }, 600_000);
 });
+
+describe.runIf(process.env.HOSTFS_BENCH)('server read path (no SDK): copy vs readInto', () => {
+  it('answers reads straight into the reply buffer', () => {
+    const vfs = new Vfs({ maxBytes: 1 << 30 });
+    vfs.writeFile('/big', new Uint8Array(64 * MB));
+    const sab = new SharedArrayBuffer(512 * 1024);
+    const ctl = new Int32Array(sab, 0, 2);
+    const req = (args: unknown[]) => {
+      ctl[0] = 0;
+      return { type: 'wasmer-filesystem-rpc' as const, mount: 1, method: 'read', args, response: sab, binary: true };
+    };
+    // A server with onCall takes the generic path (backend read → copy into the buffer).
+    const servers = { copy: new HostFsServer({ onCall: () => undefined }), into: new HostFsServer() };
+    const handles: Record<string, number> = {};
+    for (const [k, s] of Object.entries(servers)) {
+      s.mount(1, new VfsBackend(() => vfs));
+      handles[k] = s.call(1, 'open', ['big', true, false, false, false, false, false]) as number;
+    }
+    for (const [len, n] of [
+      [4096, 5000],
+      [262144, 100],
+    ] as const) {
+      const best: Record<string, number> = { copy: 1e9, into: 1e9 };
+      for (let k = 0; k < 7; k++) {
+        for (const [name, s] of Object.entries(servers)) {
+          const t = performance.now();
+          for (let i = 0; i < n; i++) s.handle(req([handles[name], (i * len) % (60 * MB), len]));
+          best[name] = Math.min(best[name]!, ((performance.now() - t) * 1000) / n);
+        }
+      }
+      console.log(`read ${len}: copy ${best.copy!.toFixed(1)} µs, readInto ${best.into!.toFixed(1)} µs (best of 7)`);
+    }
+  });
+});

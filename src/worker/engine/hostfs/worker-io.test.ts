@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Vfs } from '../../vfs';
 import { VfsBackend } from '../vfs-backend';
 import { MemoryBackend } from './memory';
-import { REPLY_BUFFER_BYTES, REPLY_HEADER_BYTES } from './protocol';
+import { readReply, REPLY_BUFFER_BYTES, REPLY_HEADER_BYTES } from './protocol';
 import { HostFsServer } from './server';
 import { installWorkerReadAhead } from './worker-readahead';
 import { installWorkerPagedReadDir } from './worker-readdir';
@@ -150,5 +150,47 @@ describe('Vfs.onChange', () => {
     off();
     vfs.writeFile('/b', 'z');
     expect(n).toBe(1);
+  });
+});
+
+describe('reads straight into the reply buffer', () => {
+  it('answers the same bytes as the generic path, zeroing holes and stale buffer bytes', () => {
+    const vfs = new Vfs();
+    vfs.writeFile(
+      '/f',
+      Uint8Array.from({ length: 70_000 }, (_, i) => (i % 251) + 1),
+    );
+    vfs.truncate('/f', 200_000); // a hole after 70,000
+    const fast = new HostFsServer();
+    const slow = new HostFsServer({ onCall: () => undefined }); // onCall: generic path
+    const answers: Uint8Array[][] = [[], []];
+    [fast, slow].forEach((s, k) => {
+      s.mount(1, new VfsBackend(() => vfs));
+      const h = s.call(1, 'open', ['f', true, false, false, false, false, false]) as number;
+      const response = new SharedArrayBuffer(REPLY_BUFFER_BYTES);
+      new Uint8Array(response).fill(0xee); // an older reply's bytes
+      for (const [off, len] of [
+        [0, 4096],
+        [65_000, 10_000],
+        [60_000, 262_144],
+        [199_990, 4096],
+        [300_000, 10],
+      ]) {
+        new Int32Array(response, 0, 1)[0] = 0;
+        s.handle({
+          type: 'wasmer-filesystem-rpc',
+          mount: 1,
+          method: 'read',
+          args: [h, off, len],
+          response,
+          binary: true,
+        });
+        answers[k]!.push((readReply(response) as { value: Uint8Array }).value);
+      }
+    });
+    expect(answers[0]!.map((a) => a.length)).toEqual([4096, 10_000, 140_000, 10, 0]);
+    for (let i = 0; i < answers[0]!.length; i++) expect(Buffer.compare(answers[0]![i]!, answers[1]![i]!)).toBe(0);
+    expect(answers[0]![2]![139_999]).toBe(0);
+    expect(fast.counts.read).toBe(5);
   });
 });

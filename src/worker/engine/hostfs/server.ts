@@ -169,6 +169,9 @@ export class HostFsServer {
   }
 
   #control(method: string, args: readonly unknown[]): unknown {
+    // Worker caches keep data only for mounts this server answers (and so invalidates): other
+    // handlers (the host-call mounts) change their files without telling us.
+    if (method === 'servesMount') return this.#mounts.has(args[0] as number);
     if (method !== 'registerGeneration' || !(args[0] instanceof SharedArrayBuffer)) {
       throw new HostFsError('ENOTSUP', `unknown control call ${method}`);
     }

@@ -17,11 +17,26 @@ export function installWorkerStatCache(scope: object): void {
   const original = g.__wasmerHostFileSystem;
   if (typeof original !== 'function') return;
   const CONTROL_MOUNT = 0xffff_ffff;
+  // Only mounts our server answers: it invalidates them. Mount ids are never reused.
+  const servedMounts = new Map<number, boolean>();
+  const served = (mount: number): boolean => {
+    let yes = servedMounts.get(mount);
+    if (yes === undefined) {
+      try {
+        yes = original(CONTROL_MOUNT, 'servesMount', [mount]) === true;
+      } catch {
+        yes = false;
+      }
+      servedMounts.set(mount, yes);
+    }
+    return yes;
+  };
   let generation: Int32Array | null | undefined; // undefined: not yet asked; null: unsupported
   let seen = 0;
   const cache = new Map<string, { value?: unknown; error?: unknown }>();
   g.__wasmerHostFileSystem = (mount, method, args) => {
     if (method !== 'stat' && method !== 'readDir') return original(mount, method, args);
+    if (!served(mount)) return original(mount, method, args);
     if (generation === undefined) {
       try {
         const counter = new Int32Array(new SharedArrayBuffer(4));

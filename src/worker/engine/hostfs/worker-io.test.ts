@@ -6,6 +6,7 @@ import { VfsBackend } from '../vfs-backend';
 import { MemoryBackend } from './memory';
 import { readReply, REPLY_BUFFER_BYTES, REPLY_HEADER_BYTES } from './protocol';
 import { HostFsServer } from './server';
+import { installWorkerStatCache } from './worker-cache';
 import { installWorkerReadAhead } from './worker-readahead';
 import { installWorkerPagedReadDir } from './worker-readdir';
 
@@ -192,5 +193,32 @@ describe('reads straight into the reply buffer', () => {
     for (let i = 0; i < answers[0]!.length; i++) expect(Buffer.compare(answers[0]![i]!, answers[1]![i]!)).toBe(0);
     expect(answers[0]![2]![139_999]).toBe(0);
     expect(fast.counts.read).toBe(5);
+  });
+});
+
+describe('worker caches and other handlers', () => {
+  it('keep nothing for mounts the server does not answer (host-call mounts)', () => {
+    const fs = new MemoryBackend();
+    fs.writeFile('/a', 'abc');
+    const s = new HostFsServer();
+    s.mount(1, fs);
+    let trips = 0;
+    const scope: { __wasmerHostFileSystem?: Call } = {
+      __wasmerHostFileSystem: (mount, method, args) => {
+        trips++;
+        if (mount === 7) return { kind: 'file', size: trips }; // another handler's mount
+        const reply = s.reply(mount, method, args);
+        if ('error' in reply) throw Object.assign(new Error(reply.error.message), { code: reply.error.code });
+        return reply.value;
+      },
+    };
+    installWorkerStatCache(scope);
+    const call = scope.__wasmerHostFileSystem!;
+    const first = (call(7, 'stat', ['x']) as { size: number }).size;
+    expect((call(7, 'stat', ['x']) as { size: number }).size).toBeGreaterThan(first); // asked again
+    call(1, 'stat', ['a']);
+    const before = trips;
+    call(1, 'stat', ['a']);
+    expect(trips).toBe(before); // ours: cached
   });
 });

@@ -13,6 +13,20 @@ export function installWorkerReadAhead(scope: object): void {
   const original = g.__wasmerHostFileSystem;
   if (typeof original !== 'function') return;
   const CONTROL_MOUNT = 0xffff_ffff;
+  // Only mounts our server answers: it invalidates them. Mount ids are never reused.
+  const servedMounts = new Map<number, boolean>();
+  const served = (mount: number): boolean => {
+    let yes = servedMounts.get(mount);
+    if (yes === undefined) {
+      try {
+        yes = original(CONTROL_MOUNT, 'servesMount', [mount]) === true;
+      } catch {
+        yes = false;
+      }
+      servedMounts.set(mount, yes);
+    }
+    return yes;
+  };
   const FIRST_WINDOW = 64 * 1024;
   const MAX_WINDOW = 256 * 1024;
   let generation: Int32Array | null | undefined; // undefined: not yet asked; null: unsupported
@@ -37,7 +51,7 @@ export function installWorkerReadAhead(scope: object): void {
   };
   g.__wasmerHostFileSystem = (mount, method, args) => {
     if (method === 'close') streams.delete(`${mount}:${String(args[0])}`);
-    if (method !== 'read') return original(mount, method, args);
+    if (method !== 'read' || !served(mount)) return original(mount, method, args);
     if (generation === undefined) register();
     const counter = generation;
     const [handle, offset, length] = args as [number, number, number];

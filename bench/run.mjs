@@ -149,7 +149,9 @@ async function main() {
     versions: versions(),
     targets: TARGETS,
     rows: {},
-    notes: [],
+    notes: [
+      'warm rows and cold starts: the systems took turns sample by sample (round-robin), so load changes during the run weigh on all of them alike',
+    ],
   };
   const { bad } = manifestMismatches(distDir);
   if (bad.length) {

@@ -233,6 +233,39 @@ export function profileMarkdown(r) {
       out.push('| raw SDK call (median of 30) | ms |', '| --- | ---: |');
       for (const [k, v] of Object.entries(w.parts)) out.push(`| \`${k}\` | ${v.toFixed(2)} |`);
     }
+    if (w.hostfs?.callsPerCommand) {
+      const h = w.hostfs;
+      const methods = Object.entries(h.byMethod)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ');
+      const paths = Object.entries(h.byPath ?? {})
+        .map(([k, v]) => `\`${k}\` ×${v}`)
+        .join(', ');
+      out.push(
+        '',
+        `Host-filesystem calls (guest → sandpit's VFS, each one blocking the guest) per \`true\`: ` +
+          `${h.callsPerCommand} (${methods}), of which ${h.roundTripsPerCommand ?? '?'} went to the kernel ` +
+          `worker (the rest were answered by the worker-side caches); the guest spent ` +
+          `${h.blockedMsPerCommand.toFixed(2)} ms blocked in them. By mount id, method and path: ${paths}.`,
+      );
+    }
+    if (w.cat?.hostfs?.callsPerCommand) {
+      const h = w.cat.hostfs;
+      const methods = Object.entries(h.byMethod)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ');
+      const perTrip = h.roundTripsPerCommand ? (10 * 1024) / h.roundTripsPerCommand : NaN;
+      out.push(
+        '',
+        `\`cat\` of a 10 MB file to /dev/null: ${ms(w.cat.ms)}; ${h.callsPerCommand} host-filesystem calls ` +
+          `(${methods}), ${h.roundTripsPerCommand} round trips to the kernel worker ` +
+          `(${Number.isFinite(perTrip) ? `${perTrip.toFixed(0)} KB each on average` : '–'}), ` +
+          `the guest blocked ${ms(h.blockedMsPerCommand)} in them.`,
+      );
+    } else if (w.cat) {
+      out.push('', `\`cat\` of a 10 MB file to /dev/null: ${ms(w.cat.ms)}.`);
+    }
     out.push(
       '',
       `CPU profile of ${w.profile.n} × \`true\` (${ms(w.profile.wallMs)} wall, ${ms(w.profile.wallMs / w.profile.n)} each):`,

@@ -79,6 +79,16 @@ export const probes = {
     return interleaved(n, checked);
   },
 
+  /** Writes an `mb` MB file (untimed), then times one `cat` of it to /dev/null. */
+  async catFile(sb, mb = 10) {
+    const data = new Uint8Array(mb << 20).fill(97);
+    await sb.write('big.bin', data);
+    const t = performance.now();
+    const r = await sb.sh('cat big.bin > /dev/null');
+    if (r.code !== 0) throw new Error(`cat: exit ${r.code} ${r.err}`);
+    return performance.now() - t;
+  },
+
   /** `commands.run('true')` n times, untimed here: the CPU profile is taken around it. */
   async loop(sb, n = 30) {
     for (let i = 0; i < n; i++) {

@@ -25,6 +25,9 @@ for a in "$here"/applets/*.c; do cmp -s "$a" "$work/src/coreutils/$(basename "$a
 # ls: exit 2 when an operand cannot be accessed (GNU ls; 1.35 exits 1). Idempotent edit.
 grep -q 'sandpit: GNU ls' "$work/src/coreutils/ls.c" ||
   sed -i 's|^\t\tif (!cur)$|\t\tif (!cur \&\& (G.exit_code = 2)) /* sandpit: GNU ls exits 2 */|' "$work/src/coreutils/ls.c"
+# seq: negative numbers are numbers, not options (patches/seq-negative.inc replaces the getopt32 line).
+grep -q 'sandpit: a negative number' "$work/src/coreutils/seq.c" ||
+  sed -i -e '/^\topt = getopt32(argv, "+ws:", &opt_s);$/{r '"$here/patches/seq-negative.inc" -e 'd}' "$work/src/coreutils/seq.c"
 
 # Process support comes from our compat library when it has been built (wasm/compat).
 # Always rebuilt (a few seconds), so a changed compat source or link-flags reaches the link.

@@ -276,6 +276,8 @@ const checks = [
   // the child is really stopped: 124 after ~1 s, not sleep's 10 s
   ['timeout kills', 'timeout', ['1', 'sleep', '10'], { code: 124 }],
   ['timeout passes the status', 'timeout', ['5', 'false'], { code: 1 }],
+  ['seq with negative numbers', 'seq', ['-4', '-2', '-8'], { out: '-4\n-6\n-8\n' }],
+  ['ls exits 2 for a missing operand', 'ls', ['/no-such-file'], { code: 2 }],
   ['nl -ba', 'nl', ['-ba', '-w1'], { stdin: 'a\n\nb\n', out: '1\ta\n2\t\n3\tb\n' }],
   ['fold -s', 'fold', ['-s', '-w', '4'], { stdin: 'ab cd ef\n', out: 'ab \ncd \nef\n' }],
   ['sort -k -t', 'sort', ['-t,', '-k2nr', 'csv.txt'], { out: 'y,2\nx,1\n' }],

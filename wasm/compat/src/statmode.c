@@ -3,7 +3,7 @@
  * Linked by object name (not from the archive) with
  * -Wl,--wrap=stat,--wrap=lstat,--wrap=fstat,--wrap=fstatat; busybox has its own in bb-compat.c.
  * WASI reports no permission bits and no owners, and chmod changes nothing here, so:
- *  - directories 0755, symlinks 0777;
+ *  - directories 0755 (/tmp and /var/tmp 01777, sticky as usual), symlinks 0777;
  *  - regular files 0755: chmod +x cannot be recorded, so every file counts as executable (a
  *    script made with `echo cmd > f; chmod +x f` must be found on PATH and hashed, and it has
  *    no `#!` line that could tell it from data);
@@ -45,7 +45,7 @@ static int is_device_file(const struct stat *st) {
 static void fix(struct stat *st, const char *path) {
   if (path ? is_device_path(path) : is_device_file(st)) st->st_mode = S_IFCHR | 0666;
   else if ((st->st_mode & 07777) == 0) {
-    if (S_ISDIR(st->st_mode)) st->st_mode |= 0755;
+    if (S_ISDIR(st->st_mode)) st->st_mode |= path && (!strcmp(path, "/tmp") || !strcmp(path, "/var/tmp")) ? 01777 : 0755;
     else if (S_ISLNK(st->st_mode)) st->st_mode |= 0777;
     else if (S_ISREG(st->st_mode)) st->st_mode |= 0755;
     else st->st_mode |= 0666;

@@ -29,7 +29,8 @@ const LOCK_RETRY_MS = 150;
 /** Reopens `spec` on the page's (new) kernel; returns the new handle and sid. */
 export async function reopen(spec: ReopenSpec, restarts: number): Promise<{ handle: KernelHandle; sid: string }> {
   const { init } = spec;
-  if (init.persistence === 'memory') {
+  // Sandbox.open leaves persistence at its default and reads the stored kind (mustExist).
+  if (init.persistence === 'memory' && !init.mustExist) {
     throw new SandboxError(
       'CLOSED',
       `sandbox ${init.id} was memory-only and the kernel worker stopped (crashed or was terminated), so its ` +

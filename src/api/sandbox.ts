@@ -8,6 +8,7 @@ import { Files } from './files';
 import { Pty } from './pty';
 import { bindKernel, type KernelBinding, type KernelCalls } from './kernel-calls';
 import { reopen, type ReopenSpec } from './recovery';
+import { attachRemote, serveAttach } from './attach';
 import { kernel, releaseIfIdle, type KernelHandle } from './kernel-client';
 import type { HostCallbacks, PersistedInfo, SandboxSource } from '../worker/protocol';
 import { runCode, type RunCodeOptions } from './run-code';
@@ -104,6 +105,8 @@ export class Sandbox {
   /** How to reopen it there (see recovery.ts). */
   #reopen: ReopenSpec | undefined;
   #recovering: Promise<void> | undefined;
+  /** Stops answering other tabs attached to this (owned, persisted) sandbox. */
+  #unserve: (() => void) | undefined;
   /** Times this sandbox was reopened on a new kernel worker after the old one stopped. */
   restarts = 0;
   /** Host callbacks a fork keeps (extensions, network). */
@@ -140,9 +143,10 @@ export class Sandbox {
   }
 
   /**
-   * Reopens a persisted sandbox (after a reload too); NOT_FOUND if there is none, LOCKED if
-   * another tab has it open — unless `takeover: true`, which asks that tab to save and close
-   * its copy, then opens it here.
+   * Reopens a persisted sandbox (after a reload too); NOT_FOUND if there is none. If another
+   * tab has it open, attaches to it there (`attached`: calls run in that tab) — unless
+   * `takeover: true`, which asks that tab to save and close its copy, then opens it here.
+   * LOCKED if this page has it open already.
    */
   static async open(
     id: string,
@@ -289,6 +293,7 @@ export class Sandbox {
       );
       const sb = new Sandbox(id, info.sid, k);
       sb.#reopen = { init, host: hostProxy, onRestart: options.onRestart };
+      sb.#serve();
       sb.#host = { extensions: options.extensions, network: options.network };
       try {
         for (const [path, m] of mounts) await rethrow(() => k.api.mount(info.sid, path, m.source, { readOnly: false }));
@@ -299,8 +304,31 @@ export class Sandbox {
       return sb;
     } catch (err) {
       await releaseIfIdle(k).catch(() => undefined);
+      // Open elsewhere: attach to the owning tab (API.md, Multi-tab) unless taking it over.
+      if ((err as SandboxError).code === 'LOCKED' && init.mustExist && !init.takeover) {
+        const remote = await attachRemote(id);
+        if (remote) {
+          const sb = new Sandbox(id, 'attached', remote);
+          sb.#reopen = { init, host: hostProxy, onRestart: options.onRestart };
+          return sb;
+        }
+      }
       throw err;
     }
+  }
+
+  /** True while this tab's calls go to another tab that owns the sandbox. */
+  get attached(): boolean {
+    return this.#binding.sid === 'attached';
+  }
+
+  /** Persisted sandboxes owned here answer the calls of tabs attached to them. */
+  #serve(): void {
+    this.#unserve?.();
+    this.#unserve =
+      this.#reopen && (this.#reopen.init.persistence !== 'memory' || this.#reopen.init.mustExist)
+        ? serveAttach(this.id, () => this.#calls)
+        : undefined;
   }
 
   /** An independent sandbox sharing this one's files copy-on-write (cheap whatever their size). */
@@ -387,6 +415,7 @@ export class Sandbox {
   async destroy(options: { purge?: boolean } = {}): Promise<void> {
     if (!this.#kernel) return;
     this.#kernel = undefined;
+    this.#unserve?.();
     const { handle, sid } = this.#binding;
     // A stopped worker took its copy with it: nothing to close there.
     if (handle.alive) await rethrow(() => handle.whileAlive(handle.api.close(sid)));
@@ -401,10 +430,16 @@ export class Sandbox {
       if (!this.#kernel) throw new SandboxError('CLOSED', `sandbox ${this.id} has been destroyed`);
       if (!this.#reopen) throw new SandboxError('CLOSED', `sandbox ${this.id}: the kernel worker stopped`);
       try {
-        const { handle, sid } = await reopen(this.#reopen, this.restarts);
+        const { handle, sid } = await reopen(this.#reopen, this.restarts).catch(async (err: SandboxError) => {
+          // Owned by another tab now: attach to it.
+          const remote = err.code === 'LOCKED' ? await attachRemote(this.id) : undefined;
+          if (!remote) throw err;
+          return { handle: remote, sid: 'attached' };
+        });
         this.restarts++;
         Object.assign(this.#binding, { handle, sid });
         this.#kernel = handle;
+        if (sid !== 'attached') this.#serve();
       } catch (err) {
         // Memory-only (or gone from the store): closed for good, every later call says why.
         if ((err as SandboxError).code === 'CLOSED' || (err as SandboxError).code === 'NOT_FOUND') {

@@ -97,7 +97,7 @@ function publish(buffer: SharedArrayBuffer, state: number, length: number): void
 /**
  * Write `reply` into the request's shared buffer and wake the blocked worker. Always wakes it:
  * a reply too large for the buffer becomes an EIO error, as in the SDK. JSON is encoded straight
- * into the shared buffer (no intermediate byte array).
+ * into the shared buffer where the engine allows it (no intermediate byte array).
  */
 export function writeReply(request: Pick<HostFsRequest, 'response' | 'binary'>, reply: HostFsReply): void {
   const buffer = request.response;
@@ -115,11 +115,32 @@ export function writeReply(request: Pick<HostFsRequest, 'response' | 'binary'>, 
   writeJson(buffer, replyJson(reply));
 }
 
+/**
+ * Can TextEncoder write into shared memory? Node: yes. Chromium: no, encodeInto throws on a
+ * SharedArrayBuffer view (measured: every guest call then hung), so encode and copy there.
+ */
+const encodesIntoShared = ((): boolean => {
+  try {
+    encoder.encodeInto('x', new Uint8Array(new SharedArrayBuffer(8)));
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
 function writeJson(buffer: SharedArrayBuffer, json: string): void {
   const target = new Uint8Array(buffer, REPLY_HEADER_BYTES);
-  // UTF-8 is at most 3 bytes per UTF-16 unit: only near the limit can it fail to fit.
-  const first = encoder.encodeInto(json, target);
-  const written = first.read === json.length ? first.written : encoder.encodeInto(TOO_BIG, target).written;
+  let written: number;
+  if (encodesIntoShared) {
+    // UTF-8 is at most 3 bytes per UTF-16 unit: only near the limit can it fail to fit.
+    const first = encoder.encodeInto(json, target);
+    written = first.read === json.length ? first.written : encoder.encodeInto(TOO_BIG, target).written;
+  } else {
+    let bytes = encoder.encode(json);
+    if (bytes.length > target.length) bytes = encoder.encode(TOO_BIG);
+    target.set(bytes);
+    written = bytes.length;
+  }
   publish(buffer, STATE_JSON, written);
 }
 

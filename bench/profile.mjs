@@ -5,7 +5,7 @@
 // of 30 warm `true` commands. Chromium is driven over CDP (bench/lib/cdp.mjs) because only
 // auto-attach reaches nested workers. Writes bench/results/profile-<date>.json and the
 // generated part of "Why targets are missed" in bench/README.md.
-// usage: node bench/profile.mjs [--skip-build]   (SANDPIT_OUT_DIR, SANDPIT_BENCH_PORT honoured)
+// usage: node bench/profile.mjs [--rehash-manifest]   (SANDPIT_OUT_DIR, SANDPIT_BENCH_PORT honoured)
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,14 +24,12 @@ const N = 30;
 
 if (!existsSync(join(distDir, 'index.html'))) throw new Error(`${distDir} has no build: npx vite build first`);
 
-const server = await startServer({ root, distDir, port });
+// --rehash-manifest: as in run.mjs, for a tree whose binaries are being rebuilt by other work.
+const server = await startServer({ root, distDir, port, rehash: process.argv.includes('--rehash-manifest') });
 const base = `http://127.0.0.1:${server.address().port}`;
 const chrome = await launchChromium(chromiumPath(), CHROMIUM_ARGS, port ? port + 1 : 9222 + (process.pid % 500));
 for (const sig of ['SIGINT', 'SIGTERM']) {
-  process.on(sig, () => {
-    chrome.stop();
-    process.exit(130);
-  });
+  process.on(sig, () => void chrome.stop().finally(() => process.exit(130)));
 }
 const cdp = await Cdp.connect(chrome.url);
 /** While set, every newly attached target starts its CPU profiler before it runs any code. */
@@ -180,7 +178,7 @@ try {
   }
 } finally {
   cdp.close();
-  chrome.stop();
+  await chrome.stop();
   server.close();
 }
 
@@ -208,7 +206,7 @@ function hostfsCounter() {
       try { return orig(mount, method, args); } finally {
         st.ms += performance.now() - t;
         st.calls[method] = (st.calls[method] ?? 0) + 1;
-        const key = mount + ' ' + method + ' ' + String(Array.isArray(args) ? args[0] : '').slice(0, 60);
+        const key = method + ' ' + String(Array.isArray(args) ? args[0] : '').slice(0, 60);
         st.paths[key] = (st.paths[key] ?? 0) + 1;
       }
     };
@@ -248,7 +246,7 @@ function mergeCounts(list, n) {
     roundTripsPerCommand: +(rpc / n).toFixed(1),
     blockedMsPerCommand: +(ms / n).toFixed(3),
     byMethod: Object.fromEntries(Object.entries(calls).map(([k, v]) => [k, +(v / n).toFixed(1)])),
-    /** `mount method path` → calls per command, most frequent first. */
+    /** `method path` (relative to its mount) → calls per command, most frequent first. */
     byPath: Object.fromEntries(
       Object.entries(paths)
         .sort((a, b) => b[1] - a[1])

@@ -109,9 +109,14 @@ export async function launchChromium(executable, args, port) {
       return {
         url: v.webSocketDebuggerUrl,
         version: v.Browser,
-        stop: () => {
+        stop: async () => {
           proc.kill();
-          rmSync(profile, { recursive: true, force: true });
+          if (proc.exitCode === null) await new Promise((r) => proc.once('exit', r));
+          try {
+            rmSync(profile, { recursive: true, force: true });
+          } catch {
+            /* a child process still writing: leave the temporary profile */
+          }
         },
       };
     } catch {

@@ -223,6 +223,10 @@ export function profileMarkdown(r) {
         `| API round trip that does no kernel work (\`files.exists\`) | ${p.hop.toFixed(2)} |`,
       );
       for (const [cmd, v] of Object.entries(p.runs)) {
+        if (v.inKernel === undefined) {
+          out.push(`| \`commands.run('true')\`, ${cmd.replace(/^true, /, '')} | ${v.total.toFixed(2)} |`);
+          continue;
+        }
         out.push(
           `| \`commands.run(${JSON.stringify(cmd)})\`, page → result | ${v.total.toFixed(2)} |`,
           `| … of which the process in the kernel (\`durationMs\`: spawn returned → exit, pipes drained) | ${v.inKernel.toFixed(2)} |`,
@@ -246,7 +250,7 @@ export function profileMarkdown(r) {
         `Host-filesystem calls (guest → sandpit's VFS, each one blocking the guest) per \`true\`: ` +
           `${h.callsPerCommand} (${methods}), of which ${h.roundTripsPerCommand ?? '?'} went to the kernel ` +
           `worker (the rest were answered by the worker-side caches); the guest spent ` +
-          `${h.blockedMsPerCommand.toFixed(2)} ms blocked in them. By mount id, method and path: ${paths}.`,
+          `${h.blockedMsPerCommand.toFixed(2)} ms blocked in them. By method and path (relative to the mount: \`user\` is /home/user, \`bash.bashrc\` is in /etc, an empty path is a mount's root): ${paths}.`,
       );
     }
     if (w.cat?.hostfs?.callsPerCommand) {

@@ -47,6 +47,14 @@ export const probes = {
     const runs = Object.fromEntries(
       Object.keys(commands).map((k) => [k, { total: total[k], inKernel: inKernel[k].slice(-n) }]),
     );
+    // The kernel replaces its SDK sandbox before a command when the previous one has ended and
+    // nothing else runs (engine/sandbox.ts: orphans die with the old one). With a background
+    // process alive it does not: the difference is what that rebuild adds to a command.
+    const bg = await api.commands.run('sleep 600', { background: true });
+    await api.commands.run('true');
+    const kept = await interleaved(n, { true: () => api.commands.run('true') });
+    await bg.kill();
+    runs['true, no SDK sandbox rebuild (a background process alive)'] = { total: kept.true };
     return { hop: total.hop, runs };
   },
 

@@ -32,6 +32,8 @@ const SUITES = argv
 const partial = !!only || SUITES.length < 4;
 const TARGETS = ['sandpit', 'wasmer-sdk', 'lifo', 'pyodide', 'wasi-shim'].filter((t) => !only || only.includes(t));
 const rehash = argv.includes('--rehash-manifest');
+// State rows over 10,000 distinct incompressible files instead of one shared content.
+const distinctTree = argv.includes('--distinct-tree');
 const ROW_TIMEOUT_MS = quick ? 180_000 : 420_000;
 const started = Date.now();
 const log = (...a) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s]`, ...a);
@@ -263,7 +265,7 @@ async function main() {
     let res;
     try {
       res = await withTimeout(
-        page.evaluate((q) => globalThis.bench.stateRows_(q), quick),
+        page.evaluate(([q, d]) => globalThis.bench.stateRows_(q, d), [quick, distinctTree]),
         ROW_TIMEOUT_MS * 2,
         'state rows',
       );

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 // @ts-expect-error plain ESM without types
 import { formatRatio, formatValue, median, quantile, ratio, summarize } from './lib/stats.mjs';
 // @ts-expect-error plain ESM without types
-import { barChart } from './lib/svg.mjs';
+import { barChart, ratioChart } from './lib/svg.mjs';
 // @ts-expect-error plain ESM without types
 import { targetChecks } from './lib/report.mjs';
 // @ts-expect-error plain ESM without types
@@ -50,6 +50,24 @@ describe('svg', () => {
     expect(svg.match(/class="bar"/g)?.length).toBe(3);
     expect(svg).toContain('y: n/a');
     expect(svg.trim().endsWith('</svg>')).toBe(true);
+  });
+});
+
+describe('ratio chart', () => {
+  it('draws bars from 1× to each ratio, red past the limit, n/a for missing ones', () => {
+    const svg: string = ratioChart({
+      title: 't',
+      limit: 1.1,
+      rows: [
+        { label: 'fast', ratio: 0.5 },
+        { label: 'slow', ratio: 3 },
+        { label: 'gone', ratio: null },
+      ],
+    });
+    expect(svg.match(/class="bar"/g)?.length).toBe(2);
+    expect(svg).toMatch(/fill="#1a7f37"><title>fast: 0.50×/);
+    expect(svg).toMatch(/fill="#cf222e"><title>slow: 3.00×/);
+    expect(svg).toContain('n/a');
   });
 });
 

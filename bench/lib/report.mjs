@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatRatio, formatValue, ratio } from './stats.mjs';
-import { barChart } from './svg.mjs';
+import { barChart, ratioChart } from './svg.mjs';
 
 const BEGIN = '<!-- BEGIN GENERATED (bench/run.mjs) -->';
 const END = '<!-- END GENERATED -->';
@@ -161,6 +161,8 @@ export function markdown(result) {
     ...(notes.length ? ['Notes:', '', ...notes, ''] : []),
     `![chart](results/chart.svg)`,
     '',
+    `![sandpit / raw engine](results/ratios.svg)`,
+    '',
     `Raw samples: [results/${result.date.slice(0, 10)}${result.quick ? '-quick' : ''}.json](results/${result.date.slice(0, 10)}${result.quick ? '-quick' : ''}.json).`,
   ].join('\n');
 }
@@ -191,6 +193,22 @@ export function chart(result) {
   });
 }
 
+/** sandpit / raw engine on every row both ran, against the 1.1× target. */
+export function ratios(result) {
+  const rows = Object.values(result.rows)
+    .filter((row) => row.results.sandpit && row.results['wasmer-sdk'] && row.group !== 'memory')
+    .map((row) => {
+      const sp = row.results.sandpit;
+      const raw = row.results['wasmer-sdk'];
+      return { label: row.title.slice(0, 52), ratio: ok(sp) && ok(raw) ? ratio(sp.median, raw.median) : null };
+    });
+  return ratioChart({
+    title: `sandpit / raw @wasmer/sdk, same run (${result.date.slice(0, 10)}); target ≤ 1.1×`,
+    limit: 1.1,
+    rows,
+  });
+}
+
 export function writeReport(root, result) {
   const name = `${result.date.slice(0, 10)}${result.quick ? '-quick' : ''}`;
   const json = join(root, 'bench', 'results', `${name}.json`);
@@ -198,10 +216,12 @@ export function writeReport(root, result) {
   // A --quick run (development sizes) leaves the published chart and table alone.
   const svg = join(root, 'bench', 'results', result.quick ? 'chart-quick.svg' : 'chart.svg');
   writeFileSync(svg, chart(result));
+  const ratioSvg = join(root, 'bench', 'results', result.quick ? 'ratios-quick.svg' : 'ratios.svg');
+  writeFileSync(ratioSvg, ratios(result));
   if (result.quick) {
     const md = join(root, 'bench', 'results', `${name}.md`);
     writeFileSync(md, markdown(result) + '\n');
-    return [json, svg, md];
+    return [json, svg, ratioSvg, md];
   }
   const readme = join(root, 'bench', 'README.md');
   const old = existsSync(readme) ? readFileSync(readme, 'utf8') : `# Benchmarks\n\n${BEGIN}\n${END}\n`;
@@ -212,7 +232,7 @@ export function writeReport(root, result) {
       ? `${old.slice(0, at + BEGIN.length)}\n${markdown(result)}\n${old.slice(end)}`
       : `${old}\n${BEGIN}\n${markdown(result)}\n${END}\n`;
   writeFileSync(readme, text);
-  return [json, svg, readme];
+  return [json, svg, ratioSvg, readme];
 }
 
 /** Regenerates README and chart from a saved JSON: node bench/lib/report.mjs results/X.json */

@@ -73,3 +73,53 @@ function tick(v, unit) {
   if (unit === 'ms') return v >= 1000 ? `${v / 1000} s` : `${v} ms`;
   return `${v} ${unit}`;
 }
+
+/**
+ * Ratios (sandpit / reference) as horizontal bars on a log scale around 1, with a marked limit
+ * (the target): bars past it are drawn in red.
+ * @param {{ title: string, limit: number, rows: { label: string, ratio: number | null }[] }} chart
+ * @returns {string} a standalone SVG document
+ */
+export function ratioChart({ title, limit, rows }) {
+  const labelW = 300;
+  const plotW = 480;
+  const barH = 14;
+  const top = 40;
+  const height = top + rows.length * (barH + 4) + 36;
+  const width = labelW + plotW + 70;
+  const finite = rows.map((r) => r.ratio).filter((v) => Number.isFinite(v) && v > 0);
+  const lo = Math.min(0.5, ...finite.map((v) => Math.pow(10, Math.floor(Math.log10(v) * 2) / 2)));
+  const hi = Math.max(2, ...finite.map((v) => Math.pow(10, Math.ceil(Math.log10(v) * 2) / 2)));
+  const x = (v) => labelW + ((Math.log10(v) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * plotW;
+  const out = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="11">`,
+    `<rect width="100%" height="100%" fill="#fff"/>`,
+    `<text x="${labelW}" y="18" font-size="14" font-weight="600">${esc(title)}</text>`,
+  ];
+  const ticks = [lo, 1, limit, hi].filter((v, i, a) => a.indexOf(v) === i);
+  for (const v of ticks) {
+    const gx = x(v).toFixed(1);
+    const dash = v === limit ? ' stroke-dasharray="4 3"' : '';
+    out.push(
+      `<line x1="${gx}" y1="${top - 6}" x2="${gx}" y2="${height - 26}" stroke="${v === limit ? '#cf222e' : '#8c959f'}" stroke-width="1"${dash}/>`,
+      `<text x="${gx}" y="${height - 12}" text-anchor="middle" fill="#57606a">${esc(`${+v.toFixed(2)}×`)}</text>`,
+    );
+  }
+  rows.forEach((r, i) => {
+    const y = top + i * (barH + 4);
+    out.push(`<text x="${labelW - 8}" y="${y + barH - 3}" text-anchor="end">${esc(r.label)}</text>`);
+    if (!Number.isFinite(r.ratio) || r.ratio <= 0) {
+      out.push(`<text x="${labelW + 3}" y="${y + barH - 3}" fill="#8c959f">n/a</text>`);
+      return;
+    }
+    const x0 = x(1);
+    const x1 = x(r.ratio);
+    const fill = r.ratio <= limit ? '#1a7f37' : '#cf222e';
+    out.push(
+      `<rect class="bar" x="${Math.min(x0, x1).toFixed(1)}" y="${y}" width="${Math.max(1, Math.abs(x1 - x0)).toFixed(1)}" height="${barH}" fill="${fill}"><title>${esc(`${r.label}: ${r.ratio.toFixed(2)}×`)}</title></rect>`,
+      `<text x="${(Math.max(x0, x1) + 4).toFixed(1)}" y="${y + barH - 3}" fill="#24292f">${esc(`${r.ratio.toFixed(2)}×`)}</text>`,
+    );
+  });
+  out.push('</svg>');
+  return out.join('\n') + '\n';
+}

@@ -115,10 +115,10 @@ async function rowEnd(id) {
 }
 
 /** sandpit's snapshot / fork / export / import / OPFS rows over one tree. */
-async function stateRows(quick) {
+async function stateRows(quick, distinct = false) {
   const S = quick ? SIZES.quick : SIZES.full;
   const sys = await system();
-  const size = `${S.treeFiles.toLocaleString('en')} files × ${S.treeKB} KB = ${((S.treeFiles * S.treeKB) / 1024).toFixed(0)} MB`;
+  const size = `${S.treeFiles.toLocaleString('en')} files × ${S.treeKB} KB = ${((S.treeFiles * S.treeKB) / 1024).toFixed(0)} MB${distinct ? ', distinct incompressible contents' : ', one shared content'}`;
   const res = {};
   const rec = async (id, n, fn) => {
     const samples = [];
@@ -130,7 +130,7 @@ async function stateRows(quick) {
     }
   };
   const n = S.heavyN;
-  const files = treeFiles(S);
+  const files = treeFiles(S, distinct);
   const src = await sys.create();
   await rec('state-tree-write', 1, () => time(() => src.writeMany(files)));
   await rec('state-snapshot', n, () => time(() => src.raw.snapshot({ name: 'bench' })));

@@ -275,9 +275,15 @@ export const STATE_ROWS = [
   { id: 'state-opfs-reopen', title: 'OPFS: Sandbox.open() after destroy' },
 ];
 
-export function treeFiles(S) {
-  // One shared 10 KB content (a 100 MB tree of distinct incompressible files crashed the page
-  // in the state rows on 2026-11-22: see bench/README.md).
-  const chunk = bytes(S.treeKB * 1024, 3);
-  return Array.from({ length: S.treeFiles }, (_, i) => ({ path: `tree/d${i % 100}/f${i}.bin`, data: chunk }));
+/**
+ * The state rows' tree. `distinct`: every file its own incompressible bytes (what a real 100 MB
+ * tree costs to export); otherwise one shared 10 KB content (a 100 MB tree of distinct files
+ * crashed the page in the state rows on 2026-11-22 at 15:57 UTC: see bench/README.md).
+ */
+export function treeFiles(S, distinct = false) {
+  const shared = distinct ? null : bytes(S.treeKB * 1024, 3);
+  return Array.from({ length: S.treeFiles }, (_, i) => ({
+    path: `tree/d${i % 100}/f${i}.bin`,
+    data: shared ?? bytes(S.treeKB * 1024, i + 1),
+  }));
 }

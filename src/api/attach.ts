@@ -15,7 +15,7 @@ type Msg =
   | { t: 'owner'; to: string }
   | { t: 'bye' }
   | { t: 'call'; from: string; n: number; method: string; args: unknown[] }
-  | { t: 'reply'; to: string; n: number; ok: boolean; value?: unknown; error?: WireError }
+  | { t: 'reply'; to: string; n: number; ok: boolean; value?: unknown; error?: WireError; gone?: boolean }
   | { t: 'cb'; to: string; k: number; args: unknown[] };
 
 interface WireError {
@@ -55,7 +55,7 @@ function toWireError(err: unknown): WireError {
  * The owner's side: answers attached tabs' calls on `calls()`, this tab's own sandbox.
  * Returns a disposer (the sandbox was destroyed).
  */
-export function serveAttach(id: string, calls: () => KernelCalls): () => void {
+export function serveAttach(id: string, calls: () => KernelCalls | undefined): () => void {
   if (typeof BroadcastChannel === 'undefined') return () => undefined;
   const ch = new BroadcastChannel(channelName(id));
   ch.onmessage = (e: MessageEvent<Msg>) => {
@@ -66,7 +66,20 @@ export function serveAttach(id: string, calls: () => KernelCalls): () => void {
     const args = m.args.map((a) =>
       reviveArg(a, (k, cbArgs) => ch.postMessage({ t: 'cb', to: m.from, k, args: cbArgs })),
     );
-    const method = (calls() as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[m.method];
+    const own = calls();
+    // Closed here already (destroy() is under way): the call never ran, the caller may retry it.
+    if (!own) {
+      ch.postMessage({
+        t: 'reply',
+        to: m.from,
+        n: m.n,
+        ok: false,
+        gone: true,
+        error: toWireError(new SandboxError('CLOSED', `the tab that owned sandbox ${id} closed it`)),
+      } satisfies Msg);
+      return;
+    }
+    const method = (own as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[m.method];
     void Promise.resolve()
       .then(() => {
         if (!method || m.method === 'close')
@@ -125,7 +138,9 @@ export async function attachRemote(id: string): Promise<KernelHandle | undefined
     const p = pending.get(m.n);
     pending.delete(m.n);
     if (m.ok) p?.resolve(m.value);
-    else p?.reject(Object.assign(new Error(m.error!.message), m.error));
+    else p?.reject(Object.assign(new Error(m.error!.message), m.error, m.gone ? { retry: true } : {}));
+    // The owner has closed the sandbox: what comes next goes through a reopen.
+    if (m.gone) stop();
   };
   ch.postMessage({ t: 'hello', from: me, page: PAGE } satisfies Msg);
   const found = await Promise.race([

@@ -22,10 +22,20 @@ export function bindKernel(binding: KernelBinding): KernelCalls {
   return new Proxy({} as KernelCalls, {
     get: (_target, name) => {
       return async (...args: unknown[]) => {
+        const once = () => {
+          const { handle, sid } = binding;
+          const method = handle.api[name as PerSandbox] as unknown as (...args: unknown[]) => Promise<unknown>;
+          return handle.whileAlive(method(sid, ...args));
+        };
         if (!binding.handle.alive) await binding.recover();
-        const { handle, sid } = binding;
-        const method = handle.api[name as PerSandbox] as unknown as (...args: unknown[]) => Promise<unknown>;
-        return handle.whileAlive(method(sid, ...args));
+        try {
+          return await once();
+        } catch (err) {
+          // The call never ran (an attached tab's owner had just closed the sandbox): reopen, retry.
+          if (!(err as { retry?: boolean }).retry || binding.handle.alive) throw err;
+          await binding.recover();
+          return once();
+        }
       };
     },
   });

@@ -327,7 +327,7 @@ export class Sandbox {
     this.#unserve?.();
     this.#unserve =
       this.#reopen && (this.#reopen.init.persistence !== 'memory' || this.#reopen.init.mustExist)
-        ? serveAttach(this.id, () => this.#calls)
+        ? serveAttach(this.id, () => (this.#kernel ? this.#calls : undefined))
         : undefined;
   }
 
@@ -415,10 +415,14 @@ export class Sandbox {
   async destroy(options: { purge?: boolean } = {}): Promise<void> {
     if (!this.#kernel) return;
     this.#kernel = undefined;
-    this.#unserve?.();
     const { handle, sid } = this.#binding;
-    // A stopped worker took its copy with it: nothing to close there.
-    if (handle.alive) await rethrow(() => handle.whileAlive(handle.api.close(sid)));
+    // A stopped worker took its copy with it: nothing to close there. Attached tabs' calls in
+    // flight end with the processes; then they are told to reopen it (unserve).
+    try {
+      if (handle.alive) await rethrow(() => handle.whileAlive(handle.api.close(sid)));
+    } finally {
+      this.#unserve?.();
+    }
     const k = handle.alive ? handle : kernel();
     if (options.purge) await rethrow(() => k.api.deletePersisted(this.id)).catch(() => undefined);
     await releaseIfIdle(k);

@@ -276,6 +276,8 @@ const checks = [
   // the child is really stopped: 124 after ~1 s, not sleep's 10 s
   ['timeout kills', 'timeout', ['1', 'sleep', '10'], { code: 124 }],
   ['timeout passes the status', 'timeout', ['5', 'false'], { code: 1 }],
+  // a shell waiting for its pipeline may not see TERM: KILL follows after 2 s
+  ['timeout ends a waiting shell', 'timeout', ['1', 'hush', '-c', 'sleep 30 | cat'], { code: 124 }],
   ['seq with negative numbers', 'seq', ['-4', '-2', '-8'], { out: '-4\n-6\n-8\n' }],
   ['ls exits 2 for a missing operand', 'ls', ['/no-such-file'], { code: 2 }],
   ['nl -ba', 'nl', ['-ba', '-w1'], { stdin: 'a\n\nb\n', out: '1\ta\n2\t\n3\tb\n' }],

@@ -4,7 +4,8 @@
  * the old pid, so the signal never reached it (the program ran to its end). Here PROG is a
  * posix_spawn child (its own pid, which signals do reach) and timeout polls it.
  * Exit status: PROG's own, or 124 when it timed out (as GNU timeout); 125 for a bad usage,
- * 126/127 when PROG cannot be run. */
+ * 126/127 when PROG cannot be run. Unlike GNU, a PROG that outlives SIG by 2 s (or -k) gets
+ * KILL, and timeout returns 2 s after that even if it is still there. */
 //config:config TIMEOUT
 //config:	bool "timeout (3 kb)"
 //config:	default y
@@ -39,7 +40,7 @@ int timeout_main(int argc UNUSED_PARAM, char **argv)
 	char *opt_k = NULL;
 	int sig, status;
 	pid_t pid;
-	smallint timed_out = 0;
+	smallint timed_out = 0, killed = 0;
 	unsigned long long start, limit, kill_after = 0;
 
 	/* '+': options end at SECS, PROG's own options are its own */
@@ -68,17 +69,16 @@ int timeout_main(int argc UNUSED_PARAM, char **argv)
 		if (r < 0 && errno != EINTR)
 			return 125;
 		if (limit && monotonic_us() - start >= limit) {
+			if (killed)
+				return 124; /* not even KILL ended it: leave it, time is up */
 			kill(pid, timed_out ? SIGKILL : sig);
-			if (timed_out || !kill_after) {
-				/* signalled for the last time: wait for it to go */
-				if (waitpid(pid, &status, 0) < 0)
-					return 125;
-				timed_out = 1;
-				break;
-			}
+			killed = timed_out;
 			timed_out = 1;
 			start = monotonic_us();
-			limit = kill_after;
+			/* -k, else 2 s: signals reach a WASIX program only at a syscall boundary, and
+			 * one blocked waiting for its own children (a shell running a pipeline) may
+			 * never see SIG; KILL then ends it */
+			limit = kill_after ? kill_after : 2000000;
 		}
 		usleep(10 * 1000);
 	}

@@ -148,7 +148,11 @@ export class Runtime {
       memoryBytes: () => this.memoryBytes(),
       started: () => workersMade(),
       ended: (madeAtStart) => this.#afterProcess(madeAtStart),
-      engineDied: (err) => this.restart(err),
+      // A closed client means a restart overtook the call: wait for it, do not start another.
+      engineDied: (err) =>
+        /client is shut down/i.test(String((err as Error)?.message ?? err))
+          ? (this.#restarting ?? Promise.resolve())
+          : this.restart(err),
       forget: () => this.engines.delete(engine),
     };
     const engine: EngineSandbox = new EngineSandbox(host, await build(), this.shell, this.baseEnv);
@@ -157,7 +161,20 @@ export class Runtime {
   }
 
   /** An SDK sandbox over `vfs` with the current client (serialised: see `creating`). */
-  #build(vfs: () => Vfs, calls: HostCallSpec, volumes: { path: string; vfs: Vfs }[]): Promise<BuiltSandbox> {
+  async #build(vfs: () => Vfs, calls: HostCallSpec, volumes: { path: string; vfs: Vfs }[]): Promise<BuiltSandbox> {
+    // Never on a client being replaced; a build the restart overtook is done again on the new one.
+    await this.#restarting;
+    const client = this.wasmer;
+    try {
+      return await this.#buildOnce(vfs, calls, volumes);
+    } catch (err) {
+      if (this.wasmer === client && !this.#restarting) throw err;
+      await this.#restarting;
+      return this.#buildOnce(vfs, calls, volumes);
+    }
+  }
+
+  #buildOnce(vfs: () => Vfs, calls: HostCallSpec, volumes: { path: string; vfs: Vfs }[]): Promise<BuiltSandbox> {
     const next = this.creating.then(async () => {
       const backend = new VfsBackend(vfs);
       const unmounts: (() => void)[] = [];

@@ -36,10 +36,11 @@ export interface EngineHost {
 
 const DEFAULT_OUTPUT = 16 << 20;
 
-/** Errors by which @wasmer/sdk 0.16 says its shared thread pool is gone for every sandbox. */
+/** Errors by which @wasmer/sdk 0.16 says its client or shared thread pool is gone. */
 export function isEngineDead(err: unknown): boolean {
   const text = err instanceof Error ? err.message : String(err);
-  return /Scheduler is dead|thread pool is shut down/i.test(text);
+  // The last one: a spawn that raced a restart reached the old, closed client.
+  return /Scheduler is dead|thread pool is shut down|client is shut down/i.test(text);
 }
 
 export class EngineSandbox {

@@ -217,7 +217,7 @@ test.describe('with bash, storage and hosting', () => {
     await expect(page.locator('[data-testid=sandbox-id]')).not.toHaveAttribute('title', id!);
   });
 
-  test('a second tab does not steal the persisted sandbox of the first', async ({ page, context }) => {
+  test('a second tab attaches to the persisted sandbox of the first', async ({ page, context }) => {
     await open(page);
     await expect(page.locator('#status')).toHaveText('Ready', { timeout: 60_000 });
     await page.selectOption('#persistence', 'indexeddb');
@@ -227,8 +227,13 @@ test.describe('with bash, storage and hosting', () => {
     await open(second);
     await expect(second.locator('#status')).toHaveText('Ready', { timeout: 60_000 });
     await expect(second.locator('#notice')).toContainText('another tab');
-    await expect(second.locator('#persistence')).toHaveValue('memory');
+    await expect(second.locator('[data-testid=sandbox-id]')).toHaveAttribute('title', id!);
     expect(await second.evaluate(() => localStorage.getItem('sandpit.lastId'))).toBe(id!.replace('Sandbox id ', ''));
+    // One sandbox, two views: what the second tab's shell writes shows up in the first's files.
+    await waitForPrompt(second);
+    await second.locator('#terminal').click();
+    await typeLine(second, 'echo from-two > two.txt');
+    await expect(page.locator('#files .entry.file', { hasText: 'two.txt' })).toBeVisible({ timeout: 20_000 });
   });
 
   test('first load shows byte progress, then the capability line and the prompt', async ({ page }) => {

@@ -47,11 +47,14 @@ export async function openInitial(
   const last = localStorage.getItem(ID_KEY);
   if (kind !== 'memory' && last) {
     try {
-      return { sb: await Sandbox.open(last, options), persistence: kind, remember: true };
+      const sb = await Sandbox.open(last, options);
+      // Another tab owns it: this one is attached (its calls run in that tab's sandbox).
+      if (sb.attached) onNote('Your saved sandbox is open in another tab; this tab works on it there.');
+      return { sb, persistence: kind, remember: true };
     } catch (err) {
       if (!(err instanceof SandboxError)) throw err;
       if (err.code === 'LOCKED') {
-        // Another tab owns it: work in memory here and keep pointing at the owner's sandbox.
+        // Open already in this page: work in memory here and keep pointing at that sandbox.
         onNote('Your saved sandbox is open in another tab; this tab uses a temporary one.');
         return {
           sb: await Sandbox.create({ ...options, persistence: 'memory' }),

@@ -63,6 +63,13 @@ async function check(label, script, expectOut, { timeoutMs = 30000, stderr = '' 
 await check('[ -t 1 ] into a pipe', '{ [ -t 1 ] && echo tty >&2; echo done; } | cat', 'done');
 await check('[ -t 0 ] from a pipe', 'echo x | { [ -t 0 ] && echo tty; echo done; }', 'done');
 await check('[ -t 1 ] into a file', '[ -t 1 ] > /tmp/t && echo tty; echo done', 'done');
+// SANDPIT_NOTTY=1 (the kernel's mark of a session without a terminal): the session's own
+// stdio is no terminal either, for the shell and its children.
+await check(
+  'SANDPIT_NOTTY=1',
+  'SANDPIT_NOTTY=1 bash -c "[ -t 0 ] && echo tty0; [ -t 1 ] && echo tty1; ls / | head -0; echo done"',
+  'done',
+);
 // So stdio buffers fully into a pipe: seq writes a 1 KiB stdio buffer per syscall (the runtime
 // hands each iovec to the reader apart, so about two reads each), not one line: dd counts its
 // partial reads (the old line buffering made 400000).

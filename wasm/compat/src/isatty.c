@@ -10,11 +10,22 @@
  *
  * wasi-libc defines __isatty (used by __stdout_write and __fdopen) and isatty (weak) in one
  * member; this library comes before libc on the link line and wasm-ld takes the first archive
- * that offers a symbol, so these two replace libc's everywhere. */
+ * that offers a symbol, so these two replace libc's everywhere.
+ *
+ * The session's own stdio looks like a terminal in run() too (the runtime says character
+ * device, tty_get says tty, also when run() is given stdin data), so only the host can tell:
+ * SANDPIT_NOTTY=1 in the environment (set by the kernel for sessions without a terminal,
+ * inherited by every child) makes no descriptor a terminal. */
 #include <errno.h>
+#include <stdlib.h>
 #include <wasi/api.h>
 
 int __isatty(int fd) {
+  const char *notty = getenv("SANDPIT_NOTTY");
+  if (notty && notty[0] == '1') {
+    errno = ENOTTY;
+    return 0;
+  }
   __wasi_fdstat_t st;
   __wasi_errno_t e = __wasi_fd_fdstat_get((__wasi_fd_t)fd, &st);
   if (e) {

@@ -291,8 +291,9 @@ export class Runtime {
    * fork bomb returns at once, its children do not). Before the next spawn, watch briefly: if
    * workers are still being made, restart now, while nothing else has started yet.
    */
-  #afterProcess(madeAtStart: number): void {
-    if (this.#settling || workersMade() - madeAtStart < SUSPECT_WORKERS) return;
+  #afterProcess(madeAtStart: number): number {
+    const made = workersMade() - madeAtStart;
+    if (this.#settling || made < SUSPECT_WORKERS) return made;
     this.#settling = (async () => {
       const before = workersMade();
       await sleep(SETTLE_MS);
@@ -302,6 +303,7 @@ export class Runtime {
     })()
       .catch(() => undefined)
       .finally(() => (this.#settling = undefined));
+    return made;
   }
 
   #settling: Promise<void> | undefined;

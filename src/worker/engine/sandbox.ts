@@ -27,7 +27,8 @@ export interface EngineHost {
   memoryBytes(): number;
   /** A mark taken when a process starts, handed back to `ended` when it ends. */
   started(): number;
-  ended(mark: number): void;
+  /** Returns how many engine workers the process tree started. */
+  ended(mark: number): number;
   /** The SDK reported its scheduler dead: restart the runtime (rebuilds every sandbox). */
   engineDied(err: unknown): Promise<void>;
   /** The engine sandbox is closed for good. */
@@ -35,6 +36,13 @@ export interface EngineHost {
 }
 
 const DEFAULT_OUTPUT = 16 << 20;
+
+/**
+ * A background job (`cmd &`; not `&&`, `&>`, `>&`, `|&`) can outlive its command. Rebuilding
+ * the SDK sandbox costs ~20 ms, so it is done only after commands that may have left one:
+ * these, killed or timed-out ones, terminals, and trees that started several workers.
+ */
+const BACKGROUND = /(^|[^&>|<])&(?![&>])/;
 
 /** Errors by which @wasmer/sdk 0.16 says its client or shared thread pool is gone. */
 export function isEngineDead(err: unknown): boolean {
@@ -97,14 +105,19 @@ export class EngineSandbox {
       this.#spawning--;
     }
     const mark = this.host.started();
-    const ended = () => {
-      this.host.ended(mark);
-      this.#ended(p.abandoned);
+    const ended = (reason: string) => {
+      const workers = this.host.ended(mark);
+      const mayLeaveOrphans =
+        reason !== 'exited' || !!req.terminal || workers >= 3 || BACKGROUND.test(command || (req.argv ?? []).join(' '));
+      this.#ended(p.abandoned, mayLeaveOrphans);
     };
-    void p.done.then(ended, (err: unknown) => {
-      if (isEngineDead(err)) void this.host.engineDied(err);
-      ended();
-    });
+    void p.done.then(
+      (reply) => ended(reply.reason),
+      (err: unknown) => {
+        if (isEngineDead(err)) void this.host.engineDied(err);
+        ended('failed');
+      },
+    );
     if (req.stdin) {
       await p.writeStdin(req.stdin);
       if (!req.openStdin) await p.closeStdin();
@@ -117,8 +130,8 @@ export class EngineSandbox {
    * us and unkillable one by one, so once nothing of ours runs, the SDK sandbox is replaced
    * before the next command: closing it ends every guest in it.
    */
-  #ended(abandoned: boolean): void {
-    this.#dirty = true;
+  #ended(abandoned: boolean, mayLeaveOrphans: boolean): void {
+    if (mayLeaveOrphans) this.#dirty = true;
     if (abandoned) this.rebuild();
   }
 

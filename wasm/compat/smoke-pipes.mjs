@@ -54,7 +54,9 @@ async function check(label, script, expectOut, { timeoutMs = 30000, stderr = '' 
   console.log(
     `${ok ? 'ok  ' : 'FAIL'} ${label} (${r.ms.toFixed(0)} ms): exit ${r.exitCode}${r.killed ? ' (killed at the timeout)' : ''} ` +
       `stdout ${JSON.stringify(out.slice(0, 80))}` +
-      (ok ? '' : ` expected ${JSON.stringify(expectOut)} stderr ${JSON.stringify(r.stderr.slice(0, 200))}`),
+      (ok
+        ? ''
+        : ` expected ${typeof expectOut === 'function' ? expectOut.toString() : JSON.stringify(expectOut)} stderr ${JSON.stringify(r.stderr.slice(0, 200))}`),
   );
 }
 

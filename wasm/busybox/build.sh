@@ -100,9 +100,12 @@ else
 fi
 # shellcheck disable=SC2046
 # -lc-printscan-long-double: printf/awk/seq format floats through long double.
-$CC $WASM_LDFLAGS -Wl,-z,stack-size=1048576 -o "$work/busybox_unstripped.wasm" \
+# wasi-libc's emulation libraries go last: wasm-ld takes the first archive that offers a symbol,
+# so compat's signal()/raise() (signal table, SIGPIPE) must come before -lwasi-emulated-signal.
+wasm_emu_libs="-lwasi-emulated${WASM_LDFLAGS#*-lwasi-emulated}"
+$CC ${WASM_LDFLAGS%%-lwasi-emulated*} -Wl,-z,stack-size=1048576 -o "$work/busybox_unstripped.wasm" \
   $(cd "$obj" && ls "$obj"/*/built-in.o) $(find "$obj" -name lib.a | sort) "${objs[@]}" "${ldextra[@]}" \
-  -lc-printscan-long-double
+  -lc-printscan-long-double $wasm_emu_libs
 
 # ---- optimise (and, with processes, asyncify so fork/setjmp can unwind the stack).
 if [ $compat = 1 ]; then

@@ -19,6 +19,6 @@ $AR rcs "$out/libsandpit-compat.a" "${objs[@]}"
 # The exports the runtime needs for fork/setjmp (asyncify unwinding finds the stack
 # through them); the wraps fix cwd propagation and zero-timeout polls.
 cat > "$out/link-flags" <<FLAGS
--L$out -lsandpit-compat -Wl,--wrap=__wasi_poll_oneoff -Wl,--wrap=chdir -Wl,--wrap=__wasi_proc_exit -Wl,--wrap=__wasi_clock_time_get -Wl,--wrap=__wasi_random_get -Wl,--wrap=ioctl -Wl,--wrap=__wasi_args_sizes_get -Wl,--wrap=__wasi_args_get -Wl,--wrap=__wasi_environ_sizes_get -Wl,--wrap=__wasi_environ_get -Wl,--wrap=rename -Wl,--export=__stack_pointer -Wl,--export=__data_end -Wl,--export=__heap_base -Wl,--export=__stack_low -Wl,--export=__stack_high
+-L$out -lsandpit-compat -Wl,--wrap=__wasi_poll_oneoff -Wl,--wrap=chdir -Wl,--wrap=__wasi_proc_exit -Wl,--wrap=__wasi_clock_time_get -Wl,--wrap=__wasi_random_get -Wl,--wrap=ioctl -Wl,--wrap=__wasi_fd_read -Wl,--wrap=__wasi_path_open -Wl,--wrap=__wasi_fd_close -Wl,--wrap=__wasi_fd_renumber -Wl,--wrap=__wasi_fd_write -Wl,--wrap=__wasi_args_sizes_get -Wl,--wrap=__wasi_args_get -Wl,--wrap=__wasi_environ_sizes_get -Wl,--wrap=__wasi_environ_get -Wl,--wrap=rename -Wl,--export=__stack_pointer -Wl,--export=__data_end -Wl,--export=__heap_base -Wl,--export=__stack_low -Wl,--export=__stack_high
 FLAGS
 echo "built $out/libsandpit-compat.a"

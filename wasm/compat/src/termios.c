@@ -16,10 +16,28 @@ static int fd_is_tty(int fd, wasix_tty *t) {
   return 0;
 }
 
+/* A descriptor above 2 that is the terminal under another number (bash's shell_tty: a dup of
+ * fd 2 moved to fd 255). The runtime's fdstat calls such a dup a regular file, but its filestat
+ * keeps the tty's character-device type and inode, so compare those with a stdio tty's. */
+static int fd_is_tty_dup(int fd, const wasix_tty *t) {
+  __wasi_filestat_t a, b;
+  if (fd <= 2 || __wasi_fd_filestat_get((__wasi_fd_t)fd, &a) != 0) return 0;
+  if (a.filetype != __WASI_FILETYPE_CHARACTER_DEVICE) return 0;
+  const int ttys[3] = {t->stdin_tty, t->stdout_tty, t->stderr_tty};
+  for (int s = 0; s <= 2; s++)
+    if (ttys[s] && __wasi_fd_filestat_get((__wasi_fd_t)s, &b) == 0 && b.dev == a.dev && b.ino == a.ino) return 1;
+  return 0;
+}
+
+/* fd 0-2 as the runtime reports them, or a dup of one that is a terminal. */
+static int fd_is_terminal(int fd, wasix_tty *t) {
+  return fd_is_tty(fd, t) || fd_is_tty_dup(fd, t);
+}
+
 int tcgetattr(int fd, struct termios *tio) {
   wasix_tty t;
   memset(&t, 0, sizeof t);
-  if (!fd_is_tty(fd, &t)) { errno = ENOTTY; return -1; }
+  if (!fd_is_terminal(fd, &t)) { errno = ENOTTY; return -1; }
   memset(tio, 0, sizeof *tio);
   tio->c_iflag = ICRNL | IXON | IUTF8;
   tio->c_oflag = OPOST | ONLCR;
@@ -39,7 +57,7 @@ int tcsetattr(int fd, int act, const struct termios *tio) {
   (void)act;
   wasix_tty t;
   memset(&t, 0, sizeof t);
-  if (!fd_is_tty(fd, &t)) { errno = ENOTTY; return -1; }
+  if (!fd_is_terminal(fd, &t)) { errno = ENOTTY; return -1; }
   t.echo = (tio->c_lflag & ECHO) != 0;
   t.line_buffered = (tio->c_lflag & ICANON) != 0;
   uint16_t e = wasix_tty_set(&t);
@@ -47,19 +65,10 @@ int tcsetattr(int fd, int act, const struct termios *tio) {
   return 0;
 }
 
-/* A descriptor above 2 that is a character device (bash's shell_tty: a dup of fd 2 moved to a
- * high fd) counts as the terminal for the window size when any stdio fd is one. */
-static int fd_is_tty_for_size(int fd, wasix_tty *t) {
-  if (fd_is_tty(fd, t)) return 1;
-  if (fd <= 2 || !(t->stdin_tty || t->stdout_tty || t->stderr_tty)) return 0;
-  __wasi_fdstat_t st;
-  return __wasi_fd_fdstat_get((__wasi_fd_t)fd, &st) == 0 && st.fs_filetype == __WASI_FILETYPE_CHARACTER_DEVICE;
-}
-
 int tcgetwinsize(int fd, struct winsize *ws) {
   wasix_tty t;
   memset(&t, 0, sizeof t);
-  if (!fd_is_tty_for_size(fd, &t)) { errno = ENOTTY; return -1; }
+  if (!fd_is_terminal(fd, &t)) { errno = ENOTTY; return -1; }
   ws->ws_col = (unsigned short)(t.cols ? t.cols : 80);
   ws->ws_row = (unsigned short)(t.rows ? t.rows : 24);
   ws->ws_xpixel = (unsigned short)t.width;

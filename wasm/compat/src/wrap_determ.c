@@ -208,9 +208,19 @@ static void check_std_fds(void) {
     if (!fstat(fd, &st) && st.st_ino == dev.st_ino && st.st_dev == dev.st_dev) mark_random_fd((__wasi_fd_t)fd, 1);
 }
 
+void __sandpit_winch_check(void);
+
 __wasi_errno_t __wrap___wasi_fd_read(__wasi_fd_t fd, const __wasi_iovec_t *iovs, size_t iovs_len,
                                      __wasi_size_t *nread) {
   if (fd < 3 && !std_checked) check_std_fds();
+  if (fd == 0 && !is_random_fd(fd)) {
+    /* A prompt waits here: a terminal resize meanwhile becomes SIGWINCH (wrap_winch.c). */
+    __sandpit_winch_check();
+    __wasi_errno_t e = (__wasi_errno_t)sandpit_raw_fd_read((int32_t)fd, (int32_t)(uintptr_t)iovs,
+                                                           (int32_t)iovs_len, (int32_t)(uintptr_t)nread);
+    __sandpit_winch_check();
+    return e;
+  }
   if (!is_random_fd(fd))
     return (__wasi_errno_t)sandpit_raw_fd_read((int32_t)fd, (int32_t)(uintptr_t)iovs, (int32_t)iovs_len,
                                                (int32_t)(uintptr_t)nread);

@@ -5,6 +5,7 @@
 // usage: node conformance/run.mjs [--suite posix|busybox]... [--sh bash|sh|both] [--filter STR]
 //          [--limit N] [--pages N] [--timeout MS] [--build] [--no-docs]
 import { chromium } from 'playwright-core';
+import { chromiumArgs } from '../bin/chromium-args.mjs';
 import { createServer } from 'node:http';
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
@@ -185,16 +186,7 @@ const appUrl = `http://127.0.0.1:${server.address().port}/__conformance.html`;
 // ---- browser and pages ---------------------------------------------------------------------
 const browser = await chromium.launch({
   executablePath: process.env.SANDPIT_CHROMIUM ?? '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
+  args: await chromiumArgs(),
 });
 const context = await browser.newContext();
 await context.route(/^(?!https?:\/\/127\.0\.0\.1[:/])[a-z]+:\/\//, (route) => route.abort()); // offline

@@ -11,6 +11,7 @@ import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { chromium } from 'playwright-core';
+import { chromiumArgs } from '../../../../../bin/chromium-args.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '../../../../..');
@@ -164,16 +165,7 @@ const origin = `http://127.0.0.1:${server.address().port}`;
 // 3. Drive headless Chromium; refuse every non-local request.
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
+  args: await chromiumArgs(),
 });
 try {
   let allOk = true;

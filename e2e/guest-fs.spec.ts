@@ -15,11 +15,6 @@ function report(name: string, value: unknown): void {
 }
 
 test('a directory of 20,000 files lists in the guest (paged readDir)', async ({ page }) => {
-  // PENDING (src/worker/engine/runtime.ts, not this helper's file): passes once VfsWasmer's
-  // initializeCore calls `await useHostFsWorkerEntry(sdkUrl)` (hostfs/worker-entry.ts) right after
-  // super.initializeCore(); without our worker entry the SDK's 512 KiB reply buffer holds only
-  // ~14,000 entries and `ls` says "I/O error". Measured passing with that line; then drop this.
-  test.fail();
   test.setTimeout(240_000);
   await ready(page);
   const out = await page.evaluate(async () => {
@@ -68,10 +63,6 @@ test('a guest reads a big file byte for byte (read-ahead), and sees every files 
 });
 
 test('cwd through a regular file is ENOTDIR', async ({ page }) => {
-  // PENDING (src/worker/kernel.ts, not this helper's file): run() and spawn() must check the
-  // resolved cwd as setCwd() does (KernelError ENOTDIR) before engine.spawn; the SDK itself fails
-  // with UNSUPPORTED "unable to build the WASI environment". Measured passing with it.
-  test.fail();
   await ready(page);
   const out = await page.evaluate(async () => {
     const sb = await (globalThis as any).sandpit.Sandbox.create();

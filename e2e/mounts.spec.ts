@@ -125,10 +125,9 @@ test('a provider mount serves files computed on the page, live, and takes guest 
   expect(out.bad).toBe('EINVAL');
 });
 
-// Known bug: the VFS refuses writes below a read-only mount with EROFS, which the SDK's host
-// filesystem bridge does not know and turns into EIO ("I/O error"). The fix belongs in the
-// hostfs boundary (src/worker/engine: map EROFS to EACCES, which guests see as EPERM).
-test.fail('guests are told a read-only mount is read-only or not permitted, not "I/O error"', async ({ page }) => {
+// The VFS refuses writes below a read-only mount with EROFS, which the SDK's host filesystem
+// bridge does not know (it would say "I/O error"); the hostfs server sends EACCES instead.
+test('guests are told a read-only mount is read-only or not permitted, not "I/O error"', async ({ page }) => {
   await ready(page);
   const stderr = await page.evaluate(async () => {
     const sb = await (globalThis as any).sandpit.Sandbox.create();

@@ -161,11 +161,6 @@ test.describe('with bash', () => {
   });
 
   test("a resized window reaches bash's $COLUMNS before the next line runs", async ({ page }) => {
-    // Known gap: the runtime sends no SIGWINCH and bash's checkwinsize cannot read its own tty
-    // (fd 255, which compat's tcgetattr does not count as a terminal), so $COLUMNS keeps the
-    // start size. A compat change (SIGWINCH raised from reads of stdin when tty_get's size
-    // changed; tcgetattr on a dup of the tty) fixes it; measured in Node with a relinked bash.
-    test.fail();
     await page.setViewportSize({ width: 1280, height: 800 });
     await open(page);
     await waitForPrompt(page);

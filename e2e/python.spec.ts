@@ -70,10 +70,6 @@ test.describe('python deterministic mode', () => {
   });
 
   test('busybox reading /dev/urandom is seeded too', async ({ browser }) => {
-    // Known gap: busybox must be linked with compat's --wrap=__wasi_path_open,__wasi_fd_read,
-    // __wasi_fd_close,__wasi_fd_renumber (wasm/compat/src/wrap_determ.c); until then `head`
-    // reads the runtime's real /dev/urandom and the two pages differ.
-    test.fail();
     const cmd = ['head -c 8 /dev/urandom | od -x'];
     const [a] = await inFreshPage(browser, seeded, cmd);
     const [b] = await inFreshPage(browser, seeded, cmd);

@@ -189,10 +189,6 @@ f(0)"`,
   });
 
   test('many files, then the byte quota: ENOSPC', async ({ page }) => {
-    // BUG (engine/hostfs): listing a directory of 20,000 files from the guest fails: `ls many`
-    // prints "ls: can't open 'many': I/O error" (the files exist: metrics().fileCount = 20,032).
-    // Repro: python3 -c "[open(f'many/f{i}','w').close() for i in range(20000)]"; ls many | wc -l
-    test.fail();
     await ready(page);
     const n = FULL ? 100_000 : 20_000;
     const out = await hostile(page, {

@@ -189,15 +189,6 @@ test('hostile paths in the files API: coded errors, never an escape', async ({ p
 });
 
 test('random file and command sequences: every rejection is a coded SandboxError, nothing hangs', async ({ page }) => {
-  // BUG (engine/session): a command whose cwd is a regular file is rejected with UNSUPPORTED and
-  // wasmer's raw message instead of ENOTDIR. Repro: await sb.files.write('/home/user/f', 'x');
-  // await sb.commands.run('ls', { cwd: '/home/user/f' }) → SandboxError UNSUPPORTED "command
-  // execution failed: unable to build the WASI environment: … fd not a directory".
-  // Fix (src/worker/kernel.ts, not this helper's file): in run() and spawn(), check the resolved
-  // cwd as setCwd() does (files.stat(cwd).type !== 'dir' → KernelError ENOTDIR) before
-  // engine.spawn. Measured with that check: this test passes (300 steps, raw []); then drop this
-  // marker. e2e/guest-fs.spec.ts has the direct test.
-  test.fail();
   await ready(page);
   const steps = FULL ? 2000 : 300;
   const out = await page.evaluate(async (steps) => {

@@ -329,7 +329,9 @@ class Kernel implements WorkerApi {
 
   async run(sid: string, command: string, req: RunRequest, sinks?: StreamSinks): Promise<RunReply> {
     const s = await this.#fresh(sid);
-    const p = await s.engine.spawn(command, s.session.resolve(req), sinks);
+    const resolved = s.session.resolve(req);
+    requireDir(s, resolved.cwd);
+    const p = await s.engine.spawn(command, resolved, sinks);
     const reply = await p.done.finally(() => s.changed());
     s.finished(reply.durationMs);
     return replyTransfer(reply);
@@ -340,6 +342,7 @@ class Kernel implements WorkerApi {
     // Background processes and terminals (open stdin) run until they end or are killed:
     // the session's default timeout applies only to foreground commands.
     const resolved = s.session.resolve(req.openStdin ? { timeoutMs: 0, ...req } : req);
+    requireDir(s, resolved.cwd);
     const p = await s.engine.spawn(command, resolved, sinks);
     void p.done
       .then((r) => s.finished(r.durationMs))
@@ -458,7 +461,7 @@ class Kernel implements WorkerApi {
 
   async setCwd(sid: string, cwd: string): Promise<void> {
     const s = this.#get(sid);
-    if (s.files.stat(cwd).type !== 'dir') throw new KernelError('ENOTDIR', `not a directory: ${cwd}`, cwd);
+    requireDir(s, cwd);
     s.session.cwd = cwd;
     s.changed();
   }
@@ -509,3 +512,8 @@ class Kernel implements WorkerApi {
 }
 
 expose(new Kernel());
+
+/** A cwd must be a directory: ENOTDIR here, not the engine's raw "fd not a directory" text. */
+function requireDir(s: SandboxState, cwd: string): void {
+  if (s.files.stat(cwd).type !== 'dir') throw new KernelError('ENOTDIR', `not a directory: ${cwd}`, cwd);
+}

@@ -107,31 +107,7 @@ async function read(provider: MountProvider, path: string) {
   }
 }
 
-const readableWhenReadOnly = new WeakSet<Vfs>();
-
-/**
- * WASIX opens files for writing even to read them, and Vfs.open refuses any write-open below a
- * read-only mount, so guests could not even `cat` a read-only file. Such an open (no create, no
- * truncate) is retried read-only here: a later write through the descriptor is still refused
- * (Vfs re-checks read-only mounts on every fd write). The proper fix is the same rule inside
- * Vfs.open (src/worker/vfs, not this module's); until then this wraps the instance's open.
- */
-function letGuestsRead(vfs: Vfs): void {
-  if (readableWhenReadOnly.has(vfs)) return;
-  readableWhenReadOnly.add(vfs);
-  const open = vfs.open.bind(vfs);
-  vfs.open = (path, o = {}) => {
-    try {
-      return open(path, o);
-    } catch (err) {
-      if ((err as { code?: string }).code !== 'EROFS' || !o.write || o.create || o.truncate) throw err;
-      return open(path, { ...o, write: false });
-    }
-  };
-}
-
 function graft(vfs: Vfs, at: string, path: string, tree: Parameters<Vfs['mountTree']>[1], readOnly: boolean): void {
-  if (readOnly) letGuestsRead(vfs);
   fsCall(path, () => {
     try {
       vfs.unmount(at);

@@ -247,7 +247,8 @@ export interface Metrics {
   /** Wall time of each finished command, newest last (at most 100). */
   commandDurationsMs: number[];
   runningProcesses: number;
-  /** The kernel worker's JS heap where the browser reports it, else 0. */
+  /** The engine's shared wasm memory plus the kernel worker's JS heap where the browser reports
+   * it. Guests' own memories live in SDK workers the kernel cannot see and are not included. */
   memoryBytes: number;
 }
 

@@ -45,9 +45,12 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-async function drain(stream: AsyncIterable<Uint8Array> | null, into: Collector): Promise<void> {
+async function drain(stream: AsyncIterable<Uint8Array> | null, into: Collector, afterChunk: () => void): Promise<void> {
   if (!stream) return;
-  for await (const chunk of stream) into.push(chunk);
+  for await (const chunk of stream) {
+    into.push(chunk);
+    afterChunk();
+  }
 }
 
 /** After a kill, how long the SDK gets to report the end before the process is given up. */
@@ -78,12 +81,18 @@ export class GuestProcess {
     const err = new Collector(outputBytes, sinks?.onStderr ? (c) => void sinks.onStderr?.(c) : undefined);
     // Our own timer: the SDK's timeout does not stop a shell waiting on a sleeping child,
     // a hard kill does (and keeps the sandbox and its files).
-    if (timeoutMs > 0) {
-      this.timer = setTimeout(() => {
-        this.timedOut = true;
-        this.forceKill();
-      }, timeoutMs);
-    }
+    const deadline = timeoutMs > 0 ? this.started + timeoutMs : Infinity;
+    const expire = (): void => {
+      if (this.timedOut) return;
+      this.timedOut = true;
+      this.forceKill();
+    };
+    if (timeoutMs > 0) this.timer = setTimeout(expire, timeoutMs);
+    // Under an output flood the chunks keep the event loop busy and the timer fires late:
+    // the deadline is also checked after every chunk.
+    const afterChunk = (): void => {
+      if (performance.now() >= deadline) expire();
+    };
     const reply = (reason: RunReply['reason'], exitCode: number): RunReply => ({
       stdout: out.bytes(),
       stderr: err.bytes(),
@@ -93,7 +102,7 @@ export class GuestProcess {
       reason,
     });
     const natural = (async () => {
-      const drained = Promise.all([drain(proc.stdout, out), drain(proc.stderr, err)]);
+      const drained = Promise.all([drain(proc.stdout, out, afterChunk), drain(proc.stderr, err, afterChunk)]);
       const result = await proc.wait();
       // What was written is already in the pipes; orphaned grandchildren may hold them open
       // for ever, so the readers get a short grace, not an unbounded wait.

@@ -7,6 +7,7 @@ import type { Vfs } from '../vfs';
 import { loadBinaries, loadManifest, type LoadedBinary } from './binaries';
 import { hookSandboxBuilder, installHostFs, type HostMountBuilder, type HostMountPlan } from './hostfs/install';
 import { HostFsServer } from './hostfs/server';
+import { useHostFsWorkerEntry } from './hostfs/worker-entry';
 import type { HostCallSpec } from './hostcall/handler';
 import { CallMounts } from './hostcall/mount';
 import { CALL_DIR, hostCallMount, hostCallPackage, loadHostcallModule } from './hostcall/setup';
@@ -51,10 +52,12 @@ export interface RuntimeUrls {
 }
 
 /** A Wasmer client whose next sandbox gets the mounts `plan()` returns (docs/hostfs-protocol.md). */
-function vfsWasmer(sdk: Sdk, plan: () => HostMountPlan | undefined) {
+function vfsWasmer(sdk: Sdk, sdkUrl: string, plan: () => HostMountPlan | undefined) {
   return class VfsWasmer extends sdk.Wasmer {
     protected static override async initializeCore(options: ConstructorParameters<Sdk['Wasmer']>[0] & object) {
       const core = await super.initializeCore(options);
+      // SDK workers started from now on run our entry (paged listings, read-ahead, stat cache).
+      await useHostFsWorkerEntry(sdkUrl);
       hookSandboxBuilder(core as unknown as { sandbox(): HostMountBuilder }, plan);
       return core;
     }
@@ -106,7 +109,7 @@ export class Runtime {
     onProgress({ phase: 'engine', loadedBytes: total, totalBytes: total });
     // The builder hook needs the runtime, which needs the client: a late-bound reference.
     const self: { runtime?: Runtime } = {};
-    const Wasmer = vfsWasmer(sdk, () => self.runtime?.nextPlan);
+    const Wasmer = vfsWasmer(sdk, urls.sdkUrl, () => self.runtime?.nextPlan);
     const wasmer = new Wasmer({ cache: 'memory' });
     await wasmer.ready();
     const { pkg, commands } = await createPackage(wasmer, binaries);

@@ -76,9 +76,11 @@ export class EngineSandbox {
     if (this.#closed) throw new KernelError('CLOSED', 'sandbox is closed');
     const [name, ...args] = req.argv ?? [this.shell, '-c', command];
     if (!name) throw new KernelError('EINVAL', 'empty argv');
-    // The SDK reports every stdio as a terminal, so without a real one say "no colours"
-    // (jq and others honour NO_COLOR); a caller's own env wins.
-    const env = { ...this.baseEnv, ...(req.terminal ? {} : { NO_COLOR: '1' }), ...req.env, PWD: req.cwd };
+    // The SDK reports every stdio as a terminal, so without a real one say so: SANDPIT_NOTTY
+    // makes compat's isatty() false (stdio fully buffered, `ls` one name per line, `[ -t 1 ]`
+    // false) and NO_COLOR turns colours off (jq and others); a caller's own env wins.
+    const noTty: Record<string, string> = req.terminal ? {} : { NO_COLOR: '1', SANDPIT_NOTTY: '1' };
+    const env = { ...this.baseEnv, ...noTty, ...req.env, PWD: req.cwd };
     const options = {
       ...(req.terminal ? { terminal: { columns: req.terminal.cols, rows: req.terminal.rows } } : {}),
       stdin: req.openStdin || req.stdin ? ('pipe' as const) : ('closed' as const),

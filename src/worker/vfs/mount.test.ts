@@ -28,7 +28,10 @@ describe('mount', () => {
     expect(() => v.chmod('/mnt/data/a.csv', 0o777)).toThrow(erofs);
     expect(() => v.rm('/mnt/data', { recursive: true })).toThrow(expect.objectContaining({ code: 'EACCES' }));
     const h = new HandleTable(v);
-    expect(() => h.open('/mnt/data/a.csv', 'r+')).toThrow(erofs);
+    // Opening for writing is allowed (WASIX opens files read-write to read them); writing is not.
+    const rw = h.open('/mnt/data/a.csv', 'r+');
+    expect(() => h.write(rw, new Uint8Array([1]))).toThrow(erofs);
+    expect(() => h.open('/mnt/data/a.csv', 'w')).toThrow(erofs);
     expect(h.read(h.open('/mnt/data/a.csv'), 3)).toEqual(new TextEncoder().encode('x,y'));
     v.unmount('/mnt/data');
     expect(v.exists('/mnt/data')).toBe(false);

@@ -496,7 +496,9 @@ export class Vfs {
       if (o.write) throw new VfsError('EISDIR', 'open', path);
       return r.node.ino;
     }
-    if (o.write) this.writable(r, 'open', path);
+    // WASIX opens files for writing even to read them: an open that neither creates nor
+    // truncates is allowed below a read-only mount (each write through it is still refused).
+    if (o.write && (o.create || o.truncate)) this.writable(r, 'open', path);
     if (o.write && o.truncate && (r.node as FileNode).size > 0) this.truncate(path, 0);
     return r.node.ino;
   }

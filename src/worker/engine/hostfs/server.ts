@@ -351,8 +351,12 @@ function codeOf(e: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+/** Codes the SDK's bridge does not know become EIO for the guest; say the nearest one it knows. */
+const WIRE_CODE: Readonly<Record<string, string>> = { EROFS: 'EACCES' };
+
 function toWireError(e: unknown): { code: string; message: string } {
-  const code = codeOf(e) ?? 'EIO';
+  const raw = codeOf(e) ?? 'EIO';
+  const code = WIRE_CODE[raw] ?? raw;
   const message = e instanceof Error ? e.message : String(e);
   return { code, message };
 }

@@ -29,7 +29,7 @@ const SUITES = argv
   .find((a) => a.startsWith('--suites='))
   ?.slice(9)
   .split(',') ?? ['cold', 'warm', 'state', 'memory'];
-const partial = !!only || SUITES.length < 4;
+const partial = !!only || SUITES.length < 4 || argv.some((a) => a.startsWith('--rows='));
 const TARGETS = ['sandpit', 'wasmer-sdk', 'lifo', 'pyodide', 'wasi-shim'].filter((t) => !only || only.includes(t));
 const rehash = argv.includes('--rehash-manifest');
 // State rows over 10,000 distinct incompressible files instead of one shared content.
@@ -255,7 +255,13 @@ async function main() {
     await ctx.close();
     return rows;
   })();
-  if (SUITES.includes('warm')) await warmRows(rowIds, { browser, open, put });
+  // --rows=a,b: only those warm rows (a partial run, merged into the day's results).
+  const onlyRows = argv
+    .find((a) => a.startsWith('--rows='))
+    ?.slice(7)
+    .split(',');
+  const warmIds = onlyRows ? rowIds.filter((r) => onlyRows.includes(r.id)) : rowIds;
+  if (SUITES.includes('warm')) await warmRows(warmIds, { browser, open, put });
 
   // sandpit's state operations over one tree.
   if (TARGETS.includes('sandpit') && SUITES.includes('state')) {

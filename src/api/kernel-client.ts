@@ -7,7 +7,7 @@
 // a new worker and sandboxes reopen on it (src/api/recovery.ts).
 import { wrap, releaseProxy, type Remote } from 'comlink';
 import type { WorkerApi } from '../worker/protocol';
-import { SandboxError } from './errors';
+import { lifeline } from './lifeline';
 
 export interface KernelHandle {
   api: Remote<WorkerApi>;
@@ -30,29 +30,18 @@ function startKernel(): KernelHandle {
     name: 'sandpit-kernel',
   });
   const api = wrap<WorkerApi>(worker);
-  let alive = true;
-  let died!: () => void;
-  const death = new Promise<never>((_, reject) => {
-    died = () =>
-      reject(
-        new SandboxError(
-          'CLOSED',
-          'the kernel worker stopped during this call (it crashed or was terminated); the next call restarts it',
-        ),
-      );
-  });
-  death.catch(() => undefined);
+  const life = lifeline(
+    'the kernel worker stopped during this call (it crashed or was terminated); the next call restarts it',
+  );
   const handle: KernelHandle = {
     api,
     get alive() {
-      return alive;
+      return life.alive;
     },
-    whileAlive: <T>(call: Promise<T>) => Promise.race([call, death]),
+    whileAlive: life.whileAlive,
     terminate() {
-      if (!alive) return;
-      alive = false;
+      if (!life.end()) return;
       if (shared === handle) shared = undefined;
-      died();
       api[releaseProxy]();
       worker.terminate();
     },

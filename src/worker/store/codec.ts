@@ -2,7 +2,7 @@
 // cheap sample says it compresses, as zip tools do. Incompressible data (media, archives, random
 // bytes) then costs one copy instead of a trip through a compressor for no gain; what does
 // compress goes through our fast LZ (lz.ts) rather than deflate (10–30 MB/s here).
-import { corrupt } from './container';
+import { concat, corrupt } from './container';
 
 export const METHOD_STORED = 0;
 export const METHOD_DEFLATE = 1;
@@ -88,12 +88,5 @@ async function pipe(ts: CompressionStream | DecompressionStream, data: Uint8Arra
     parts.push(value);
   }
   await writing;
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
+  return concat(parts, total);
 }

@@ -117,7 +117,7 @@ async function gzip(chunks: Uint8Array[]): Promise<Uint8Array> {
   let batchLen = 0;
   const flush = async () => {
     if (batchLen === 0) return;
-    await writer.write((batch.length === 1 ? batch[0]! : concat(batch, batchLen)) as Uint8Array<ArrayBuffer>);
+    await writer.write(concat(batch, batchLen) as Uint8Array<ArrayBuffer>);
     batch = [];
     batchLen = 0;
   };

@@ -12,7 +12,7 @@ import {
   looksCompressible,
 } from './codec';
 import { lzCompress, lzDecompress } from './lz';
-import { corrupt } from './container';
+import { concat, corrupt } from './container';
 
 export const REC_META = 1;
 export const REC_TREE = 3;
@@ -38,16 +38,6 @@ function head(type: number, len: number): Uint8Array {
   return b;
 }
 
-function concat(parts: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
-}
-
 /**
  * One coded body: method, raw length, then the data as parts. Segments use the fast LZ, trees
  * (a few hundred KB of JSON at most) deflate, which packs them tighter.
@@ -59,7 +49,7 @@ async function coded(
   method = METHOD_LZ,
 ): Promise<Uint8Array[]> {
   if (looksCompressible(parts, rawLen)) {
-    const whole = parts.length === 1 ? parts[0]! : concat(parts, rawLen);
+    const whole = concat(parts, rawLen);
     const z =
       method === METHOD_LZ ? lzCompress(whole, Math.floor(rawLen * (1 - MIN_SAVING))) : await deflateIfSmaller(whole);
     if (z) return [new Uint8Array([method]), u32(rawLen), ...prefix, z];

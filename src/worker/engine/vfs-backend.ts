@@ -33,6 +33,10 @@ class VfsFile implements HostFsFile {
     this.vfs.truncateIno(this.ino, length);
   }
 
+  size(): number {
+    return this.vfs.statIno(this.ino).size;
+  }
+
   /** The SDK closes on close() and again on drop: only the first one releases. */
   close(): void {
     if (!this.#open) return;

@@ -22,7 +22,10 @@ export interface HostFsOpenFlags {
   /** Fail with EEXIST if present (O_EXCL). */
   exclusive: boolean;
   truncate: boolean;
-  /** Informational: the SDK sends explicit offsets (the file's length at open) for appends. */
+  /**
+   * O_APPEND, as far as the SDK tells (only when it creates the file). The server decides where
+   * appends land (server.ts appendMode()); backends always get explicit offsets.
+   */
   append: boolean;
 }
 
@@ -35,6 +38,8 @@ export interface HostFsFile {
   /** Write at `offset` (never at the end implicitly); returns bytes written. */
   write(offset: number, data: Uint8Array): number;
   truncate(length: number): void;
+  /** The file's current length (what an O_APPEND write goes after). */
+  size(): number;
   close(): void;
 }
 

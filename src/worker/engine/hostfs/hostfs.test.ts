@@ -101,6 +101,30 @@ describe('server calls', () => {
     expect(err(s.reply(1, 'open', ['', true, false, false, false, false, false]))).toBe('EISDIR');
   });
 
+  it('lands appends at the end of the file even when two appenders overlap', () => {
+    const { server: s, fs } = server();
+    const enc = new TextEncoder();
+    // `>> existing` reaches us as a read-write-create open (the SDK drops O_APPEND) and writes at
+    // the length the SDK saw at open (6), counted on by its own writes.
+    const a = s.call(1, 'open', ['hello.txt', true, true, true, false, false, false]) as number;
+    const b = s.call(1, 'open', ['hello.txt', true, true, true, false, false, false]) as number;
+    expect(s.call(1, 'write', [a, 6, enc.encode('one\n')])).toBe(4);
+    expect(s.call(1, 'write', [b, 6, enc.encode('two\n')])).toBe(4);
+    expect(s.call(1, 'write', [a, 10, enc.encode('three\n')])).toBe(6);
+    // A creating append (the one case the SDK says O_APPEND) that another creator won: it
+    // arrives as createNew and must not fail with EEXIST.
+    const c = s.call(1, 'open', ['hello.txt', true, true, true, true, false, true]) as number;
+    expect(s.call(1, 'write', [c, 0, enc.encode('four\n')])).toBe(5);
+    // A write elsewhere (a seek) makes the handle positional: in-place edits stay in place.
+    const d = s.call(1, 'open', ['hello.txt', true, true, true, false, false, false]) as number;
+    s.call(1, 'write', [d, 0, enc.encode('H')]);
+    s.call(1, 'write', [d, 1, enc.encode('E')]);
+    for (const h of [a, b, c, d]) s.call(1, 'close', [h]);
+    expect(fs.readText('/workspace/hello.txt')).toBe('HEllo\none\ntwo\nthree\nfour\n');
+    // A real O_EXCL create of an existing file still fails.
+    expect(err(s.reply(1, 'open', ['hello.txt', true, true, true, true, true, false]))).toBe('EEXIST');
+  });
+
   it('keeps an open file readable after it is renamed or removed', () => {
     const { server: s } = server();
     const h = s.call(1, 'open', ['hello.txt', true, true, false, false, false, false]) as number;

@@ -163,6 +163,11 @@ class MemHandle implements HostFsFile {
     resize(this.node, length);
   }
 
+  size(): number {
+    this.#check();
+    return this.node.size;
+  }
+
   close(): void {
     this.#closed = true;
   }

@@ -135,6 +135,15 @@ describe.each([false, true])('guests see our filesystem (Node, real SDK, stat ca
     expect(fs.readdir('/home/user').map((e) => e.name)).toEqual(['.profile', 'note.txt']);
   });
 
+  it('loses no line when several processes append to one file at once', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => fsx('append', '/tmp/shared.log', `line ${i}\n`)),
+    );
+    expect(results).toEqual(Array(8).fill({ code: 0, out: '', err: '' }));
+    const lines = fs.readText('/tmp/shared.log').split('\n').filter(Boolean).sort();
+    expect(lines).toEqual(Array.from({ length: 8 }, (_, i) => `line ${i}`));
+  });
+
   it('streams a large file in and out', async () => {
     expect((await fsx('big', '/tmp/big.bin', String(3 * 1024 * 1024 + 5))).code).toBe(0);
     expect(fs.stat('/tmp/big.bin').size).toBe(3 * 1024 * 1024 + 5);

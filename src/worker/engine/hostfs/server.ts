@@ -43,6 +43,11 @@ interface MountEntry {
 interface OpenEntry {
   mount: number;
   file: HostFsFile;
+  /**
+   * 'always': opened with O_APPEND, every write goes at the end. A number: the offset the SDK
+   * sends next for a handle that looks like `>> existing` (see appendMode()). null: positional.
+   */
+  append: 'always' | number | null;
 }
 
 /** A listing being sent page by page (readDirPage): taken once, so pages are consistent. */
@@ -197,10 +202,13 @@ export class HostFsServer {
       case 'readDirPage':
         return this.#readDirPage(b, path(0), args[1], args[2]);
       case 'open': {
-        const [, read, write, create, exclusive, truncate, append] = args.map(Boolean);
+        const [, read, write, create, createNew, truncate, append] = args.map(Boolean);
+        // The SDK sets createNew whenever its own stat found nothing, O_EXCL or not; for an
+        // append that makes two `>> log` racing to create the file fail with EPERM.
+        const exclusive = createNew && !append;
         const file = b.open(path(0), { read, write, create, exclusive, truncate, append });
         const handle = this.#allocHandle();
-        this.#open.set(handle, { mount, file });
+        this.#open.set(handle, { mount, file, append: appendMode(file, write, create, truncate, append) });
         return handle;
       }
       case 'read': {
@@ -209,8 +217,17 @@ export class HostFsServer {
         return file.read(uint(args[1]), length);
       }
       case 'write': {
-        const file = this.#file(args[0]);
-        return file.write(uint(args[1]), bytes(args[2]));
+        const entry = this.#entry(args[0]);
+        const offset = uint(args[1]);
+        const data = bytes(args[2]);
+        if (entry.append === 'always') return entry.file.write(entry.file.size(), data);
+        if (entry.append !== offset) {
+          entry.append = null; // the guest seeked: a positional writer from now on
+          return entry.file.write(offset, data);
+        }
+        const n = entry.file.write(entry.file.size(), data);
+        entry.append = offset + n; // the offset the SDK sends next
+        return n;
       }
       case 'setLen':
         this.#file(args[0]).truncate(uint(args[1]));
@@ -302,10 +319,14 @@ export class HostFsServer {
     }
   }
 
-  #file(handle: unknown): HostFsFile {
+  #entry(handle: unknown): OpenEntry {
     const entry = typeof handle === 'number' ? this.#open.get(handle) : undefined;
     if (!entry) throw new HostFsError('EBADF', `bad host file handle ${String(handle)}`);
-    return entry.file;
+    return entry;
+  }
+
+  #file(handle: unknown): HostFsFile {
+    return this.#entry(handle).file;
   }
 
   #allocHandle(): number {
@@ -316,6 +337,27 @@ export class HostFsServer {
       if (!this.#open.has(h)) return h;
     }
   }
+}
+
+/**
+ * The SDK passes O_APPEND only when it creates the file: `>> existing` arrives as a plain
+ * read-write-create open, with offsets counted from the length the SDK saw at open. So two
+ * appenders (two commands, or an attached tab and this one) would overwrite each other's lines.
+ * A handle opened to create-or-extend without truncation whose writes follow on from the
+ * length at open is treated as appending: each such write goes at the file's current end, which
+ * is the same place unless someone else grew the file meanwhile. The first write anywhere else
+ * (a seek: sqlite pages, in-place edits) makes it an ordinary positional writer.
+ */
+function appendMode(
+  file: HostFsFile,
+  write: boolean,
+  create: boolean,
+  truncate: boolean,
+  append: boolean,
+): OpenEntry['append'] {
+  if (!write) return null;
+  if (append) return 'always';
+  return create && !truncate ? file.size() : null;
 }
 
 function normalizeRoot(root: string): string {

@@ -524,12 +524,13 @@ test.describe('multi-tab', () => {
     const after = await p3.evaluate(async (id) => {
       const { Sandbox } = (globalThis as any).sandpit;
       const sb = await Sandbox.open(id);
-      const r = await sb.commands.run('cat n.txt; grep -c "^line" log.txt');
+      const r = await sb.commands.run('cat n.txt; grep -c "^line" log.txt; grep -c "^from-tab-2" log.txt');
       await sb.destroy();
       await Sandbox.delete(id);
       return r.stdout;
     }, id);
-    expect(after).toBe('30\n30\n');
+    // Every append survives, the attached tab's among them (both ran in page 1's kernel at once).
+    expect(after).toBe(`30\n30\n${second.opened ? 1 : 0}\n`);
   });
 });
 

@@ -13,8 +13,11 @@ export default defineConfig({
   timeout: 120_000,
   fullyParallel: false,
   workers: 1,
-  retries: 0,
-  reporter: process.env.CI ? [['list']] : [['list']],
+  // CI machines are small (2 cores) and the suite drives real browsers for ~9 minutes: one retry
+  // there, so a timing flake does not block a landing. A test that needed it is listed as
+  // "flaky" in the output and is a bug to chase (the list reporter prints it at the end).
+  retries: process.env.CI ? 1 : 0,
+  reporter: [['list']],
   use: {
     baseURL: urls.preview,
     launchOptions: {

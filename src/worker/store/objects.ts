@@ -80,19 +80,25 @@ export async function writeTree(
     if (cached && has(cached)) return cached;
     const obj: DirObject = { t: 'dir', m: dir.mode, mt: dir.mtimeMs, ct: dir.ctimeMs, e: [] };
     if (dir.mount?.readOnly) obj.ro = true;
+    // Children are encoded concurrently (hashing is asynchronous WebCrypto: one digest at a time
+    // would leave it idle between calls), then listed in the directory's own order.
+    const kids = await Promise.all(
+      [...dir.entries].map(async ([name, n]): Promise<[FileEntry | DirEntry | LinkEntry, string[]]> => {
+        if (n.kind === 'dir') {
+          const h = await dirHash(n);
+          return [[name, 'd', h], [h]];
+        }
+        if (n.kind === 'file') {
+          const hs = await Promise.all(n.pages.map((_, i) => pageHash(n, i)));
+          return [[name, 'f', n.mode, n.mtimeMs, n.ctimeMs, n.size, hs], hs.filter((h): h is string => h !== null)];
+        }
+        return [[name, 'l', n.mode, n.mtimeMs, n.ctimeMs, n.target], []];
+      }),
+    );
     const refs: string[] = [];
-    for (const [name, n] of dir.entries) {
-      if (n.kind === 'dir') {
-        const h = await dirHash(n);
-        refs.push(h);
-        obj.e.push([name, 'd', h]);
-      } else if (n.kind === 'file') {
-        const hs = await Promise.all(n.pages.map((_, i) => pageHash(n, i)));
-        for (const h of hs) if (h) refs.push(h);
-        obj.e.push([name, 'f', n.mode, n.mtimeMs, n.ctimeMs, n.size, hs]);
-      } else {
-        obj.e.push([name, 'l', n.mode, n.mtimeMs, n.ctimeMs, n.target]);
-      }
+    for (const [entry, r] of kids) {
+      obj.e.push(entry);
+      for (const h of r) refs.push(h);
     }
     const bytes = encoder.encode(JSON.stringify(obj));
     const hash = await sha256Hex(bytes);

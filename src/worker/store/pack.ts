@@ -1,0 +1,80 @@
+// Pack files of the persistent store (docs/export-format.md, "Persistence"): many content-addressed
+// objects in one backend key, so a commit of 10,000 small pages is a few large writes instead of
+// 10,000 files. A pack is never rewritten once a root record names it; the root record names each
+// pack with its exact length, so a torn pack (or a leftover of a crashed commit) is never read.
+//
+// Layout: MAGIC (8 bytes), then per object: SHA-256 (32 raw bytes), length (u32 LE), the bytes.
+
+import { StoreError } from './backend';
+import { toHex } from './hash';
+
+export const PACK_MAGIC = new Uint8Array([0x53, 0x50, 0x50, 0x41, 0x43, 0x4b, 0x00, 0x01]); // "SPPACK\0\1"
+export const PACK_PREFIX = 'pack/';
+/** A pack is sealed once it holds this much: big writes, yet compaction rewrites at most this at a time. */
+export const PACK_BYTES = 16 << 20;
+const ENTRY_HEAD = 36;
+
+const fromHex = (hex: string, out: Uint8Array, at: number): void => {
+  for (let i = 0; i < 32; i++) out[at + i] = parseInt(hex.substr(i * 2, 2), 16);
+};
+
+export interface PackEntry {
+  hash: string;
+  /** The object's bytes: a view into the pack's buffer. */
+  bytes: Uint8Array;
+}
+
+/** Parse a whole pack; a bad magic or an entry out of bounds is CORRUPT (the object checks happen later). */
+export function parsePack(data: Uint8Array, id: string): PackEntry[] {
+  const bad = () => new StoreError('CORRUPT', `pack ${id} is malformed`);
+  if (data.length < PACK_MAGIC.length || PACK_MAGIC.some((b, i) => data[i] !== b)) throw bad();
+  const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const out: PackEntry[] = [];
+  let at = PACK_MAGIC.length;
+  while (at < data.length) {
+    if (at + ENTRY_HEAD > data.length) throw bad();
+    const len = dv.getUint32(at + 32, true);
+    const end = at + ENTRY_HEAD + len;
+    if (end > data.length) throw bad();
+    out.push({ hash: toHex(data.subarray(at, at + 32)), bytes: data.subarray(at + ENTRY_HEAD, end) });
+    at = end;
+  }
+  return out;
+}
+
+/** A pack being filled: objects are copied in as they are added, one buffer, written with one save. */
+export class PackBuilder {
+  private buf: Uint8Array;
+  private len = PACK_MAGIC.length;
+  readonly hashes: string[] = [];
+  readonly lengths: number[] = [];
+
+  constructor(readonly id: string) {
+    this.buf = new Uint8Array(1 << 20);
+    this.buf.set(PACK_MAGIC, 0);
+  }
+
+  get size(): number {
+    return this.len;
+  }
+
+  add(hash: string, bytes: Uint8Array): void {
+    const need = this.len + ENTRY_HEAD + bytes.length;
+    if (need > this.buf.length) {
+      const grown = new Uint8Array(Math.max(need, Math.min(this.buf.length * 2, PACK_BYTES + (1 << 20))));
+      grown.set(this.buf.subarray(0, this.len));
+      this.buf = grown;
+    }
+    fromHex(hash, this.buf, this.len);
+    new DataView(this.buf.buffer).setUint32(this.len + 32, bytes.length, true);
+    this.buf.set(bytes, this.len + ENTRY_HEAD);
+    this.len = need;
+    this.hashes.push(hash);
+    this.lengths.push(bytes.length);
+  }
+
+  /** The finished pack's bytes (a view: the builder is not used after this). */
+  bytes(): Uint8Array {
+    return this.buf.subarray(0, this.len);
+  }
+}

@@ -272,6 +272,7 @@ export const STATE_ROWS = [
   { id: 'state-export', title: 'exportState()' },
   { id: 'state-import', title: 'Sandbox.importState(blob)' },
   { id: 'state-opfs-persist', title: 'OPFS: write the tree + save()' },
+  { id: 'state-opfs-save', title: 'OPFS: save() of the written tree' },
   { id: 'state-opfs-reopen', title: 'OPFS: Sandbox.open() after destroy' },
 ];
 

@@ -109,7 +109,7 @@ export async function encodeV2(p: PayloadV2): Promise<{ parts: Uint8Array[]; raw
   for (const s of segments) parts.push(...s);
   for (const t of p.trees) {
     rawLen += t.length;
-    parts.push(...record(REC_TREE, await coded([t], t.length, [], METHOD_DEFLATE)));
+    parts.push(...record(REC_TREE, await coded([t], t.length, [], METHOD_LZ)));
   }
   parts.push(...record(REC_END, [u32(1 + segments.length + p.trees.length)]));
   return { parts, rawLen };

@@ -1,28 +1,15 @@
 // Vite config: the playground (index.html), the kernel worker, and @wasmer/sdk served
 // unbundled at /vendor/wasmer-sdk/ (bundling breaks its nested workers and wasm URLs).
 import { cpSync, createReadStream, existsSync, statSync } from 'node:fs';
-import { dirname, extname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Connect, type Plugin } from 'vite';
+// Cross-origin isolation: SharedArrayBuffer (and so the SDK's threads) needs it.
+import { contentType, ISOLATION_HEADERS } from './src/node/http-headers.mjs';
 
 const root = dirname(fileURLToPath(import.meta.url));
 const sdkRoot = join(root, 'node_modules', '@wasmer', 'sdk');
 const SDK_PREFIX = '/vendor/wasmer-sdk/';
-
-/** Cross-origin isolation: SharedArrayBuffer (and so the SDK's threads) needs both. */
-export const isolationHeaders = {
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-  'Cross-Origin-Resource-Policy': 'same-origin',
-};
-
-const MIME: Record<string, string> = {
-  '.js': 'text/javascript',
-  '.mjs': 'text/javascript',
-  '.wasm': 'application/wasm',
-  '.map': 'application/json',
-  '.json': 'application/json',
-};
 
 function serveSdk(): Connect.NextHandleFunction {
   return (req, res, next) => {
@@ -38,8 +25,8 @@ function serveSdk(): Connect.NextHandleFunction {
     ) {
       return next();
     }
-    res.setHeader('Content-Type', MIME[extname(file)] ?? 'application/octet-stream');
-    for (const [k, v] of Object.entries(isolationHeaders)) res.setHeader(k, v);
+    res.setHeader('Content-Type', contentType(file));
+    for (const [k, v] of Object.entries(ISOLATION_HEADERS)) res.setHeader(k, v);
     createReadStream(file).pipe(res);
   };
 }
@@ -72,8 +59,8 @@ export default defineConfig({
   // curl tests and the service worker rely on real status codes.
   appType: 'mpa',
   plugins: [wasmerSdk()],
-  server: { headers: isolationHeaders, host: '127.0.0.1' },
-  preview: { headers: isolationHeaders, host: '127.0.0.1' },
+  server: { headers: ISOLATION_HEADERS, host: '127.0.0.1' },
+  preview: { headers: ISOLATION_HEADERS, host: '127.0.0.1' },
   worker: { format: 'es' },
   // SANDPIT_OUT_DIR lets several builds (parallel e2e runs on one machine) not share dist/.
   build: { target: 'es2022', sourcemap: true, outDir: process.env.SANDPIT_OUT_DIR ?? 'dist' },

@@ -1,8 +1,9 @@
 // Builds the JavaScript of the Node driver and the Playwright fixture (src/node, src/playwright)
-// into .tsbuild/js by transpiling each file on its own (the sources are isolatedModules-clean).
+// into .tsbuild/js by transpiling each file on its own (the sources are isolatedModules-clean);
+// plain .mjs modules among them (shared with the .mjs harnesses) are copied as they are.
 // No type checking here: `npm run typecheck` does that. Used by bin/sandpit.mjs when the output
 // is missing or older than the sources; run it directly to prepare `import 'sandpit/node'`.
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -20,6 +21,7 @@ function sources() {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const p = join(dir, e.name);
       if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.mjs')) files.push(p);
       else if (e.name.endsWith('.ts') && !/\.(test|spec|d|config)\.ts$/.test(e.name)) files.push(p);
     }
   };
@@ -40,6 +42,11 @@ export async function build() {
   const ts = (await import(pathToFileURL(tsPath).href)).default;
   for (const file of sources()) {
     const out = join(outDir, relative(join(root, 'src'), file)).replace(/\.ts$/, '.js');
+    mkdirSync(dirname(out), { recursive: true });
+    if (file.endsWith('.mjs')) {
+      copyFileSync(file, out);
+      continue;
+    }
     const { outputText } = ts.transpileModule(readFileSync(file, 'utf8'), {
       fileName: file,
       compilerOptions: {
@@ -49,7 +56,6 @@ export async function build() {
         sourceMap: false,
       },
     });
-    mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, outputText);
   }
   writeFileSync(stamp, '');

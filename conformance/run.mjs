@@ -6,6 +6,7 @@
 //          [--limit N] [--pages N] [--timeout MS] [--build] [--no-docs]
 import { chromium } from 'playwright-core';
 import { chromiumArgs } from '../bin/chromium-args.mjs';
+import { CONTENT_TYPES, contentType, ISOLATION_HEADERS } from '../src/node/http-headers.mjs';
 import { createServer } from 'node:http';
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
@@ -21,7 +22,7 @@ import {
 } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { dirname, extname, join, normalize, resolve } from 'node:path';
+import { dirname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pageInit, pageRun } from './harness.mjs';
 import { classify, groupOf, judge, markdown, notesOf, summarise } from './report.mjs';
@@ -141,17 +142,6 @@ function copyDist() {
 const { dir: dist, manifest } = copyDist();
 const commands = new Set(manifest.binaries.flatMap((b) => b.commands ?? [])); // for "applet not installed"
 
-const TYPES = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript',
-  '.mjs': 'text/javascript',
-  '.css': 'text/css',
-  '.json': 'application/json',
-  '.wasm': 'application/wasm',
-  '.svg': 'image/svg+xml',
-  '.map': 'application/json',
-};
-const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 /** The app's module scripts in an empty document (the playground UI would boot its own sandbox). */
 function driverHtml() {
   const html = readFileSync(join(dist, 'index.html'), 'utf8');
@@ -170,14 +160,14 @@ const server = createServer((req, res) => {
     return void res.writeHead(400).end();
   }
   if (url === '/__conformance.html') {
-    res.writeHead(200, { 'Content-Type': TYPES['.html'], ...ISOLATION });
+    res.writeHead(200, { 'Content-Type': CONTENT_TYPES['.html'], ...ISOLATION_HEADERS });
     return void res.end(driverHtml());
   }
   let file = normalize(join(dist, url));
   if (file !== dist && !file.startsWith(dist + '/')) return void res.writeHead(403).end();
   if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
   if (!existsSync(file) || !statSync(file).isFile()) return void res.writeHead(404).end('not found');
-  res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', ...ISOLATION });
+  res.writeHead(200, { 'Content-Type': contentType(file), ...ISOLATION_HEADERS });
   createReadStream(file).pipe(res);
 });
 await new Promise((r) => server.listen(0, '127.0.0.1', r));

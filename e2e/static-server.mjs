@@ -1,23 +1,13 @@
 // A plain static file server for dist/ (what any static host does), optionally with the
-// COOP/COEP headers. Used by e2e to prove the build needs nothing from Vite at run time.
+// cross-origin isolation headers. Used by e2e to prove the build needs nothing from Vite at run time.
 // usage: node e2e/static-server.mjs <dir> <port> [--isolate]
 import { createServer } from 'node:http';
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { extname, join, normalize, resolve } from 'node:path';
+import { join, normalize, resolve } from 'node:path';
+import { contentType, ISOLATION_HEADERS } from '../src/node/http-headers.mjs';
 
 const [dir = 'dist', port = '4174', flag] = process.argv.slice(2);
 const root = resolve(dir);
-const types = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript',
-  '.mjs': 'text/javascript',
-  '.css': 'text/css',
-  '.json': 'application/json',
-  '.wasm': 'application/wasm',
-  '.svg': 'image/svg+xml',
-  '.map': 'application/json',
-};
-
 createServer((req, res) => {
   const url = decodeURIComponent((req.url ?? '/').split('?')[0]);
   let file = normalize(join(root, url));
@@ -27,11 +17,7 @@ createServer((req, res) => {
     console.error(`404 ${url}`);
     return void res.writeHead(404).end('not found');
   }
-  const headers = { 'Content-Type': types[extname(file)] ?? 'application/octet-stream' };
-  if (flag === '--isolate') {
-    headers['Cross-Origin-Opener-Policy'] = 'same-origin';
-    headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
-  }
-  res.writeHead(200, headers);
+  const isolation = flag === '--isolate' ? ISOLATION_HEADERS : {};
+  res.writeHead(200, { 'Content-Type': contentType(file), ...isolation });
   createReadStream(file).pipe(res);
 }).listen(Number(port), '127.0.0.1', () => console.log(`serving ${root} on http://127.0.0.1:${port}`));

@@ -5,6 +5,7 @@ import { createServer } from 'node:http';
 import { createHash } from 'node:crypto';
 import { extname, join, normalize } from 'node:path';
 import { chromiumArgs } from '../../bin/chromium-args.mjs';
+import { CONTENT_TYPES, ISOLATION_HEADERS } from '../../src/node/http-headers.mjs';
 
 /** Chromium's flags: the Node driver's (bin/chromium-args.mjs), plus precise memory figures. */
 export const CHROMIUM_ARGS = [
@@ -30,17 +31,7 @@ export function manifestMismatches(distDir) {
   return { bad, rehashed: JSON.stringify(m) };
 }
 
-const MIME = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript',
-  '.mjs': 'text/javascript',
-  '.css': 'text/css',
-  '.json': 'application/json',
-  '.wasm': 'application/wasm',
-  '.svg': 'image/svg+xml',
-  '.map': 'application/json',
-  '.zip': 'application/zip',
-};
+const MIME = { ...CONTENT_TYPES, '.zip': 'application/zip' };
 
 /** URL prefix → directory. Everything is cross-origin isolated and cacheable (cached rows). */
 const mounts = (root, distDir) => [
@@ -74,12 +65,7 @@ export function startServer({ root, distDir, port = 0, rehash = false, extraHead
   const MOUNTS = mounts(root, distDir);
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
-    const headers = {
-      'Cross-Origin-Opener-Policy': 'same-origin',
-      'Cross-Origin-Embedder-Policy': 'require-corp',
-      'Cross-Origin-Resource-Policy': 'same-origin',
-      ...extraHeaders,
-    };
+    const headers = { ...ISOLATION_HEADERS, ...extraHeaders };
     if (rehash && url.pathname === '/wasm/manifest.json') {
       res.writeHead(200, { ...headers, 'Content-Type': MIME['.json'], 'Cache-Control': 'no-store' });
       return void res.end(manifestMismatches(distDir).rehashed);

@@ -3,26 +3,12 @@
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname, extname, join, normalize, resolve } from 'node:path';
+import { dirname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SandboxError } from './errors.js';
+import { CONTENT_TYPES, contentType, ISOLATION_HEADERS } from './http-headers.mjs';
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript',
-  '.mjs': 'text/javascript',
-  '.css': 'text/css',
-  '.json': 'application/json',
-  '.wasm': 'application/wasm',
-  '.svg': 'image/svg+xml',
-  '.map': 'application/json',
-};
-
-export const ISOLATION_HEADERS = {
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-  'Cross-Origin-Resource-Policy': 'same-origin',
-};
+export { ISOLATION_HEADERS };
 
 /** The package root: the nearest folder above this file whose package.json is sandpit's. */
 export function packageRoot(): string {
@@ -96,7 +82,11 @@ export function serveDist(root: string, port = 0, host = '127.0.0.1'): Promise<S
     }
     if (url === `/${DRIVER_PAGE}`) {
       const body = driverPage(root);
-      res.writeHead(200, { 'Content-Type': TYPES['.html']!, 'Cache-Control': 'no-cache', ...ISOLATION_HEADERS });
+      res.writeHead(200, {
+        'Content-Type': CONTENT_TYPES['.html']!,
+        'Cache-Control': 'no-cache',
+        ...ISOLATION_HEADERS,
+      });
       return void res.end(body);
     }
     let file = normalize(join(root, url));
@@ -108,7 +98,7 @@ export function serveDist(root: string, port = 0, host = '127.0.0.1'): Promise<S
     // one browser share its HTTP cache for the multi-megabyte binaries.
     const etag = `"${st.size.toString(36)}-${Math.floor(st.mtimeMs).toString(36)}"`;
     const headers = {
-      'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'Content-Type': contentType(file),
       'Cache-Control': 'no-cache',
       ETag: etag,
       ...ISOLATION_HEADERS,

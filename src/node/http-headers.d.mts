@@ -1,0 +1,14 @@
+// Types of http-headers.mjs (plain JavaScript, shared with the .mjs harnesses and vite.config.ts).
+
+/** Content-Type by file ending, for the files a built app (dist/) holds. */
+export declare const CONTENT_TYPES: Readonly<Record<string, string>>;
+
+/** The Content-Type for `file` by its ending; application/octet-stream when unknown. */
+export declare function contentType(file: string): string;
+
+/** Cross-origin isolation: COOP + COEP make the page isolated, CORP lets it load our files. */
+export declare const ISOLATION_HEADERS: Readonly<{
+  'Cross-Origin-Opener-Policy': 'same-origin';
+  'Cross-Origin-Embedder-Policy': 'require-corp';
+  'Cross-Origin-Resource-Policy': 'same-origin';
+}>;

@@ -1,37 +1,11 @@
 // sb.mount and the `mounts` option, API side: checks a tree or provider and shapes it for the
 // kernel. Providers cross as a Comlink proxy, so the kernel calls them on this page.
 import { proxy } from 'comlink';
-import type { MountProviderCalls, MountRequest, MountTreeData } from '../worker/protocol';
+import type { MountProvider, MountRequest, MountTree } from '../worker/protocol';
 import { SandboxError } from './errors';
 
-/** `{ 'a.csv': 'x,y\n', 'sub/b.bin': bytes, dir: { … } }`: keys may contain '/'. */
-export interface MountTree {
-  [name: string]: string | Uint8Array | MountTree;
-}
-
-export interface MountStat {
-  type: 'file' | 'dir' | 'symlink';
-  /** Permission bits. Default 0o644 for files, 0o755 for directories. */
-  mode?: number;
-  mtimeMs?: number;
-  /** Required for symlinks. */
-  target?: string;
-}
-
-type MaybePromise<T> = T | Promise<T>;
-
-/**
- * Host functions serving a mount. Paths are relative to the mount point and start with '/'.
- * The kernel calls them again before every command and every files.* read, so guests see the
- * provider's current answers. Without writeFile the mount is read-only.
- */
-export interface MountProvider {
-  readFile(path: string): MaybePromise<Uint8Array | string>;
-  readdir(path: string): MaybePromise<string[]>;
-  stat(path: string): MaybePromise<MountStat>;
-  /** Called with files guests create or change under the mount (after they are written). */
-  writeFile?(path: string, data: Uint8Array): MaybePromise<void>;
-}
+// The tree and provider shapes are the kernel protocol's (one definition for both sides).
+export type { MountProvider, MountStat, MountTree } from '../worker/protocol';
 
 export interface MountOptions {
   /** Guests get EROFS, sb.files gets SandboxError('EACCES'). Default false. */
@@ -53,7 +27,7 @@ function checkTree(tree: object, at: string): void {
 
 /** What the kernel's mount() takes: the source (a tree, or a proxy) and how to treat it. */
 export interface KernelMount {
-  source: MountTreeData | MountProviderCalls;
+  source: MountTree | MountProvider;
   provider?: MountRequest['provider'];
 }
 

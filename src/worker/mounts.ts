@@ -6,9 +6,9 @@
 // cannot wait for the page.
 import { KernelError } from './errors';
 import { fsCall } from './files';
-import type { MountProviderCalls, MountRequest, MountTreeData } from './protocol';
+import type { MountProvider, MountRequest, MountTree } from './protocol';
 import { MOUNTED_DIRS } from './engine/runtime';
-import { buildTree, resolveProvider, type MountProvider, type Vfs } from './vfs';
+import { buildTree, resolveProvider, type Vfs } from './vfs';
 
 interface ProviderMount {
   vfs: Vfs;
@@ -42,7 +42,7 @@ function checkPath(path: string): void {
 export async function mountInto(
   host: MountHost,
   path: string,
-  source: MountTreeData | MountProviderCalls,
+  source: MountTree | MountProvider,
   request: MountRequest,
 ): Promise<void> {
   const readOnly = request.readOnly;
@@ -53,7 +53,7 @@ export async function mountInto(
   const old = list.findIndex((m) => m.vfs === vfs && m.at === at);
   if (old >= 0) list.splice(old, 1)[0]!.stopWatch();
   if (!request.provider) {
-    const tree = fsCall(path, () => buildTree(source as MountTreeData));
+    const tree = fsCall(path, () => buildTree(source as MountTree));
     graft(vfs, at, path, tree, readOnly);
     return;
   }

@@ -1,6 +1,9 @@
 // The kernel worker's protocol: the one interface both sides of the Comlink boundary compile
 // against. Only plain data, Uint8Array (transferred) and proxied callbacks cross it; text is
 // decoded on the API side.
+import type { MountProvider, MountTree } from './vfs/mount-types';
+
+export type { MountProvider, MountStat, MountTree } from './vfs/mount-types';
 
 /** Error codes shared by the kernel and the public API (see shared/API.md). */
 export type ErrorCode =
@@ -207,30 +210,16 @@ export interface DiffResult {
   removed: string[];
 }
 
-/** A tree mounted by sb.mount: path → content; keys may contain '/'. */
-export interface MountTreeData {
-  [name: string]: string | Uint8Array | MountTreeData;
-}
+/** A tree mounted by sb.mount (the name kernel.ts uses). */
+export type MountTreeData = MountTree;
 
-/** A live mount's host functions (a Comlink proxy: it must be a top-level argument to cross). */
-export interface MountProviderCalls {
-  readFile(path: string): Promise<Uint8Array | string> | Uint8Array | string;
-  readdir(path: string): Promise<string[]> | string[];
-  stat(path: string): Promise<ProviderStatInfo> | ProviderStatInfo;
-  writeFile?(path: string, data: Uint8Array): Promise<void> | void;
-}
+/** A live mount's host functions, as a Comlink proxy: it must be a top-level argument to cross. */
+export type MountProviderCalls = MountProvider;
 
 export interface MountRequest {
   readOnly: boolean;
   /** Set when the source is a provider; `writable`: it has writeFile (a proxy seems to have every method). */
   provider?: { writable: boolean };
-}
-
-export interface ProviderStatInfo {
-  type: 'file' | 'dir' | 'symlink';
-  mode?: number;
-  mtimeMs?: number;
-  target?: string;
 }
 
 /** Where a new sandbox's state comes from. Default: a fresh default layout. */

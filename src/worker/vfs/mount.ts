@@ -5,31 +5,12 @@
 import { VfsError } from './errors';
 import type { DirNode, Node } from './node';
 import { childPath, isWithin, normalizePath } from './path';
-import { buildTree, dirNode, fileNode, validName, type MountTree } from './tree';
+import type { MountProvider, MountTree } from './mount-types';
+import { buildTree, dirNode, fileNode, validName } from './tree';
 import type { Vfs } from './vfs';
 
-export type { MountTree } from './tree';
+export type { MountProvider, MountTree } from './mount-types';
 export { buildTree } from './tree';
-
-export interface ProviderStat {
-  type: 'file' | 'dir' | 'symlink';
-  /** Permission bits; default 0o644 for files, 0o755 for dirs. */
-  mode?: number;
-  mtimeMs?: number;
-  /** Symlink target, required when type is 'symlink'. */
-  target?: string;
-}
-
-type MaybePromise<T> = T | Promise<T>;
-
-/** Paths given to a provider are relative to the mount point and start with '/'. */
-export interface MountProvider {
-  readFile(path: string): MaybePromise<Uint8Array | string>;
-  readdir(path: string): MaybePromise<string[]>;
-  stat(path: string): MaybePromise<ProviderStat>;
-  /** If present (and the mount is writable), files created or changed under the mount are written back. */
-  writeFile?(path: string, data: Uint8Array): MaybePromise<void>;
-}
 
 /** Read a whole provider into a detached subtree. */
 export async function resolveProvider(provider: MountProvider, now = Date.now()): Promise<DirNode> {

@@ -3,12 +3,8 @@
 import { pagesFromBytes } from './content';
 import { VfsError } from './errors';
 import type { DirNode, FileNode } from './node';
+import type { MountTree } from './mount-types';
 import { splitPath } from './path';
-
-/** `{ 'a.csv': 'x,y', 'sub/b.bin': Uint8Array, dir: { ... } }`; keys may contain '/'. */
-export interface MountTree {
-  [name: string]: string | Uint8Array | MountTree;
-}
 
 const encoder = new TextEncoder();
 // Built nodes get ino 0 and gen 0: Vfs.mountTree renumbers them, and gen 0 is never "owned", so the

@@ -8,7 +8,8 @@ import { cloneNode, countTree, nextGen, type DirNode, type FileNode, type Node, 
 import { childPath, joinPath } from './path';
 import { InodeTable } from './inodes';
 import { statsOf, type Stats } from './stats';
-import { buildTree, type MountTree } from './tree';
+import type { MountTree } from './mount-types';
+import { buildTree } from './tree';
 import { resolvePath, type Resolved } from './resolve';
 import { WatchHub, type WatchCallback, type WatchEventType } from './watch';
 

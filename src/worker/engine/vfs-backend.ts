@@ -3,6 +3,7 @@
 // followed and reported as what they point to.
 import type { Vfs } from '../vfs';
 import type { HostFsBackend, HostFsDirEntry, HostFsFile, HostFsOpenFlags, HostFsStat } from './hostfs/backend';
+import type { HostFsMeta, HostFsMetaBackend } from './hostfs/meta';
 
 function kindOf(type: string): 'file' | 'directory' {
   return type === 'dir' ? 'directory' : 'file';
@@ -45,7 +46,7 @@ class VfsFile implements HostFsFile {
   }
 }
 
-export class VfsBackend implements HostFsBackend {
+export class VfsBackend implements HostFsBackend, HostFsMetaBackend {
   constructor(private readonly vfs: () => Vfs) {}
 
   /** Every change to the sandbox's tree, whoever makes it (guests, the file API, a restore). */
@@ -98,5 +99,33 @@ export class VfsBackend implements HostFsBackend {
 
   rename(from: string, to: string): void {
     this.vfs().rename(from, to);
+  }
+
+  // ---- what the SDK cannot carry, asked for by our guest compat library (hostfs/meta.ts) ----
+
+  meta(path: string, follow: boolean): HostFsMeta {
+    const vfs = this.vfs();
+    const s = follow ? vfs.stat(path) : vfs.lstat(path);
+    const type = s.type === 'file' || s.type === 'dir' || s.type === 'symlink' ? s.type : 'other';
+    return { type, perm: s.mode & 0o7777, mtimeMs: s.mtimeMs, linkSize: type === 'symlink' ? s.size : undefined };
+  }
+
+  chmod(path: string, mode: number): void {
+    this.vfs().chmod(path, mode);
+  }
+
+  utimes(path: string, atimeMs: number | null, mtimeMs: number | null): void {
+    const vfs = this.vfs();
+    // The VFS keeps only mtime (atime reads back as mtime); an omitted mtime stays as it is.
+    const current = vfs.stat(path).mtimeMs;
+    vfs.utimes(path, atimeMs ?? current, mtimeMs ?? current);
+  }
+
+  symlink(target: string, path: string): void {
+    this.vfs().symlink(target, path);
+  }
+
+  readlink(path: string): string {
+    return this.vfs().readlink(path);
   }
 }

@@ -183,6 +183,7 @@ static int names_random_device(__wasi_fd_t dirfd, const char *path, size_t path_
   return !strcmp(full, "/dev/urandom") || !strcmp(full, "/dev/random");
 }
 
+int sandpit_meta_why(int eio);
 __wasi_errno_t __wrap___wasi_path_open(__wasi_fd_t fd, __wasi_lookupflags_t dirflags, const char *path,
                                        __wasi_oflags_t oflags, __wasi_rights_t base,
                                        __wasi_rights_t inheriting, __wasi_fdflags_t fdflags,
@@ -191,6 +192,7 @@ __wasi_errno_t __wrap___wasi_path_open(__wasi_fd_t fd, __wasi_lookupflags_t dirf
   __wasi_errno_t e = (__wasi_errno_t)sandpit_raw_path_open(
       (int32_t)fd, (int32_t)dirflags, (int32_t)(uintptr_t)path, (int32_t)len, (int32_t)oflags,
       (int64_t)base, (int64_t)inheriting, (int32_t)fdflags, (int32_t)(uintptr_t)opened);
+  if (e == __WASI_ERRNO_IO) return (__wasi_errno_t)sandpit_meta_why(e); /* meta.c: ENOSPC, not EIO */
   if (e) return e;
   load();
   mark_random_fd(*opened, have_seed && names_random_device(fd, path, len));

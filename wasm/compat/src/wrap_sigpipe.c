@@ -11,11 +11,14 @@
 #include <signal.h>
 #include <wasi/api.h>
 
+int sandpit_meta_why(int eio); /* meta.c: a full filesystem is ENOSPC, not EIO */
+
 __wasi_errno_t __real___wasi_fd_write(__wasi_fd_t fd, const __wasi_ciovec_t *iovs, size_t n,
                                       __wasi_size_t *written);
 __wasi_errno_t __wrap___wasi_fd_write(__wasi_fd_t fd, const __wasi_ciovec_t *iovs, size_t n,
                                       __wasi_size_t *written) {
   __wasi_errno_t e = __real___wasi_fd_write(fd, iovs, n, written);
   if (e == __WASI_ERRNO_PIPE) raise(SIGPIPE);
+  if (e == __WASI_ERRNO_IO) e = (__wasi_errno_t)sandpit_meta_why(e);
   return e;
 }

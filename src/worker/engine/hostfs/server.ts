@@ -2,6 +2,16 @@
 // maps to a backend and a directory in it, so one backend can serve /workspace, /home, /tmp, …
 import type { HostFsBackend, HostFsFile } from './backend';
 import {
+  isMetaBackend,
+  packError,
+  packMeta,
+  parseMetaName,
+  PACKED_DONE,
+  timeArg,
+  unescapeArg,
+  type MetaName,
+} from './meta';
+import {
   MAX_IO_BYTES,
   REPLY_BUFFER_BYTES,
   REPLY_HEADER_BYTES,
@@ -71,6 +81,22 @@ const MAX_READ = Math.min(REPLY_BUFFER_BYTES - REPLY_HEADER_BYTES, 4 * MAX_IO_BY
 export const CONTROL_MOUNT = 0xffff_ffff;
 /** Generation counters kept (up to two per SDK worker: stat cache, read-ahead; the oldest are dropped). */
 const MAX_GENERATIONS = 512;
+/** Codes the SDK's bridge knows (any other reaches the guest as EIO; meta.c may ask which it was). */
+const SDK_CODES = new Set([
+  'ENOENT',
+  'EEXIST',
+  'EACCES',
+  'EPERM',
+  'ELOOP',
+  'ENOTDIR',
+  'EISDIR',
+  'ENOTEMPTY',
+  'ENOTSUP',
+]);
+/** How long the last EIO-bound error stays available to the guest's "why?" (meta op `e`). */
+const LAST_ERROR_MS = 10_000;
+/** Answers of mutating meta names kept: WASIX looks a name up 2–3 times, the op must run once. */
+const MAX_META_DONE = 64;
 /** Methods that can change what stat or readDir would answer. */
 const MUTATING = new Set(['open', 'write', 'setLen', 'mkdir', 'remove', 'rename']);
 
@@ -82,6 +108,8 @@ export class HostFsServer {
   readonly #listings: Listing[] = [];
   #nextToken = 1;
   #generation = 0;
+  #lastError: { code: string; at: number } | null = null;
+  readonly #metaDone = new Map<string, number>();
   readonly #onCall: ((info: HostFsCallInfo) => void) | undefined;
   /** Calls answered, by method. */
   readonly counts: Record<string, number> = {};
@@ -141,6 +169,8 @@ export class HostFsServer {
     try {
       reply = { value: this.call(mount, method, args) };
     } catch (e) {
+      const raw = codeOf(e) ?? 'EIO';
+      if (!SDK_CODES.has(raw)) this.#lastError = { code: raw, at: Date.now() };
       reply = { error: toWireError(e) };
     }
     this.counts[method] = (this.counts[method] ?? 0) + 1;
@@ -194,7 +224,10 @@ export class HostFsServer {
     const path = (i: number): string => resolve(m.root, args[i]);
     switch (method) {
       case 'stat': {
-        const s = b.stat(path(0));
+        const p = path(0);
+        const meta = parseMetaName(p);
+        if (meta) return { kind: 'file', size: this.#meta(b, meta, p) };
+        const s = b.stat(p);
         return { kind: s.kind, size: s.size };
       }
       case 'readDir':
@@ -206,6 +239,8 @@ export class HostFsServer {
         // The SDK sets createNew whenever its own stat found nothing, O_EXCL or not; for an
         // append that makes two `>> log` racing to create the file fail with EPERM.
         const exclusive = createNew && !append;
+        const meta = parseMetaName(path(0));
+        if (meta) return this.#openMeta(b, meta, mount);
         const file = b.open(path(0), { read, write, create, exclusive, truncate, append });
         const handle = this.#allocHandle();
         this.#open.set(handle, { mount, file, append: appendMode(file, write, create, truncate, append) });
@@ -266,6 +301,57 @@ export class HostFsServer {
       default:
         throw new HostFsError('ENOTSUP', `unknown host filesystem method ${method}`);
     }
+  }
+
+  /**
+   * A meta name (meta.ts): the packed answer for `size`. ENOENT when the backend keeps no
+   * metadata, so the guest falls back to the runtime's own call.
+   */
+  #meta(b: HostFsBackend, m: MetaName, key: string): number {
+    if (!isMetaBackend(b)) throw new HostFsError('ENOENT', 'no metadata on this mount');
+    if (m.op === 'r') return new TextEncoder().encode(b.readlink(m.path)).length;
+    if (m.op === 'e') {
+      const last = this.#lastError;
+      this.#lastError = null;
+      return last && Date.now() - last.at < LAST_ERROR_MS ? packError(last.code) : PACKED_DONE;
+    }
+    const done = this.#metaDone.get(key);
+    if (done !== undefined) return done;
+    let answer: number;
+    try {
+      switch (m.op) {
+        case 'l':
+        case 's':
+          return packMeta(b.meta(m.path, m.op === 's'));
+        case 'm':
+          b.chmod(m.path, parseInt(m.args[0] ?? '', 8));
+          break;
+        case 't':
+          b.utimes(m.path, timeArg(m.args[0]), timeArg(m.args[1]));
+          break;
+        case 'L':
+          b.symlink(unescapeArg(m.args[0] ?? ''), m.path);
+          break;
+        default:
+          throw new HostFsError('ENOENT', `unknown meta op ${m.op}`);
+      }
+      answer = PACKED_DONE;
+    } catch (e) {
+      if (m.op === 'l' || m.op === 's') return packError(codeOf(e));
+      answer = packError(codeOf(e));
+    }
+    this.#metaDone.set(key, answer);
+    if (this.#metaDone.size > MAX_META_DONE) this.#metaDone.delete(this.#metaDone.keys().next().value!);
+    return answer;
+  }
+
+  /** `open` of a meta name: only readlink's (op `r`), a read-only file holding the target. */
+  #openMeta(b: HostFsBackend, m: MetaName, mount: number): number {
+    if (!isMetaBackend(b) || m.op !== 'r') throw new HostFsError('ENOENT', 'not a readable meta name');
+    const bytes = new TextEncoder().encode(b.readlink(m.path));
+    const handle = this.#allocHandle();
+    this.#open.set(handle, { mount, file: bytesFile(bytes), append: null });
+    return handle;
   }
 
   /**
@@ -358,6 +444,21 @@ function appendMode(
   if (!write) return null;
   if (append) return 'always';
   return create && !truncate ? file.size() : null;
+}
+
+/** A read-only in-memory file (readlink's answer). */
+function bytesFile(data: Uint8Array): HostFsFile {
+  return {
+    read: (offset, length) => data.slice(offset, offset + length),
+    write: () => {
+      throw new HostFsError('EBADF', 'read-only');
+    },
+    truncate: () => {
+      throw new HostFsError('EBADF', 'read-only');
+    },
+    size: () => data.length,
+    close: () => undefined,
+  };
 }
 
 function normalizeRoot(root: string): string {

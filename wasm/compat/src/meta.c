@@ -1,0 +1,228 @@
+/* Metadata the runtime cannot carry, asked of the kernel: modes, mtimes, symlinks, ENOSPC.
+ *
+ * @wasmer/sdk 0.16.0's host-filesystem protocol knows only {kind, size}: guests on our mounts
+ * saw mode 0, mtime 1970, no symlinks (`ln -s` made a link in the command's own inode table,
+ * gone afterwards) and EIO for a full filesystem. Our server (src/worker/engine/hostfs/meta.ts)
+ * answers a lookup of `dir/.~sandpit~<op><args>~name` itself: the `size` of that "file" packs the
+ * answer (type, permission bits, mtime in seconds, or an errno). One lookup per call; a path not
+ * on one of our mounts fails the lookup inside the runtime (no round trip) and the call goes to
+ * the runtime as before. docs/hostfs-protocol.md, "Guest metadata", has the whole protocol.
+ *
+ * Linked with -Wl,--wrap= for __wasilibc_nocwd_fstatat (stat, lstat, fstatat: every path stat
+ * of wasi-libc ends there, already relative to a preopened directory), __wasilibc_nocwd_
+ * readlinkat, __wasilibc_nocwd_symlinkat, __wasilibc_nocwd_utimensat (utimensat, utimes,
+ * utime), __wasilibc_nocwd_mkdirat_nomode (ENOSPC), chmod and fchmodat; fd_write and path_open
+ * ask sandpit_meta_why() when the runtime says EIO. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <wasi/api.h>
+
+#define PREFIX ".~sandpit~"
+#define NOT_OURS (-2)
+/* Packed answer (meta.ts packMeta): bits 0-2 type, 3-14 permission bits or errno or a link's
+ * length, 15-52 mtime in seconds. */
+enum { T_ERROR = 0, T_FILE = 1, T_DIR = 2, T_LINK = 3, T_OTHER = 4, T_DONE = 5 };
+
+int __real___wasilibc_nocwd_fstatat(int, const char *, struct stat *, int);
+ssize_t __real___wasilibc_nocwd_readlinkat(int, const char *, char *, size_t);
+int __real___wasilibc_nocwd_symlinkat(const char *, int, const char *);
+int __real___wasilibc_nocwd_utimensat(int, const char *, const struct timespec *, int);
+int __real___wasilibc_nocwd_mkdirat_nomode(int, const char *);
+int __wasilibc_nocwd_openat_nomode(int, const char *, int);
+int __real_chmod(const char *, mode_t);
+int __real_fchmodat(int, const char *, mode_t, int);
+
+/* Set while meta.c itself looks up a meta name through libc's fstatat (paths relative to the
+ * cwd): the fstatat wrap then passes straight through. */
+static int bypass;
+
+/* "dir/" PREFIX op "~" base for path "dir/base"; -1 when no meta name can be made (".", "..",
+ * an empty path, too long): the caller falls back to the runtime. */
+static int meta_name(char *out, size_t cap, const char *path, const char *op) {
+  size_t len = strlen(path);
+  while (len > 1 && path[len - 1] == '/') len--;
+  if (len == 0) return -1;
+  const char *base = path + len;
+  while (base > path && base[-1] != '/') base--;
+  size_t baselen = (size_t)(path + len - base);
+  if (baselen == 0 || (baselen == 1 && base[0] == '.') || (baselen == 2 && base[0] == '.' && base[1] == '.'))
+    return -1;
+  int n = snprintf(out, cap, "%.*s" PREFIX "%s~%.*s", (int)(base - path), path, op, (int)baselen, base);
+  return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
+/* A different value for every mutating request of this process (and, with the clock, of any
+ * other): no cache between here and the kernel can answer it from an earlier one. */
+static unsigned long long nonce(void) {
+  static unsigned long long count;
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ((unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec) * 64 + (count++ & 63);
+}
+
+/* Look the meta name up: the packed answer, or NOT_OURS (errno untouched). nocwd: `path` is
+ * relative to the preopened `fd` (the wrapped __wasilibc_nocwd_* calls); else libc's fstatat. */
+static int64_t ask(int fd, const char *path, const char *op, int nocwd, struct stat *ms) {
+  char name[PATH_MAX + 96];
+  struct stat local;
+  if (!ms) ms = &local;
+  if (meta_name(name, sizeof name, path, op)) return NOT_OURS;
+  int saved = errno, r;
+  if (nocwd) r = __real___wasilibc_nocwd_fstatat(fd, name, ms, 0);
+  else {
+    bypass++;
+    r = fstatat(fd, name, ms, 0);
+    bypass--;
+  }
+  errno = saved;
+  if (r != 0 || !S_ISREG(ms->st_mode)) return NOT_OURS;
+  return (int64_t)ms->st_size;
+}
+
+static int type_of(int64_t p) { return (int)(p & 7); }
+static int low_of(int64_t p) { return (int)((p >> 3) & 07777); }
+static int errno_of(int64_t p) { return (int)(p >> 3); }
+
+/* The answer of a mutating request: 0, or -1 with errno. */
+static int done(int64_t p) {
+  if (type_of(p) == T_ERROR) {
+    errno = errno_of(p);
+    return -1;
+  }
+  return 0;
+}
+
+int __wrap___wasilibc_nocwd_fstatat(int fd, const char *path, struct stat *st, int flags) {
+  if (bypass) return __real___wasilibc_nocwd_fstatat(fd, path, st, flags);
+  struct stat ms;
+  int64_t p = ask(fd, path, (flags & AT_SYMLINK_NOFOLLOW) ? "l" : "s", 1, &ms);
+  if (p == NOT_OURS) return __real___wasilibc_nocwd_fstatat(fd, path, st, flags);
+  if (type_of(p) == T_ERROR) {
+    errno = errno_of(p);
+    return -1;
+  }
+  if (type_of(p) == T_LINK) {
+    /* The runtime cannot see the link at all: describe it from the meta lookup itself (its
+     * inode number is the meta name's, stable for this path). */
+    *st = ms;
+    st->st_mode = S_IFLNK | 0777;
+    st->st_size = low_of(p);
+    st->st_nlink = 1;
+    st->st_blocks = 0;
+  } else {
+    int r = __real___wasilibc_nocwd_fstatat(fd, path, st, flags);
+    if (r != 0) return r;
+    st->st_mode = (st->st_mode & S_IFMT) | (mode_t)low_of(p);
+  }
+  struct timespec t = {(time_t)(p >> 15), 0};
+  st->st_atim = st->st_mtim = st->st_ctim = t;
+  return 0;
+}
+
+ssize_t __wrap___wasilibc_nocwd_readlinkat(int fd, const char *path, char *buf, size_t len) {
+  int64_t p = ask(fd, path, "l", 1, NULL);
+  if (p == NOT_OURS) return __real___wasilibc_nocwd_readlinkat(fd, path, buf, len);
+  if (type_of(p) == T_ERROR) {
+    errno = errno_of(p);
+    return -1;
+  }
+  if (type_of(p) != T_LINK) {
+    errno = EINVAL;
+    return -1;
+  }
+  char name[PATH_MAX + 96];
+  if (meta_name(name, sizeof name, path, "r")) return __real___wasilibc_nocwd_readlinkat(fd, path, buf, len);
+  int f = __wasilibc_nocwd_openat_nomode(fd, name, O_RDONLY);
+  if (f < 0) return -1;
+  size_t got = 0;
+  while (got < len) {
+    ssize_t n = read(f, buf + got, len - got);
+    if (n <= 0) break;
+    got += (size_t)n;
+  }
+  close(f);
+  return (ssize_t)got;
+}
+
+int __wrap___wasilibc_nocwd_symlinkat(const char *target, int fd, const char *path) {
+  /* The target travels in the name: %XX for '%', '/', ',', '~' and control bytes. */
+  char op[PATH_MAX];
+  size_t o = 0;
+  op[o++] = 'L';
+  for (const unsigned char *s = (const unsigned char *)target; *s; s++) {
+    if (o + 4 >= sizeof op - 40) return __real___wasilibc_nocwd_symlinkat(target, fd, path);
+    if (*s < 0x20 || *s == '%' || *s == '/' || *s == ',' || *s == '~' || *s == 0x7f)
+      o += (size_t)snprintf(op + o, sizeof op - o, "%%%02X", *s);
+    else
+      op[o++] = (char)*s;
+  }
+  snprintf(op + o, sizeof op - o, ",%llx", nonce());
+  int64_t p = ask(fd, path, op, 1, NULL);
+  if (p == NOT_OURS) return __real___wasilibc_nocwd_symlinkat(target, fd, path);
+  return done(p);
+}
+
+/* One time for the kernel: milliseconds, or "o" to leave it. */
+static void time_arg(char *out, size_t cap, const struct timespec *t, const struct timespec *now) {
+  if (t && t->tv_nsec == UTIME_OMIT) snprintf(out, cap, "o");
+  else {
+    const struct timespec *v = (!t || t->tv_nsec == UTIME_NOW) ? now : t;
+    snprintf(out, cap, "%lld", (long long)v->tv_sec * 1000 + v->tv_nsec / 1000000);
+  }
+}
+
+int __wrap___wasilibc_nocwd_utimensat(int fd, const char *path, const struct timespec *times, int flags) {
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  char a[32], m[32], op[96];
+  time_arg(a, sizeof a, times ? &times[0] : NULL, &now);
+  time_arg(m, sizeof m, times ? &times[1] : NULL, &now);
+  snprintf(op, sizeof op, "t%s,%s,%llx", a, m, nonce());
+  int64_t p = ask(fd, path, op, 1, NULL);
+  if (p == NOT_OURS) return __real___wasilibc_nocwd_utimensat(fd, path, times, flags);
+  return done(p);
+}
+
+int __wrap_fchmodat(int dfd, const char *path, mode_t mode, int flags) {
+  char op[64];
+  snprintf(op, sizeof op, "m%o,%llx", (unsigned)(mode & 07777), nonce());
+  int64_t p = ask(dfd, path, op, 0, NULL);
+  if (p == NOT_OURS) return __real_fchmodat(dfd, path, mode, flags);
+  return done(p);
+}
+
+int __wrap_chmod(const char *path, mode_t mode) {
+  char op[64];
+  snprintf(op, sizeof op, "m%o,%llx", (unsigned)(mode & 07777), nonce());
+  int64_t p = ask(AT_FDCWD, path, op, 0, NULL);
+  if (p == NOT_OURS) return __real_chmod(path, mode);
+  return done(p);
+}
+
+/* The runtime said EIO: ask the kernel what the last failure on its mounts really was (ENOSPC,
+ * EROFS, …; it keeps the last one for a few seconds). Returns the WASI errno to report. */
+int sandpit_meta_why(int eio) {
+  static const char *const dirs[] = {"/tmp/", "/workspace/", "/home/"};
+  char op[48], path[64];
+  snprintf(op, sizeof op, "e%llx", nonce());
+  for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
+    snprintf(path, sizeof path, "%sx", dirs[i]);
+    int64_t p = ask(AT_FDCWD, path, op, 0, NULL);
+    if (p == NOT_OURS) continue;
+    return type_of(p) == T_ERROR ? errno_of(p) : eio;
+  }
+  return eio;
+}
+
+int __wrap___wasilibc_nocwd_mkdirat_nomode(int fd, const char *path) {
+  int r = __real___wasilibc_nocwd_mkdirat_nomode(fd, path);
+  if (r != 0 && errno == EIO) errno = sandpit_meta_why(EIO);
+  return r;
+}

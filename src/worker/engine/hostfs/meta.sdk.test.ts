@@ -19,6 +19,13 @@ const wasmDir = join(here, '../../../../public/wasm');
 // META_BUSYBOX: another build to compare with (the bench below), e.g. one without meta.c.
 const busyboxPath = process.env.META_BUSYBOX ?? join(wasmDir, 'busybox.wasm');
 
+const pythonMeta = JSON.parse(readFileSync(join(here, '../../../../wasm/python/meta.json'), 'utf8')) as {
+  file: string;
+  env: Record<string, string>;
+  assets: { file: string; guestPath: string }[];
+};
+const pythonPath = join(wasmDir, pythonMeta.file);
+
 const PLAN: HostMountPlan = {
   storage: 1,
   mounts: [
@@ -81,9 +88,18 @@ describe.skipIf(!existsSync(busyboxPath))('guest metadata (Node, real SDK, busyb
     workerUrl = `data:text/javascript,${encodeURIComponent(src)}`;
     wasmer = new HostFsWasmer({ cache: false });
     await wasmer.ready();
-    const commands = Object.fromEntries(APPLETS.map((c) => [c, { module: 'busybox' }]));
-    const pkg = await wasmer.packages.create({ modules: { busybox: readFileSync(busyboxPath) }, commands });
-    sandbox = await wasmer.sandboxes.create({ packages: [pkg], shell: 'sh' });
+    const commands: Record<string, { module: string }> = Object.fromEntries(
+      APPLETS.map((c) => [c, { module: 'busybox' }]),
+    );
+    const modules: Record<string, Uint8Array> = { busybox: readFileSync(busyboxPath) };
+    const files: Record<string, Uint8Array> = {};
+    if (existsSync(pythonPath)) {
+      modules.python = readFileSync(pythonPath);
+      commands.python3 = { module: 'python' };
+      for (const a of pythonMeta.assets) files[a.guestPath] = readFileSync(join(wasmDir, a.file));
+    }
+    const pkg = await wasmer.packages.create({ modules, commands, files });
+    sandbox = await wasmer.sandboxes.create({ packages: [pkg], shell: 'sh', env: pythonMeta.env });
   }, 60_000);
 
   afterAll(async () => {
@@ -150,6 +166,30 @@ describe.skipIf(!existsSync(busyboxPath))('guest metadata (Node, real SDK, busyb
     expect(r.out).not.toContain('sandpit');
     expect(vfs.readdir('/tmp/sub').sort()).toEqual(['deeper', 'f']);
   });
+
+  it.runIf(existsSync(pythonPath))(
+    'python: os.symlink, readlink, lstat, chmod, utime',
+    async () => {
+      vfs.writeFile('/home/user/py.txt', 'py\n');
+      const script = [
+        'import os, stat',
+        'os.chdir("/home/user")',
+        'os.symlink("py.txt", "pylink")',
+        'print(os.readlink("pylink"), stat.S_ISLNK(os.lstat("pylink").st_mode), open("pylink").read().strip())',
+        'os.chmod("py.txt", 0o640); print(oct(os.stat("py.txt").st_mode & 0o777))',
+        'os.chmod("py.txt", 0o604); print(oct(os.stat("py.txt").st_mode & 0o777))',
+        'os.utime("py.txt", (1000000000, 1000000000)); print(int(os.stat("py.txt").st_mtime))',
+        'print(os.path.islink("py.txt"), os.path.islink("pylink"), os.path.exists("pylink"))',
+      ].join('\n');
+      const out = await sandbox.command('python3', ['-c', script]).run({ check: false, timeoutMs: 60_000 });
+      expect(out.stderr.text()).toBe('');
+      expect(out.stdout.text()).toBe('py.txt True py\n0o640\n0o604\n1000000000\nFalse True True\n');
+      expect(vfs.readlink('/home/user/pylink')).toBe('py.txt');
+      expect(vfs.stat('/home/user/py.txt')).toMatchObject({ mtimeMs: 1e12 });
+      expect(vfs.stat('/home/user/py.txt').mode & 0o777).toBe(0o604);
+    },
+    90_000,
+  );
 
   // META_BENCH=1: `ls -l` of 1,000 files, median of 5, and the RPCs of one run.
   it.runIf(process.env.META_BENCH === '1')(

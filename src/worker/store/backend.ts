@@ -4,7 +4,10 @@
 export interface StorageBackend {
   /** The stored bytes, or undefined if the key is absent. */
   load(key: string): Promise<Uint8Array | undefined>;
-  /** Store bytes under a key, replacing any previous value. Need not be atomic: the commit protocol copes. */
+  /**
+   * Store bytes under a key, replacing any previous value. Need not be atomic: the commit protocol
+   * copes. The caller may overwrite `bytes` once the promise settles (implementations copy or write them).
+   */
   save(key: string, bytes: Uint8Array): Promise<void>;
   /** Remove a key; absent keys are not an error. */
   delete(key: string): Promise<void>;

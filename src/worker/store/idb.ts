@@ -41,8 +41,11 @@ export class IdbBackend implements StorageBackend {
   }
 
   async save(key: string, bytes: Uint8Array): Promise<void> {
-    // One put is one transaction: atomic per key, which is all the commit protocol needs.
-    await set(key, bytes, this.store);
+    // One put is one transaction: atomic per key, which is all the commit protocol needs. A view
+    // is cloned with its whole buffer, so a part of a larger buffer (a pack being filled, a page
+    // of an imported segment) is copied out first.
+    const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+    await set(key, own, this.store);
   }
 
   async delete(key: string): Promise<void> {

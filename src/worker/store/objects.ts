@@ -6,7 +6,7 @@ import type { DirNode, FileNode, Node, Page } from '../vfs/node';
 import { PAGE_SIZE } from '../vfs/node';
 import { pageBytes } from '../vfs/content';
 import { StoreError } from './backend';
-import { sha256Hex } from './hash';
+import { sha256Hex, sha256HexPooled } from './hash';
 
 type FileEntry = [
   name: string,
@@ -70,7 +70,7 @@ export async function writeTree(
     const cached = cache.pages.get(page);
     if (cached && cached.len === len && has(cached.hash)) return cached.hash;
     const bytes = pageBytes(file, i);
-    const hash = cached && cached.len === len ? cached.hash : await sha256Hex(bytes);
+    const hash = cached && cached.len === len ? cached.hash : await sha256HexPooled(bytes);
     cache.pages.set(page, { len, hash });
     if (!has(hash)) await put(hash, bytes);
     return hash;

@@ -11,7 +11,7 @@
 
 import type { DirNode } from '../vfs/node';
 import { StoreError, storageError, type StorageBackend } from './backend';
-import { sha256Hex } from './hash';
+import { sha256Hex, sha256HexPooled } from './hash';
 import { ObjectCache, TreeReader, writeTree } from './objects';
 import { PACK_BYTES, PACK_PREFIX, PackBuilder, parsePack } from './pack';
 
@@ -83,6 +83,8 @@ interface Where {
 class PackSink {
   private cur: PackBuilder | undefined;
   private n = 0;
+  /** Buffers of saved packs, filled again by the next ones (every backend copies or writes on save). */
+  private readonly spare: Uint8Array[] = [];
   private chain: Promise<void> = Promise.resolve();
   private failed: unknown;
   readonly where = new Map<string, Where>();
@@ -102,7 +104,7 @@ class PackSink {
     if (this.where.has(hash)) return;
     // Ids are the commit's sequence number: unique among committed packs (a retry of a failed
     // commit reuses the ids of its unreferenced leftovers, which is harmless).
-    this.cur ??= new PackBuilder(`${this.seq}.${this.n++}`);
+    this.cur ??= new PackBuilder(`${this.seq}.${this.n++}`, this.spare.pop());
     this.cur.add(hash, bytes);
     this.where.set(hash, { pack: this.cur.id, len: bytes.length });
     if (this.cur.size >= PACK_BYTES) this.seal();
@@ -126,6 +128,7 @@ class PackSink {
       if (this.failed) return;
       try {
         await this.save(PACK_PREFIX + b.id, bytes);
+        if (b.buffer.length > PACK_BYTES) this.spare.push(b.buffer);
       } catch (e) {
         this.failed = e;
       }
@@ -374,7 +377,7 @@ export class Repository {
       const want = parsePack(data, id).filter(
         (e) => live.has(e.hash) && !sink.has(e.hash) && this.where.get(e.hash)?.pack === id,
       );
-      const ok = await Promise.all(want.map(async (e) => (await sha256Hex(e.bytes)) === e.hash));
+      const ok = await Promise.all(want.map(async (e) => (await sha256HexPooled(e.bytes)) === e.hash));
       return ok.every(Boolean) ? want.map((e) => [e.hash, e.bytes]) : undefined;
     } catch (e) {
       if (e instanceof StoreError && e.code === 'CORRUPT') return undefined;
@@ -423,7 +426,7 @@ export class Repository {
           return;
         }
         present.add(id);
-        const ok = await Promise.all(entries.map(async (e) => (await sha256Hex(e.bytes)) === e.hash));
+        const ok = await Promise.all(entries.map(async (e) => (await sha256HexPooled(e.bytes)) === e.hash));
         entries.forEach((e, i) => {
           if (!ok[i]) return;
           objects.set(e.hash, e.bytes);

@@ -76,6 +76,8 @@ export class GuestProcess {
     outputBytes: number,
     sinks: StreamSinks | undefined,
     timeoutMs = 0,
+    /** Ends the rest of the process's tree (its children and orphans; process-trees.ts). */
+    private readonly killTree: () => void = () => undefined,
   ) {
     const out = new Collector(outputBytes, sinks?.onStdout ? (c) => void sinks.onStdout?.(c) : undefined);
     const err = new Collector(outputBytes, sinks?.onStderr ? (c) => void sinks.onStderr?.(c) : undefined);
@@ -133,6 +135,7 @@ export class GuestProcess {
 
   /** Kills through the SDK; if it does not report the end in time, gives the process up. */
   private forceKill(): void {
+    this.killTree();
     void this.proc.kill().catch(() => undefined);
     this.watchdog ??= setTimeout(() => this.giveUp('the engine did not stop the process in time'), KILL_GRACE_MS);
   }
@@ -171,8 +174,15 @@ export class ProcessTable {
   private readonly ended = new Map<number, GuestProcess>();
   private nextPid = 100;
 
-  add(command: string, proc: SdkProcess, outputBytes: number, sinks?: StreamSinks, timeoutMs = 0): GuestProcess {
-    const p = new GuestProcess(this.nextPid++, command, proc, outputBytes, sinks, timeoutMs);
+  add(
+    command: string,
+    proc: SdkProcess,
+    outputBytes: number,
+    sinks?: StreamSinks,
+    timeoutMs = 0,
+    killTree?: () => void,
+  ): GuestProcess {
+    const p = new GuestProcess(this.nextPid++, command, proc, outputBytes, sinks, timeoutMs, killTree);
     this.live.set(p.pid, p);
     // Ended processes leave the table; their reply stays reachable through the handle.
     void p.done

@@ -13,7 +13,8 @@ import { CallMounts } from './hostcall/mount';
 import { CALL_DIR, hostCallMount, hostCallPackage, loadHostcallModule } from './hostcall/setup';
 import { EngineSandbox, type BuiltSandbox, type EngineHost } from './sandbox';
 import { loadSdk, sdkMemory, type Sdk } from './sdk';
-import { installWorkerCensus, liveWorkers, terminateWorkers, workersMade } from './worker-census';
+import { ProcessTrees } from './process-trees';
+import { installWorkerCensus, liveWorkers, setWorkerGreeting, terminateWorkers, workersMade } from './worker-census';
 import { VfsBackend } from './vfs-backend';
 
 type Wasmer = InstanceType<Sdk['Wasmer']>;
@@ -52,12 +53,14 @@ export interface RuntimeUrls {
 }
 
 /** A Wasmer client whose next sandbox gets the mounts `plan()` returns (docs/hostfs-protocol.md). */
-function vfsWasmer(sdk: Sdk, sdkUrl: string, plan: () => HostMountPlan | undefined) {
+function vfsWasmer(sdk: Sdk, sdkUrl: string, plan: () => HostMountPlan | undefined, trees: ProcessTrees) {
   return class VfsWasmer extends sdk.Wasmer {
     protected static override async initializeCore(options: ConstructorParameters<Sdk['Wasmer']>[0] & object) {
       const core = await super.initializeCore(options);
-      // SDK workers started from now on run our entry (paged listings, read-ahead, stat cache).
+      // SDK workers started from now on run our entry (paged listings, read-ahead, stat cache,
+      // process trees) and get the trees' control block first (process-trees.ts).
       await useHostFsWorkerEntry(sdkUrl);
+      setWorkerGreeting(trees.greeting());
       hookSandboxBuilder(core as unknown as { sandbox(): HostMountBuilder }, plan);
       return core;
     }
@@ -89,6 +92,7 @@ export class Runtime {
     readonly commands: string[],
     readonly shell: string,
     readonly baseEnv: Record<string, string>,
+    readonly trees: ProcessTrees,
   ) {
     const uninstallFs = installHostFs(this.server);
     const uninstallCalls = this.calls.install();
@@ -109,7 +113,8 @@ export class Runtime {
     onProgress({ phase: 'engine', loadedBytes: total, totalBytes: total });
     // The builder hook needs the runtime, which needs the client: a late-bound reference.
     const self: { runtime?: Runtime } = {};
-    const Wasmer = vfsWasmer(sdk, urls.sdkUrl, () => self.runtime?.nextPlan);
+    const trees = new ProcessTrees();
+    const Wasmer = vfsWasmer(sdk, urls.sdkUrl, () => self.runtime?.nextPlan, trees);
     const wasmer = new Wasmer({ cache: 'memory' });
     await wasmer.ready();
     const { pkg, commands } = await createPackage(wasmer, binaries);
@@ -131,7 +136,7 @@ export class Runtime {
       FUNCNEST: '100',
       ...Object.assign({}, ...binaries.map((b) => b.entry.env ?? {})),
     } as Record<string, string>;
-    self.runtime = new Runtime(Wasmer, wasmer, pkg, binaries, commands, shell, env);
+    self.runtime = new Runtime(Wasmer, wasmer, pkg, binaries, commands, shell, env, trees);
     self.runtime.hostcall = await loadHostcallModule(urls.assetsUrl, binaries);
     self.runtime.#memory = await sdkMemory(urls.sdkUrl);
     onProgress({ phase: 'ready', loadedBytes: total, totalBytes: total });
@@ -157,6 +162,7 @@ export class Runtime {
           ? (this.#restarting ?? Promise.resolve())
           : this.restart(err),
       forget: () => this.engines.delete(engine),
+      trees: this.trees,
     };
     const engine: EngineSandbox = new EngineSandbox(host, await build(), this.shell, this.baseEnv);
     this.engines.add(engine);
@@ -255,6 +261,7 @@ export class Runtime {
       })();
       for (const e of this.engines) e.restarted(ready);
       await ready;
+      this.trees.reset();
       this.#workersAtStart = workersMade();
       this.restarts++;
     })().finally(() => (this.#restarting = undefined));
@@ -270,7 +277,10 @@ export class Runtime {
    */
   #watchStorms(): () => void {
     const timer = setInterval(() => {
-      if (!this.#restarting && workersMade() - this.#workersAtStart > STORM_WORKERS) {
+      // Workers our process trees account for are bounded by their caps (process-trees.ts):
+      // only workers started while no tree has a live process count towards a storm.
+      if (this.trees.pageLive() > 0) this.#workersAtStart = workersMade();
+      else if (!this.#restarting && workersMade() - this.#workersAtStart > STORM_WORKERS) {
         void this.restart(`more than ${STORM_WORKERS} engine workers started: a process storm (fork bomb?)`);
       }
     }, STORM_CHECK_MS);
@@ -300,7 +310,7 @@ export class Runtime {
     this.#settling = (async () => {
       const before = workersMade();
       await sleep(SETTLE_MS);
-      if (workersMade() > before && !this.#restarting) {
+      if (workersMade() > before && this.trees.pageLive() === 0 && !this.#restarting) {
         await this.restart('a command left orphaned processes that keep spawning (fork bomb?)');
       }
     })()

@@ -4,6 +4,8 @@
 // bomb's) and when the runtime restarts after its scheduler died.
 import { KernelError } from '../errors';
 import type { SpawnRequest, StreamSinks } from '../protocol';
+import { TREE_ENV } from './guest-limits';
+import type { ProcessTrees } from './process-trees';
 import { ProcessTable, type GuestProcess } from './processes';
 import type { Sdk } from './sdk';
 
@@ -33,7 +35,32 @@ export interface EngineHost {
   engineDied(err: unknown): Promise<void>;
   /** The engine sandbox is closed for good. */
   forget(): void;
+  /** Process trees of the page (one per command; guest-limits.ts). */
+  trees: ProcessTrees;
 }
+
+/** A process tree that outlived its command: when it was killed and emptied (ms after the start). */
+export interface OrphanTree {
+  tree: number;
+  command: string;
+  /** Killed at (its deadline, or when it hit its cap with its command over); undefined: ended alone. */
+  killMs?: number;
+  /** No process of the tree left at. */
+  emptyMs?: number;
+  /** Most live processes seen at once (sampled). */
+  peak: number;
+  spawns: number;
+  denied: number;
+  /** SDK workers started on the page meanwhile (all sandboxes). */
+  workers: number;
+}
+
+/** How often a tree that outlived its command is checked (for its deadline and its cap). */
+const ORPHAN_CHECK_MS = 25;
+/** A tree whose processes all ended is let go after this long without any (late joiners). */
+const ORPHAN_QUIET_MS = 300;
+/** A killed tree still counting processes this long after the kill is let go (see below). */
+const KILL_WRITE_OFF_MS = 3000;
 
 const DEFAULT_OUTPUT = 16 << 20;
 
@@ -80,7 +107,12 @@ export class EngineSandbox {
     // makes compat's isatty() false (stdio fully buffered, `ls` one name per line, `[ -t 1 ]`
     // false) and NO_COLOR turns colours off (jq and others); a caller's own env wins.
     const noTty: Record<string, string> = req.terminal ? {} : { NO_COLOR: '1', SANDPIT_NOTTY: '1' };
-    const env = { ...this.baseEnv, ...noTty, ...req.env, PWD: req.cwd };
+    // Every process of this command, forked or spawned, finds its tree through this variable
+    // or its parent's memory (guest-limits.ts); the tree is what a timeout or kill ends.
+    const tree = this.host.trees.open();
+    const env = { ...this.baseEnv, ...noTty, ...req.env, PWD: req.cwd, [TREE_ENV]: String(tree) };
+    const started = performance.now();
+    const deadline = req.timeoutMs > 0 ? started + req.timeoutMs : Infinity;
     const options = {
       ...(req.terminal ? { terminal: { columns: req.terminal.cols, rows: req.terminal.rows } } : {}),
       stdin: req.openStdin || req.stdin ? ('pipe' as const) : ('closed' as const),
@@ -89,6 +121,7 @@ export class EngineSandbox {
     };
     await this.host.beforeSpawn();
     this.#spawning++;
+    const label = command || (req.argv ?? []).join(' ');
     let p: GuestProcess;
     try {
       const start = async () => (await this.#sandbox()).command(name, args, { cwd: req.cwd, env }).spawn(options);
@@ -101,8 +134,10 @@ export class EngineSandbox {
         await this.host.engineDied(err);
         proc = await start();
       }
-      const label = command || (req.argv ?? []).join(' ');
-      p = this.processes.add(label, proc, req.outputBytes ?? DEFAULT_OUTPUT, sinks, req.timeoutMs);
+      p = this.processes.add(label, proc, req.outputBytes ?? DEFAULT_OUTPUT, sinks, req.timeoutMs, () => {
+        this.host.trees.kill(tree);
+      });
+      this.#trees.add(tree);
     } finally {
       this.#spawning--;
     }
@@ -112,6 +147,7 @@ export class EngineSandbox {
       const mayLeaveOrphans =
         reason !== 'exited' || !!req.terminal || workers >= 3 || BACKGROUND.test(command || (req.argv ?? []).join(' '));
       this.#ended(p.abandoned, mayLeaveOrphans);
+      this.#watchOrphans(tree, label, deadline, started, mark);
     };
     void p.done.then(
       (reply) => ended(reply.reason),
@@ -135,6 +171,67 @@ export class EngineSandbox {
   #ended(abandoned: boolean, mayLeaveOrphans: boolean): void {
     if (mayLeaveOrphans) this.#dirty = true;
     if (abandoned) this.rebuild();
+  }
+
+  /** Trees of this sandbox's commands that may still have processes. */
+  readonly #trees = new Set<number>();
+  /** Trees that outlived their command and how they ended (for tests and docs/processes.md). */
+  readonly orphanTrees: OrphanTree[] = [];
+
+  /**
+   * The command's own process ended. Processes it left (`cmd &`, a fork bomb's children) are
+   * ended when its deadline passes, and at once when they hit the tree's cap: a tree whose
+   * command is over and that still forks past its cap is a runaway.
+   */
+  #watchOrphans(tree: number, command: string, deadline: number, started: number, mark: number): void {
+    const trees = this.host.trees;
+    let quietSince = performance.now();
+    let seen = false;
+    let killMs: number | undefined;
+    let emptyMs: number | undefined;
+    let peak = 0;
+    const timer = setInterval(() => {
+      const s = trees.stats(tree);
+      const now = performance.now();
+      if (s.live > 0) {
+        seen = true;
+        peak = Math.max(peak, s.live);
+        quietSince = now;
+        emptyMs = undefined;
+        if (!trees.killed(tree) && (s.denied > 0 || now >= deadline)) trees.kill(tree);
+        if (trees.killed(tree)) {
+          killMs ??= Math.round(now - started);
+          // Counted children that never got to run cannot leave: write them off.
+          if (now - started - killMs < KILL_WRITE_OFF_MS) return;
+        } else return;
+      } else {
+        emptyMs ??= Math.round(now - started);
+        if (now - quietSince < ORPHAN_QUIET_MS) return;
+      }
+      clearInterval(timer);
+      trees.release(tree);
+      this.#trees.delete(tree);
+      if (seen) {
+        const end: OrphanTree = {
+          tree,
+          command,
+          killMs,
+          emptyMs,
+          peak,
+          spawns: s.spawns,
+          denied: s.denied,
+          workers: this.host.started() - mark,
+        };
+        this.orphanTrees.push(end);
+        if (this.orphanTrees.length > 32) this.orphanTrees.shift();
+        console.info(`sandpit: process tree ended ${JSON.stringify(end)}`);
+      }
+    }, ORPHAN_CHECK_MS);
+  }
+
+  /** Ends every process of this sandbox's trees (before its SDK sandbox is closed). */
+  #killTrees(): void {
+    for (const t of this.#trees) this.host.trees.kill(t);
   }
 
   /** Bytes of the page engine's wasm memory (shared by every sandbox of the page). */
@@ -181,6 +278,7 @@ export class EngineSandbox {
   }
 
   async #dispose(b: BuiltSandbox): Promise<void> {
+    this.#killTrees();
     try {
       await Promise.race([b.sandbox.close(), new Promise((r) => setTimeout(r, 2000))]);
     } catch {

@@ -6,6 +6,12 @@
 const live = new Set<Worker>();
 let made = 0;
 let installed = false;
+/** Posted to every new worker before anything else (the control block of process-trees.ts). */
+let greeting: unknown;
+
+export function setWorkerGreeting(message: unknown): void {
+  greeting = message;
+}
 
 /** Wraps this thread's Worker constructor; call before the SDK creates its pool. */
 export function installWorkerCensus(scope: { Worker?: typeof Worker } = globalThis): void {
@@ -15,6 +21,8 @@ export function installWorkerCensus(scope: { Worker?: typeof Worker } = globalTh
   scope.Worker = class CountedWorker extends Base {
     constructor(url: string | URL, options?: WorkerOptions) {
       super(url, options);
+      // Only our entry (a blob: URL, worker-entry.ts) understands it; the SDK's would choke.
+      if (greeting !== undefined && String(url).startsWith('blob:')) this.postMessage(greeting);
       made++;
       live.add(this);
     }

@@ -3,6 +3,7 @@
 // the worker-side caches relies on every backend announcing changes (HostFsBackend.onChange).
 
 import { workerEntrySource, type WorkerEntryOptions } from './worker-cache';
+import { installGuestLimits } from '../guest-limits';
 
 /**
  * Call right after `super.initializeCore()` in the Wasmer subclass (the SDK sets its default
@@ -16,6 +17,8 @@ export async function useHostFsWorkerEntry(
   const pkg = (await import(/* @vite-ignore */ new URL('../pkg/wasmer_sdk_js.js', sdkUrl).href)) as {
     setWorkerUrl(url: string): void;
   };
-  const src = workerEntrySource({ ...options, sdkWorkerUrl: new URL('browser-worker.js', sdkUrl).href });
+  const src =
+    workerEntrySource({ ...options, sdkWorkerUrl: new URL('browser-worker.js', sdkUrl).href }) +
+    `(${installGuestLimits.toString()})(globalThis);\n`;
   pkg.setWorkerUrl(URL.createObjectURL(new Blob([src], { type: 'text/javascript' })));
 }

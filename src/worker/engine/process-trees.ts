@@ -1,0 +1,113 @@
+// The kernel side of guest-limits.ts: one control block shared with every SDK worker, one slot
+// per command we start (its process tree). The workers count a tree's live processes, refuse
+// its forks past the cap and end its processes once its kill flag is set.
+import { GREETING, HEADER_INTS, TREE_FIELDS as F, TREE_STRIDE, type GuestLimitsGreeting } from './guest-limits';
+
+/** Slots in the control block; a tree id's slot is `id % SLOTS` (ids only grow). */
+const SLOTS = 1024;
+
+export interface TreeLimits {
+  /** Live processes (and threads) one command's tree may have; forks past it fail with EAGAIN. */
+  perTree: number;
+  /** Live guest processes on the page, all sandboxes together (wasm memories are finite). */
+  perPage: number;
+}
+
+/**
+ * Defaults. A page has room for ~125 wasm memories (docs/reliability.md); two runaway trees at
+ * their cap leave room for the rest. A shell pipeline of 10 stages with subshells fits in 32.
+ */
+export const DEFAULT_LIMITS: TreeLimits = { perTree: 32, perPage: 96 };
+
+export class ProcessTrees {
+  readonly control = new SharedArrayBuffer((HEADER_INTS + SLOTS * TREE_STRIDE) * 4);
+  private readonly ctl = new Int32Array(this.control);
+  private next = 1;
+
+  constructor(private readonly limits: TreeLimits = DEFAULT_LIMITS) {
+    this.ctl[1] = limits.perPage;
+  }
+
+  /** What every new SDK worker is told first (worker-census.ts posts it). */
+  greeting(): GuestLimitsGreeting {
+    return { type: GREETING, control: this.control, slots: SLOTS };
+  }
+
+  private at(tree: number, field: number): number {
+    return HEADER_INTS + (tree % SLOTS) * TREE_STRIDE + field;
+  }
+
+  /** A new tree for one command; its processes find it through SANDPIT_TREE or their parent. */
+  open(): number {
+    // Skip slots still held by a tree with live processes (a long-running orphan).
+    for (let tries = 0; tries < SLOTS; tries++) {
+      const id = this.next++;
+      const prev = Atomics.load(this.ctl, this.at(id, F.owner));
+      if (prev && Atomics.load(this.ctl, this.at(prev, F.live)) > 0) continue;
+      const base = this.at(id, 0);
+      for (let i = 0; i < TREE_STRIDE; i++) Atomics.store(this.ctl, base + i, 0);
+      Atomics.store(this.ctl, this.at(id, F.cap), this.limits.perTree);
+      Atomics.store(this.ctl, this.at(id, F.owner), id);
+      return id;
+    }
+    throw new Error('no free process tree slot');
+  }
+
+  private owned(tree: number): boolean {
+    return tree > 0 && Atomics.load(this.ctl, this.at(tree, F.owner)) === tree;
+  }
+
+  /** Every process of the tree ends at its next system call (or when its blocking call returns). */
+  kill(tree: number): void {
+    if (this.owned(tree)) Atomics.store(this.ctl, this.at(tree, F.kill), 1);
+  }
+
+  killed(tree: number): boolean {
+    return this.owned(tree) && Atomics.load(this.ctl, this.at(tree, F.kill)) !== 0;
+  }
+
+  /** Live processes and threads of the tree that made at least one system call. */
+  live(tree: number): number {
+    return this.owned(tree) ? Math.max(0, Atomics.load(this.ctl, this.at(tree, F.live))) : 0;
+  }
+
+  /** Forks/spawns the tree made, and how many the cap refused. */
+  stats(tree: number): { spawns: number; denied: number; live: number } {
+    if (!this.owned(tree)) return { spawns: 0, denied: 0, live: 0 };
+    return {
+      spawns: Atomics.load(this.ctl, this.at(tree, F.spawns)),
+      denied: Atomics.load(this.ctl, this.at(tree, F.denied)),
+      live: this.live(tree),
+    };
+  }
+
+  /** Forgets the tree's live count (it emptied, or its rest never ran and cannot leave). */
+  release(tree: number): void {
+    if (!this.owned(tree)) return;
+    const left = Atomics.exchange(this.ctl, this.at(tree, F.live), 0);
+    if (left > 0) Atomics.sub(this.ctl, 0, left);
+  }
+
+  /** Live guest processes on the page (of every tree). */
+  pageLive(): number {
+    return Math.max(0, Atomics.load(this.ctl, 0));
+  }
+
+  /** Waits until the tree has no live process, up to `ms`; true if it emptied. */
+  async drained(tree: number, ms: number): Promise<boolean> {
+    const until = performance.now() + ms;
+    while (this.live(tree) > 0) {
+      if (performance.now() >= until) return false;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return true;
+  }
+
+  /** All counts start again (the engine restarted: every guest is gone). */
+  reset(): void {
+    for (let i = 0; i < SLOTS; i++) {
+      Atomics.store(this.ctl, HEADER_INTS + i * TREE_STRIDE + F.live, 0);
+    }
+    Atomics.store(this.ctl, 0, 0);
+  }
+}

@@ -5,6 +5,9 @@
 // full-size local run).
 import { test, expect } from './fixtures';
 import type { Page } from '@playwright/test';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const FULL = !!process.env.RELIABILITY_FULL;
 
@@ -382,15 +385,23 @@ test.describe('crash safety', () => {
       seed = (seed * 1103515245 + 12345) & 0x7fffffff;
       return seed % n;
     };
+    const CRASH_LOG = !!process.env.CRASH_LOG;
     for (let round = 0; round < rounds; round++) {
       const page = await context.newPage();
+      if (CRASH_LOG) page.on('console', (m) => m.text().startsWith('[crash]') && console.log(`r${round} ${m.text()}`));
+      const t0 = Date.now();
       await ready(page);
+      if (CRASH_LOG) console.log(`r${round} ready ${Date.now() - t0} ms`);
       // Reopen: the tree must be some committed state: every file listed in the manifest has
       // the hash written beside it, in the same command.
       const state = await page.evaluate(async (id) => {
         const { Sandbox } = (globalThis as any).sandpit;
+        const t = performance.now();
+        const log = (what: string) => console.log(`[crash] ${what} ${Math.round(performance.now() - t)} ms`);
         const listed = (await Sandbox.list()).some((s: any) => s.id === id);
+        log('listed');
         const sb = listed ? await Sandbox.open(id) : await Sandbox.create({ id, persistence: 'opfs' });
+        log(`opened attached=${sb.attached}`);
         const check = await sb.commands.run(
           // (Named one by one: bash's glob `r*/manifest` does not expand here.)
           'cd /home/user; n=0; for i in $(seq 0 60); do m=r$i/manifest; [ -f "$m" ] || continue; n=$((n+1)); sha256sum -c "$m" >/dev/null 2>&1 || echo "TORN $m"; done; echo "GOOD $n"',
@@ -434,6 +445,100 @@ test.describe('crash safety', () => {
     // The finished writes were committed: later rounds found a complete state.
     expect(Number(seen.at(-1)!.split(' ')[1])).toBeGreaterThan(0);
   });
+});
+
+test.describe('storage pressure', () => {
+  for (const persistence of ['opfs', 'indexeddb'] as const) {
+    test(`quota exhausted while persisting (${persistence}): QUOTA, the last committed state intact`, async ({
+      playwright,
+    }) => {
+      // A profile on disk: in the usual (off-the-record) test contexts Chromium keeps IndexedDB
+      // in memory and does not hold it to the quota (measured: 8.7 MB stored under 1.2 MB).
+      const use = test.info().project.use;
+      const dir = await mkdtemp(join(tmpdir(), 'sandpit-quota-'));
+      const context = await playwright.chromium.launchPersistentContext(dir, {
+        ...use.launchOptions,
+        baseURL: use.baseURL,
+      });
+      const page = await context.newPage();
+      // The API page only: the playground's own sandbox would keep the kernel worker, and so
+      // its IndexedDB connections, alive across the closes below.
+      await ready(page, '/?api');
+      const id = `quota-${persistence}-${Date.now()}`;
+      const before = await page.evaluate(
+        async ([id, persistence]) => {
+          const sb = await (globalThis as any).sandpit.Sandbox.create({ id, persistence });
+          await sb.files.write('/home/user/old.txt', 'old');
+          await sb.commands.run('seq 1 20000 > seq.txt');
+          await sb.destroy();
+          return (await navigator.storage.estimate()).usage ?? 0;
+        },
+        [id, persistence],
+      );
+      // A real small quota for this origin: what is used now plus 1 MB.
+      const cdp = await page.context().newCDPSession(page);
+      const origin = new URL(page.url()).origin;
+      const quotaSize = before + 1_000_000;
+      await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize });
+      // Chromium's IndexedDB keeps the quota it read while the origin's databases are in use
+      // and for a moment after (measured: writes 0-1 s after the override were not held to
+      // it, writes 6 s after were). The sandbox was closed above (and with it the kernel
+      // worker), so its databases are idle.
+      await page.waitForTimeout(6000);
+      const full = await page.evaluate(async (id) => {
+        const attempt = async (f: () => Promise<unknown>) => {
+          try {
+            await f();
+            return 'ok';
+          } catch (e: any) {
+            return e.code ?? `no code: ${e}`;
+          }
+        };
+        const sb = await (globalThis as any).sandpit.Sandbox.open(id);
+        // Incompressible bytes, well past the quota, plus a change to a file already committed.
+        const big = new Uint8Array(8 << 20);
+        for (let i = 0; i < big.length; i += 65536) crypto.getRandomValues(big.subarray(i, i + 65536));
+        await sb.files.write('/home/user/big.bin', big);
+        await sb.files.write('/home/user/old.txt', 'new');
+        const save = await attempt(() => sb.save());
+        // The sandbox goes on working in memory.
+        const after = (await sb.commands.run('cat old.txt; wc -c < big.bin')).stdout;
+        const destroy = await attempt(() => sb.destroy());
+        return { save, after, destroy, usage: (await navigator.storage.estimate()).usage };
+      }, id);
+      // Reopen (the quota still small): the last committed state, not a part of the failed one.
+      const { reopened, closeAfterReopen } = await page.evaluate(async (id) => {
+        const sb = await (globalThis as any).sandpit.Sandbox.open(id);
+        const r = await sb.commands.run('cat old.txt; wc -l < seq.txt; ls');
+        // Closing saves; what the failed commits left behind may still fill the quota.
+        const closed = await sb.destroy().then(
+          () => 'ok',
+          (e: any) => e.code,
+        );
+        return { reopened: r.stdout, closeAfterReopen: closed };
+      }, id);
+      // With the quota back, saving works again.
+      await cdp.send('Storage.overrideQuotaForOrigin', { origin });
+      const recovered = await page.evaluate(async (id) => {
+        const { Sandbox } = (globalThis as any).sandpit;
+        const sb = await Sandbox.open(id);
+        await sb.files.write('/home/user/old.txt', 'newer');
+        await sb.destroy();
+        const again = await Sandbox.open(id);
+        const text = await again.files.read('/home/user/old.txt');
+        await again.destroy({ purge: true });
+        return text;
+      }, id);
+      await context.close();
+      await rm(dir, { recursive: true, force: true });
+      report(`quota ${persistence}`, { quotaSize, ...full, reopened, closeAfterReopen, recovered });
+      expect(full.save).toBe('QUOTA');
+      expect(full.after).toBe(`new${8 << 20}\n`);
+      expect(reopened).toBe('old20000\nold.txt\nseq.txt\n');
+      expect(['ok', 'QUOTA']).toContain(closeAfterReopen);
+      expect(recovered).toBe('newer');
+    });
+  }
 });
 
 test.describe('kernel worker death', () => {

@@ -34,6 +34,7 @@ import { removeBackend } from './store';
 import { FileService, fsCall } from './files';
 import { MOUNTED_DIRS } from './engine/runtime';
 import { Volumes } from './volumes';
+import { guardSyncWrites } from './sync-write-guard';
 
 /** Top-level guest paths that hold the engine's own files: never a volume mount point. */
 const RESERVED = ['/usr', '/bin', '/dev', '/proc', '/lib', '/sbin', '/run', '/.app', '/.private'];
@@ -42,6 +43,7 @@ import { exportState, importState } from './store/export';
 import { closeMounts, hasProviderMounts, mountInto, refreshMounts } from './mounts';
 
 installErrorTransfer();
+guardSyncWrites();
 
 /** Replies may be awaited by several callers, so transfer copies and keep the original. */
 function replyTransfer(reply: RunReply): RunReply {
@@ -57,6 +59,8 @@ class Kernel implements WorkerApi {
 
   #runtime: Promise<Runtime> | undefined;
   readonly #sandboxes = new Map<string, SandboxState>();
+  /** Persisted sandboxes opened exactly as stored and listed: nothing to save yet. */
+  readonly #loadedAsIs = new WeakSet<SandboxState>();
   #nextSid = 1;
   #nextWatch = 1;
   readonly #volumes = new Volumes();
@@ -92,8 +96,10 @@ class Kernel implements WorkerApi {
       throw err;
     }
     this.#sandboxes.set(state.sid, state);
-    // A new persisted sandbox (or an import/fork into one) exists in the store from now on.
-    if (state.persister) await state.persister.flush(state);
+    // A new persisted sandbox (or an import/fork into one) exists in the store from now on. A
+    // reopen of a listed one writes nothing: it must work on a full disk too (e2e "storage
+    // pressure"), and its first change is saved by autosave as usual.
+    if (state.persister && !this.#loadedAsIs.has(state)) await state.persister.flush(state);
     report({ phase: 'ready', loadedBytes: 0, totalBytes: 0 });
     return {
       sid: state.sid,
@@ -123,6 +129,7 @@ class Kernel implements WorkerApi {
       const state = new SandboxState(sid, init, from);
       state.persister = persister;
       state.releaseLock = release;
+      if (known && loaded && !source) this.#loadedAsIs.add(state);
       return state;
     } catch (err) {
       release();

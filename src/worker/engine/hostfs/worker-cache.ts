@@ -1,53 +1,29 @@
 // Optional: a metadata cache inside each SDK worker. Path lookups make the SDK `stat` every
 // ancestor 2–3 times per syscall, one ~150–250 µs round trip each; this answers repeats locally.
-// Coherence: the server bumps a shared generation counter before replying to any call that can
-// change metadata (and on `server.invalidate()`); a worker drops its cache when the counter moved.
-// It runs inside SDK workers, so it reaches them as source text: keep the function self-contained.
+// Coherence: the server's generation counter (worker-served.ts); a worker drops its cache when
+// the counter moved. It runs inside SDK workers, so it reaches them as source text: keep the
+// function self-contained (it gets the shared prelude as an argument there).
 import { installWorkerReadAhead } from './worker-readahead';
 import { installWorkerPagedReadDir } from './worker-readdir';
+import { servedMounts, type ServedMounts } from './worker-served';
 
 /**
  * Wrap this worker's `__wasmerHostFileSystem` (installed by the SDK's bridge) with a `stat` /
  * `readDir` cache. Registers lazily on the first lookup, when the worker is already inside a
  * blocking file call (never at worker start, when the kernel may be waiting on the worker).
  */
-export function installWorkerStatCache(scope: object): void {
+export function installWorkerStatCache(scope: object, server: ServedMounts = servedMounts(scope)): void {
   type Call = (mount: number, method: string, args: unknown[]) => unknown;
   const g = scope as { __wasmerHostFileSystem?: Call };
   const original = g.__wasmerHostFileSystem;
   if (typeof original !== 'function') return;
-  const CONTROL_MOUNT = 0xffff_ffff;
-  // Only mounts our server answers: it invalidates them. Mount ids are never reused.
-  const servedMounts = new Map<number, boolean>();
-  const served = (mount: number): boolean => {
-    let yes = servedMounts.get(mount);
-    if (yes === undefined) {
-      try {
-        yes = original(CONTROL_MOUNT, 'servesMount', [mount]) === true;
-      } catch {
-        yes = false;
-      }
-      servedMounts.set(mount, yes);
-    }
-    return yes;
-  };
-  let generation: Int32Array | null | undefined; // undefined: not yet asked; null: unsupported
   let seen = 0;
   const cache = new Map<string, { value?: unknown; error?: unknown }>();
   g.__wasmerHostFileSystem = (mount, method, args) => {
     if (method !== 'stat' && method !== 'readDir') return original(mount, method, args);
-    if (!served(mount)) return original(mount, method, args);
-    if (generation === undefined) {
-      try {
-        const counter = new Int32Array(new SharedArrayBuffer(4));
-        original(CONTROL_MOUNT, 'registerGeneration', [counter.buffer]);
-        generation = counter;
-        seen = Atomics.load(counter, 0);
-      } catch {
-        generation = null; // a server without generations: never cache
-      }
-    }
-    if (generation === null) return original(mount, method, args);
+    if (!server.served(mount)) return original(mount, method, args);
+    const generation = server.generation();
+    if (generation === null) return original(mount, method, args); // a server without generations
     const now = Atomics.load(generation, 0);
     if (now !== seen) {
       cache.clear();
@@ -97,7 +73,11 @@ export function workerEntrySource(o: WorkerEntryOptions): string {
   if (o.bridgeUrl) lines.push('installHostFileSystemWorkerBridge();');
   // Innermost first: the stat cache sees whole listings, paging sees the server.
   if (o.pagedReadDir ?? true) lines.push(`(${installWorkerPagedReadDir.toString()})(globalThis);`);
-  if (o.readAhead ?? true) lines.push(`(${installWorkerReadAhead.toString()})(globalThis);`);
-  if (o.statCache ?? true) lines.push(`(${installWorkerStatCache.toString()})(globalThis);`);
+  const readAhead = o.readAhead ?? true;
+  const statCache = o.statCache ?? true;
+  // One served-mount probe and one generation counter for both layers (worker-served.ts).
+  if (readAhead || statCache) lines.push(`const served = (${servedMounts.toString()})(globalThis);`);
+  if (readAhead) lines.push(`(${installWorkerReadAhead.toString()})(globalThis, served);`);
+  if (statCache) lines.push(`(${installWorkerStatCache.toString()})(globalThis, served);`);
   return lines.join('\n') + '\n';
 }

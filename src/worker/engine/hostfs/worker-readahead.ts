@@ -2,34 +2,19 @@
 // the guest's buffer size (busybox cat: 4 KiB), and each RPC is a ~150–500 µs worker hop, so a
 // 100 MB cat is 25,600 hops. For a descriptor read sequentially, this asks the server for a
 // growing window (up to 256 KiB) and answers the next reads from it locally.
-// Coherence: the same generation counter as worker-cache.ts. The server bumps it before replying
-// to any call that can change a file and whenever the VFS changes by another way; a worker whose
-// counter moved drops every window. Runs inside SDK workers as source text: keep it self-contained.
+// Coherence: the server's generation counter (worker-served.ts); a worker whose counter moved
+// drops every window. Runs inside SDK workers as source text: keep it self-contained (it gets
+// the shared prelude as an argument there; the default is for calls in this realm).
+import { servedMounts, type ServedMounts } from './worker-served';
 
 /** Wrap this worker's `__wasmerHostFileSystem` with per-descriptor read-ahead. */
-export function installWorkerReadAhead(scope: object): void {
+export function installWorkerReadAhead(scope: object, server: ServedMounts = servedMounts(scope)): void {
   type Call = (mount: number, method: string, args: unknown[]) => unknown;
   const g = scope as { __wasmerHostFileSystem?: Call };
   const original = g.__wasmerHostFileSystem;
   if (typeof original !== 'function') return;
-  const CONTROL_MOUNT = 0xffff_ffff;
-  // Only mounts our server answers: it invalidates them. Mount ids are never reused.
-  const servedMounts = new Map<number, boolean>();
-  const served = (mount: number): boolean => {
-    let yes = servedMounts.get(mount);
-    if (yes === undefined) {
-      try {
-        yes = original(CONTROL_MOUNT, 'servesMount', [mount]) === true;
-      } catch {
-        yes = false;
-      }
-      servedMounts.set(mount, yes);
-    }
-    return yes;
-  };
   const FIRST_WINDOW = 64 * 1024;
   const MAX_WINDOW = 256 * 1024;
-  let generation: Int32Array | null | undefined; // undefined: not yet asked; null: unsupported
   let seen = 0;
   interface Stream {
     /** Where the next sequential read starts. */
@@ -39,21 +24,10 @@ export function installWorkerReadAhead(scope: object): void {
     data: Uint8Array | null;
   }
   const streams = new Map<string, Stream>();
-  const register = (): void => {
-    try {
-      const counter = new Int32Array(new SharedArrayBuffer(4));
-      original(CONTROL_MOUNT, 'registerGeneration', [counter.buffer]);
-      generation = counter;
-      seen = Atomics.load(counter, 0);
-    } catch {
-      generation = null; // a server without generations: never keep data
-    }
-  };
   g.__wasmerHostFileSystem = (mount, method, args) => {
     if (method === 'close') streams.delete(`${mount}:${String(args[0])}`);
-    if (method !== 'read' || !served(mount)) return original(mount, method, args);
-    if (generation === undefined) register();
-    const counter = generation;
+    if (method !== 'read' || !server.served(mount)) return original(mount, method, args);
+    const counter = server.generation(); // null: a server without generations, keep no data
     const [handle, offset, length] = args as [number, number, number];
     if (!counter || typeof offset !== 'number' || typeof length !== 'number') {
       return original(mount, method, args);

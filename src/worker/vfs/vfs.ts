@@ -326,12 +326,7 @@ export class Vfs {
 
   symlink(target: string, path: string): void {
     if (target === '') throw new VfsError('ENOENT', 'symlink', path);
-    const r = this.resEntry(path, 'symlink');
-    if (r.node || r.name === '') throw new VfsError('EEXIST', 'symlink', path);
-    this.writable(r, 'symlink', path);
-    this.needSpace(0, 1, 'symlink', path);
-    const t = this.clock();
-    this.link(this.mutDir(r.names), r.name, {
+    this.createEntry(path, 'symlink', (t) => ({
       kind: 'symlink',
       ino: this.nextIno++,
       mode: 0o777,
@@ -339,8 +334,7 @@ export class Vfs {
       ctimeMs: t,
       gen: this.gen,
       target,
-    });
-    this.emit('create', this.pathOf(r));
+    }));
   }
 
   chmod(path: string, mode: number): void {
@@ -647,12 +641,7 @@ export class Vfs {
   }
 
   private mkdirOne(path: string, mode: number): void {
-    const r = this.resEntry(path, 'mkdir');
-    if (r.node || r.name === '') throw new VfsError('EEXIST', 'mkdir', path);
-    this.writable(r, 'mkdir', path);
-    this.needSpace(0, 1, 'mkdir', path);
-    const t = this.clock();
-    this.link(this.mutDir(r.names), r.name, {
+    this.createEntry(path, 'mkdir', (t) => ({
       kind: 'dir',
       ino: this.nextIno++,
       mode: mode & 0o7777,
@@ -660,7 +649,16 @@ export class Vfs {
       ctimeMs: t,
       gen: this.gen,
       entries: new Map(),
-    });
+    }));
+  }
+
+  /** Links the node `make` builds (given the time) at `path`, which must not exist yet. */
+  private createEntry(path: string, syscall: string, make: (t: number) => Node): void {
+    const r = this.resEntry(path, syscall);
+    if (r.node || r.name === '') throw new VfsError('EEXIST', syscall, path);
+    this.writable(r, syscall, path);
+    this.needSpace(0, 1, syscall, path);
+    this.link(this.mutDir(r.names), r.name, make(this.clock()));
     this.emit('create', this.pathOf(r));
   }
 

@@ -100,11 +100,15 @@ export function installGuestLimits(scope: object): void {
       if (envGetImport(ptrs, buf) !== 0) return 0;
       return fromEnviron(buf, size);
     };
+    /** Set once the instance exists: its exports can be wrapped (asyncify modules). */
+    let countable = false;
     /** A fork child: its parent counted it when it forked (its memory exists from then on). */
     let forkChild = false;
     const join = (t: number): void => {
       if (!t || !ctl || !mine(t)) return;
       tree = t;
+      // Only instances whose end we see (below) are counted; the others can still be killed.
+      if (!countable) return;
       counted = true;
       if (forkChild) return;
       Atomics.add(ctl, slotOf(t) + LIVE, 1);
@@ -212,6 +216,12 @@ export function installGuestLimits(scope: object): void {
     memory ??= realExports.memory as WebAssembly.Memory | undefined;
     // Entry points: a process (or thread) ends when its entry returns other than by unwinding
     // (asyncify unwinds the whole stack for fork and returns to the runtime, still alive).
+    box.ex = realExports;
+    // Modules run through JSPI (no asyncify; e.g. python) get their entry handed to
+    // WebAssembly.promising, which takes only real wasm exports: those are left alone, and so
+    // not counted (they cannot fork either).
+    if (typeof realExports.asyncify_get_state !== 'function') return inst;
+    countable = true;
     const exports: Record<string, unknown> = { ...realExports };
     for (const entry of ['_start', 'wasi_thread_start']) {
       const f = realExports[entry];
@@ -227,7 +237,6 @@ export function installGuestLimits(scope: object): void {
         }
       };
     }
-    box.ex = realExports;
     Object.defineProperty(inst, 'exports', { value: Object.freeze(exports) });
     return inst;
   } as unknown as typeof WebAssembly.Instance;

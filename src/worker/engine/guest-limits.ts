@@ -9,7 +9,7 @@
 // is shared with the kernel side (process-trees.ts).
 
 /** Int32 fields of one tree slot in the control block. */
-export const TREE_FIELDS = { owner: 0, live: 1, kill: 2, spawns: 3, denied: 4, cap: 5 } as const;
+export const TREE_FIELDS = { owner: 0, live: 1, kill: 2, spawns: 3, denied: 4, cap: 5, deadline: 6 } as const;
 export const TREE_STRIDE = 8;
 /** Header: [0] live guest processes on the page (counted ones), [1] the page cap. */
 export const HEADER_INTS = 8;
@@ -20,6 +20,8 @@ export interface GuestLimitsGreeting {
   type: typeof GREETING;
   control: SharedArrayBuffer;
   slots: number;
+  /** `Date.now()` at which tree deadlines count from (deadlines are int32 ms after it). */
+  epoch: number;
 }
 
 export function installGuestLimits(scope: object): void {
@@ -29,7 +31,8 @@ export function installGuestLimits(scope: object): void {
     KILL = 2,
     SPAWNS = 3,
     DENIED = 4,
-    CAP = 5;
+    CAP = 5,
+    DEADLINE = 6;
   const STRIDE = 8,
     HEADER = 8;
   const EAGAIN = 6;
@@ -41,13 +44,15 @@ export function installGuestLimits(scope: object): void {
   const g = scope as typeof globalThis & { onmessage: ((e: MessageEvent) => unknown) | null };
   let ctl: Int32Array | undefined;
   let slots = 0;
+  let epoch = 0;
   // The kernel greets every SDK worker with the control block before the SDK's own init message.
   const sdkOnMessage = g.onmessage;
   g.onmessage = function (this: unknown, e: MessageEvent) {
-    const d = e.data as { type?: string; control?: SharedArrayBuffer; slots?: number } | null;
+    const d = e.data as { type?: string; control?: SharedArrayBuffer; slots?: number; epoch?: number } | null;
     if (d && d.type === 'sandpit-guest-limits' && d.control) {
       ctl = new Int32Array(d.control);
       slots = d.slots ?? 0;
+      epoch = d.epoch ?? 0;
       return;
     }
     return sdkOnMessage?.call(this as never, e);
@@ -141,7 +146,17 @@ export function installGuestLimits(scope: object): void {
       if (exitImport) return exitImport(KILLED_EXIT);
       throw new Error('sandpit: process tree killed');
     };
-    const killed = (): boolean => !!tree && !!ctl && Atomics.load(ctl, slotOf(tree) + KILL) !== 0;
+    // The deadline is checked here, not only by the kernel: its timers run late while a
+    // runaway tree keeps its thread busy.
+    const killed = (): boolean => {
+      if (!tree || !ctl) return false;
+      const s = slotOf(tree);
+      if (Atomics.load(ctl, s + KILL) !== 0) return true;
+      const deadline = Atomics.load(ctl, s + DEADLINE);
+      if (deadline <= 0 || Date.now() - epoch < deadline) return false;
+      Atomics.store(ctl, s + KILL, 1);
+      return true;
+    };
 
     const wrapped: WebAssembly.Imports = {};
     for (const [ns, fns] of Object.entries(imports)) {

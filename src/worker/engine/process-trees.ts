@@ -23,6 +23,7 @@ export class ProcessTrees {
   readonly control = new SharedArrayBuffer((HEADER_INTS + SLOTS * TREE_STRIDE) * 4);
   private readonly ctl = new Int32Array(this.control);
   private next = 1;
+  private readonly epoch = Date.now();
 
   constructor(private readonly limits: TreeLimits = DEFAULT_LIMITS) {
     this.ctl[1] = limits.perPage;
@@ -30,15 +31,18 @@ export class ProcessTrees {
 
   /** What every new SDK worker is told first (worker-census.ts posts it). */
   greeting(): GuestLimitsGreeting {
-    return { type: GREETING, control: this.control, slots: SLOTS };
+    return { type: GREETING, control: this.control, slots: SLOTS, epoch: this.epoch };
   }
 
   private at(tree: number, field: number): number {
     return HEADER_INTS + (tree % SLOTS) * TREE_STRIDE + field;
   }
 
-  /** A new tree for one command; its processes find it through SANDPIT_TREE or their parent. */
-  open(): number {
+  /**
+   * A new tree for one command; its processes find it through SANDPIT_TREE or their parent.
+   * With `timeoutMs`, every process of it ends at its first system call past the deadline.
+   */
+  open(timeoutMs = 0): number {
     // Skip slots still held by a tree with live processes (a long-running orphan).
     for (let tries = 0; tries < SLOTS; tries++) {
       const id = this.next++;
@@ -47,6 +51,8 @@ export class ProcessTrees {
       const base = this.at(id, 0);
       for (let i = 0; i < TREE_STRIDE; i++) Atomics.store(this.ctl, base + i, 0);
       Atomics.store(this.ctl, this.at(id, F.cap), this.limits.perTree);
+      if (timeoutMs > 0)
+        Atomics.store(this.ctl, this.at(id, F.deadline), Math.max(1, Date.now() - this.epoch + timeoutMs));
       Atomics.store(this.ctl, this.at(id, F.owner), id);
       return id;
     }

@@ -109,6 +109,9 @@ export class GuestProcess {
       // What was written is already in the pipes; orphaned grandchildren may hold them open
       // for ever, so the readers get a short grace, not an unbounded wait.
       await Promise.race([drained, sleep(this.killed || this.timedOut ? 50 : 250)]);
+      // Past its deadline the tree's processes end themselves (guest-limits.ts), maybe before
+      // our timer fired: that is the timeout too.
+      if (performance.now() >= deadline) this.timedOut = true;
       const reason =
         this.timedOut || result.reason === 'timeout'
           ? 'timeout'

@@ -109,7 +109,7 @@ export class EngineSandbox {
     const noTty: Record<string, string> = req.terminal ? {} : { NO_COLOR: '1', SANDPIT_NOTTY: '1' };
     // Every process of this command, forked or spawned, finds its tree through this variable
     // or its parent's memory (guest-limits.ts); the tree is what a timeout or kill ends.
-    const tree = this.host.trees.open();
+    const tree = this.host.trees.open(req.timeoutMs);
     const env = { ...this.baseEnv, ...noTty, ...req.env, PWD: req.cwd, [TREE_ENV]: String(tree) };
     const started = performance.now();
     const deadline = req.timeoutMs > 0 ? started + req.timeoutMs : Infinity;

@@ -214,6 +214,22 @@ export async function attachRemote(id: string): Promise<KernelHandle | undefined
   };
 }
 
+/**
+ * True if the sandbox's writer lock is free, or frees, within `ms`. For a holder that answers no
+ * attach: a tab that is closing (its kernel worker, and so the lock, not gone yet).
+ */
+export async function lockFreesWithin(id: string, ms: number): Promise<boolean> {
+  const locks = (globalThis.navigator as Navigator | undefined)?.locks;
+  if (!locks) return false;
+  try {
+    // Taken and let go at once: the kernel worker takes it for real.
+    await locks.request(lockName(id), { signal: AbortSignal.timeout(ms) }, () => undefined);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Calls `onGone` once the owning tab no longer holds the sandbox's writer lock. */
 function watchOwner(id: string, onGone: () => void): void {
   const locks = (globalThis.navigator as Navigator | undefined)?.locks;

@@ -8,7 +8,7 @@ import { Files } from './files';
 import { Pty } from './pty';
 import { bindKernel, type KernelBinding, type KernelCalls } from './kernel-calls';
 import { reopen, type ReopenSpec } from './recovery';
-import { attachRemote, serveAttach } from './attach';
+import { attachRemote, lockFreesWithin, serveAttach } from './attach';
 import { kernel, releaseIfIdle, type KernelHandle } from './kernel-client';
 import type { HostCallbacks, PersistedInfo, SandboxSource } from '../worker/protocol';
 import { runCode, type RunCodeOptions } from './run-code';
@@ -23,6 +23,9 @@ import type {
   TemplateSpec,
 } from './types';
 import { guestPath, nonNegativeInt, stringRecord } from './validate';
+
+/** How long `Sandbox.open` waits for a closing tab to let go of a sandbox it no longer serves. */
+const LOCK_FREE_WAIT_MS = 10_000;
 
 const ISOLATION_HELP =
   'This page is not cross-origin isolated, so WebAssembly threads (SharedArrayBuffer) are ' +
@@ -239,7 +242,7 @@ export class Sandbox {
     }
   }
 
-  static async #start(options: SandboxOptions, source?: SandboxSource): Promise<Sandbox> {
+  static async #start(options: SandboxOptions, source?: SandboxSource, retried = false): Promise<Sandbox> {
     Sandbox.#requireIsolation();
     if (typeof options !== 'object' || options === null) throw new SandboxError('EINVAL', 'options must be an object');
     const id = options.id ?? crypto.randomUUID();
@@ -312,6 +315,8 @@ export class Sandbox {
           sb.#reopen = { init, host: hostProxy, onRestart: options.onRestart };
           return sb;
         }
+        // The holder answers nobody: a tab that is closing. Once its lock goes, open it here.
+        if (!retried && (await lockFreesWithin(id, LOCK_FREE_WAIT_MS))) return Sandbox.#start(options, source, true);
       }
       throw err;
     }

@@ -26,7 +26,7 @@ import type {
   WatchEventInfo,
   WorkerApi,
 } from './protocol';
-import { acquireWriterLock, listenForTakeovers } from './lock';
+import { acquireWriterLock, listenForTakeovers, withDeadline } from './lock';
 import { Persister } from './persister';
 import { registryDelete, registryGet, registryList } from './registry';
 import { SandboxState, type InitialState } from './sandbox-state';
@@ -35,6 +35,12 @@ import { FileService, fsCall } from './files';
 import { MOUNTED_DIRS } from './engine/runtime';
 import { Volumes } from './volumes';
 import { guardSyncWrites } from './sync-write-guard';
+
+/**
+ * Reading a stored sandbox takes seconds (84 MB: 1.4-2.5 s measured on 2 busy cores); past this,
+ * something else holds its store, and open fails LOCKED instead of waiting for ever.
+ */
+const STORE_OPEN_DEADLINE_MS = 60_000;
 
 /** Top-level guest paths that hold the engine's own files: never a volume mount point. */
 const RESERVED = ['/usr', '/bin', '/dev', '/proc', '/lib', '/sbin', '/run', '/.app', '/.private'];
@@ -120,10 +126,20 @@ class Kernel implements WorkerApi {
       onLost: () => void this.#closeById(init.id),
     });
     try {
-      const known = await registryGet(init.id);
-      if (init.mustExist && !known) throw new KernelError('NOT_FOUND', `no persisted sandbox ${init.id}`);
-      const kind = known?.persistence ?? (init.persistence === 'memory' ? 'auto' : init.persistence);
-      const { persister, loaded } = await Persister.open(init.id, kind);
+      const { known, persister, loaded } = await withDeadline(
+        (async () => {
+          const known = await registryGet(init.id);
+          if (init.mustExist && !known) throw new KernelError('NOT_FOUND', `no persisted sandbox ${init.id}`);
+          const kind = known?.persistence ?? (init.persistence === 'memory' ? 'auto' : init.persistence);
+          return { known, ...(await Persister.open(init.id, kind)) };
+        })(),
+        STORE_OPEN_DEADLINE_MS,
+        () =>
+          new KernelError(
+            'LOCKED',
+            `the stored state of sandbox ${init.id} could not be read within ${STORE_OPEN_DEADLINE_MS / 1000} s: another tab, or one that is closing, may still hold it; try again`,
+          ),
+      );
       if (init.mustExist && !loaded) throw new KernelError('NOT_FOUND', `no persisted sandbox ${init.id}`);
       const from = source ? await this.#initialState(init, source) : loaded;
       const state = new SandboxState(sid, init, from);

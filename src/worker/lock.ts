@@ -6,6 +6,19 @@ import { KernelError } from './errors';
 
 export type Release = () => void;
 
+/**
+ * Settles like `p`, or rejects with `onLate()` after `ms`. For steps that should be quick but
+ * wait on something another context holds (a closing tab's store handles): a clear error
+ * instead of an open that never returns.
+ */
+export function withDeadline<T>(p: Promise<T>, ms: number, onLate: () => Error): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onLate()), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
 const CHANNEL = 'sandpit:locks';
 const TAKEOVER_WAIT_MS = 3000;
 

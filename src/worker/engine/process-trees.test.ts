@@ -1,0 +1,202 @@
+// Process trees without a browser: installGuestLimits on a fake worker scope whose
+// WebAssembly.Instance hands back the wrapped imports, driven the way the SDK's runtime drives
+// a guest (identification through environ_get, fork through asyncify states, exit by throwing).
+import { describe, expect, it } from 'vitest';
+import { installGuestLimits, TREE_ENV } from './guest-limits';
+import { ProcessTrees } from './process-trees';
+
+type Fn = (...a: number[]) => unknown;
+
+/** A guest process: its memory (with a stack), its runtime imports, and the state asyncify reports. */
+class FakeGuest {
+  readonly memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+  asyncify = 0;
+  exitCode: number | undefined;
+  forks = 0;
+  constructor(readonly env: string[]) {}
+
+  imports(): Record<string, Record<string, Fn>> {
+    const bytes = () => new Uint8Array(this.memory.buffer);
+    const encoded = this.env.map((e) => new TextEncoder().encode(e + '\0'));
+    return {
+      wasix_32v1: {
+        environ_sizes_get: (countPtr, sizePtr) => {
+          const v = new DataView(this.memory.buffer);
+          v.setUint32(countPtr, encoded.length, true);
+          v.setUint32(
+            sizePtr,
+            encoded.reduce((n, e) => n + e.length, 0),
+            true,
+          );
+          return 0;
+        },
+        environ_get: (ptrs, buf) => {
+          const v = new DataView(this.memory.buffer);
+          let at = buf;
+          encoded.forEach((e, i) => {
+            v.setUint32(ptrs + 4 * i, at, true);
+            bytes().set(e, at);
+            at += e.length;
+          });
+          return 0;
+        },
+        proc_fork: () => {
+          this.forks++;
+          this.asyncify = 1; // the runtime starts unwinding the parent
+          return 0;
+        },
+        fd_write: () => 0,
+        proc_exit: (code) => {
+          this.exitCode = code;
+          throw new Error(`exit ${code}`);
+        },
+      },
+    };
+  }
+}
+
+/** A scope like an SDK worker's: installGuestLimits patches its WebAssembly.Instance. */
+function workerScope() {
+  const made: { imports: Record<string, Record<string, Fn>>; exports: Record<string, unknown> }[] = [];
+  let nextGuest: FakeGuest | undefined;
+  function Instance(
+    this: { exports: Record<string, unknown> },
+    _m: unknown,
+    imports: Record<string, Record<string, Fn>>,
+  ) {
+    const g = nextGuest!;
+    this.exports = {
+      asyncify_get_state: () => g.asyncify,
+      __stack_pointer: { value: 60_000 },
+      __stack_low: { value: 1024 },
+      memory: g.memory,
+      _start: () => {
+        // The guest: one write (the first call identifies it), then what the test asks.
+        imports.wasix_32v1!.fd_write!(1, 0, 0, 0);
+        return program(imports);
+      },
+    };
+    made.push({ imports, exports: this.exports });
+  }
+  let program: (imports: Record<string, Record<string, Fn>>) => unknown = () => 0;
+  const scope = {
+    WebAssembly: { Instance },
+    onmessage: null as null | ((e: MessageEvent) => unknown),
+  };
+  installGuestLimits(scope);
+  const start = (guest: FakeGuest, run: (imports: Record<string, Record<string, Fn>>) => unknown) => {
+    nextGuest = guest;
+    program = run;
+    const inst = new (
+      scope.WebAssembly.Instance as unknown as new (m: unknown, i: unknown) => { exports: Record<string, Fn> }
+    )({}, guest.imports());
+    try {
+      return inst.exports._start!();
+    } catch (err) {
+      return err;
+    }
+  };
+  return { scope, start, made };
+}
+
+function greet(scope: ReturnType<typeof workerScope>['scope'], trees: ProcessTrees) {
+  scope.onmessage!({ data: trees.greeting() } as MessageEvent);
+}
+
+describe('process trees', () => {
+  it('a guest finds its tree through its environment and counts while it runs', () => {
+    const trees = new ProcessTrees({ perTree: 4, perPage: 100 });
+    const w = workerScope();
+    greet(w.scope, trees);
+    const tree = trees.open();
+    let during = -1;
+    w.start(new FakeGuest(['A=1', `${TREE_ENV}=${tree}`]), () => (during = trees.live(tree)));
+    expect(during).toBe(1);
+    expect(trees.live(tree)).toBe(0);
+  });
+
+  it('forks past the cap fail with EAGAIN; a fork counts its child from the fork on', () => {
+    const trees = new ProcessTrees({ perTree: 2, perPage: 100 });
+    const w = workerScope();
+    greet(w.scope, trees);
+    const tree = trees.open();
+    const guest = new FakeGuest([`${TREE_ENV}=${tree}`]);
+    const results: unknown[] = [];
+    w.start(guest, (imports) => {
+      const fork = imports.wasix_32v1!.proc_fork!;
+      results.push(fork(1, 0)); // allowed: unwinds (the child is counted now)
+      guest.asyncify = 0; // as after the runtime rewound the parent
+      results.push(fork(1, 0)); // live would pass the cap of 2: refused
+      return 0;
+    });
+    expect(results).toEqual([0, 6]);
+    expect(trees.stats(tree)).toMatchObject({ spawns: 1, denied: 1 });
+    // The parent ended; its forked child is still counted until it runs and ends.
+    expect(trees.live(tree)).toBe(1);
+  });
+
+  it('a killed tree ends at its next system call with 137; other trees go on', () => {
+    const trees = new ProcessTrees();
+    const w = workerScope();
+    greet(w.scope, trees);
+    const a = trees.open();
+    const b = trees.open();
+    const ga = new FakeGuest([`${TREE_ENV}=${a}`]);
+    const gb = new FakeGuest([`${TREE_ENV}=${b}`]);
+    let wroteAfterKill = false;
+    w.start(ga, (imports) => {
+      trees.kill(a);
+      imports.wasix_32v1!.fd_write!(1, 0, 0, 0);
+      wroteAfterKill = true;
+      return 0;
+    });
+    expect(ga.exitCode).toBe(137);
+    expect(wroteAfterKill).toBe(false);
+    w.start(gb, (imports) => imports.wasix_32v1!.fd_write!(1, 0, 0, 0));
+    expect(gb.exitCode).toBeUndefined();
+    expect(trees.live(a)).toBe(0);
+  });
+
+  it('a deadline ends the tree inside the worker, without the kernel', async () => {
+    const trees = new ProcessTrees();
+    const w = workerScope();
+    greet(w.scope, trees);
+    const tree = trees.open(20);
+    const guest = new FakeGuest([`${TREE_ENV}=${tree}`]);
+    await new Promise((r) => setTimeout(r, 40));
+    w.start(guest, () => 0);
+    expect(guest.exitCode).toBe(137);
+    expect(trees.killed(tree)).toBe(true);
+  });
+
+  it('without the greeting (not our worker) nothing is counted or refused', () => {
+    const trees = new ProcessTrees({ perTree: 1, perPage: 1 });
+    const w = workerScope();
+    const tree = trees.open();
+    const guest = new FakeGuest([`${TREE_ENV}=${tree}`]);
+    const r = w.start(guest, (imports) => {
+      const first = imports.wasix_32v1!.proc_fork!(1, 0);
+      guest.asyncify = 0;
+      return [first, imports.wasix_32v1!.proc_fork!(1, 0)];
+    });
+    expect(r).toEqual([0, 0]);
+    expect(trees.live(tree)).toBe(0);
+  });
+
+  it('release writes off what a killed tree still counts', () => {
+    const trees = new ProcessTrees({ perTree: 4, perPage: 100 });
+    const w = workerScope();
+    greet(w.scope, trees);
+    const tree = trees.open();
+    const guest = new FakeGuest([`${TREE_ENV}=${tree}`]);
+    w.start(guest, (imports) => {
+      imports.wasix_32v1!.proc_fork!(1, 0);
+      guest.asyncify = 0; // the parent goes on and ends; its child never runs
+      return 0;
+    });
+    expect(trees.pageLive()).toBe(1);
+    trees.release(tree);
+    expect(trees.live(tree)).toBe(0);
+    expect(trees.pageLive()).toBe(0);
+  });
+});

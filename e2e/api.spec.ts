@@ -1,16 +1,10 @@
 // The Sandbox API end to end in headless Chromium: commands, streaming, timeouts, kill,
 // background handles, files, snapshots, export/import, fork, persistence across reloads.
-import { test, expect } from './fixtures';
-import type { Page } from '@playwright/test';
-
-async function ready(page: Page, url = '/?api'): Promise<void> {
-  await page.goto(url);
-  await page.waitForFunction(() => 'sandpit' in globalThis);
-}
+import { test, expect, ready } from './fixtures';
 
 test.describe('commands', () => {
   test('shell semantics: pipes, substitution, subshells, exit codes', async ({ page }) => {
-    await ready(page);
+    await ready(page, '/?api');
     const out = await page.evaluate(async () => {
       const sb = await (globalThis as any).sandpit.Sandbox.create();
       const run = async (c: string) => {
@@ -45,7 +39,7 @@ test.describe('commands', () => {
   });
 
   test('streams chunks while the command runs', async ({ page }) => {
-    await ready(page);
+    await ready(page, '/?api');
     const out = await page.evaluate(async () => {
       const sb = await (globalThis as any).sandpit.Sandbox.create();
       const chunks: { text: string; at: number }[] = [];
@@ -65,7 +59,7 @@ test.describe('commands', () => {
   });
 
   test('a timeout ends a runaway command with reason timeout and the sandbox goes on', async ({ page }) => {
-    await ready(page);
+    await ready(page, '/?api');
     const out = await page.evaluate(async () => {
       const sb = await (globalThis as any).sandpit.Sandbox.create();
       await sb.files.write('/home/user/keep.txt', 'kept');
@@ -81,7 +75,7 @@ test.describe('commands', () => {
   });
 
   test('background handles: stdin, kill, list, wait; concurrent commands', async ({ page }) => {
-    await ready(page);
+    await ready(page, '/?api');
     const out = await page.evaluate(async () => {
       const sb = await (globalThis as any).sandpit.Sandbox.create();
       const cat = await sb.commands.run('cat', { background: true });
@@ -108,7 +102,7 @@ test.describe('commands', () => {
 
 test.describe('files and state', () => {
   test('files API and guests see the same tree, with clear error codes', async ({ page }) => {
-    await ready(page);
+    await ready(page, '/?api');
     const out = await page.evaluate(async () => {
       const sb = await (globalThis as any).sandpit.Sandbox.create();
       await sb.files.write('/home/user/dir/a.txt', 'from api\n');
@@ -150,7 +144,7 @@ test.describe('files and state', () => {
   });
 
   test('ENOSPC at exactly the quota, nothing half-written', async ({ page }) => {
-    await ready(page);
+    await ready(page, '/?api');
     const out = await page.evaluate(async () => {
       const sb = await (globalThis as any).sandpit.Sandbox.create({ fsLimitBytes: 1 << 20 });
       const used = (await sb.files.list('/', { depth: 10 }))
@@ -173,7 +167,7 @@ test.describe('files and state', () => {
   });
 
   test('snapshots, diff, restore, fork, export and import', async ({ page }) => {
-    await ready(page);
+    await ready(page, '/?api');
     const out = await page.evaluate(async () => {
       const { Sandbox } = (globalThis as any).sandpit;
       const sb = await Sandbox.create();
@@ -219,7 +213,7 @@ test.describe('files and state', () => {
 
   for (const persistence of ['opfs', 'indexeddb'] as const) {
     test(`persistence '${persistence}' survives a page reload`, async ({ page }) => {
-      await ready(page);
+      await ready(page, '/?api');
       await page.evaluate(async (persistence) => {
         const { Sandbox } = (globalThis as any).sandpit;
         await Sandbox.delete(`e2e-${persistence}`).catch(() => undefined);
@@ -230,7 +224,7 @@ test.describe('files and state', () => {
         await sb.setCwd('/home/user/p');
         await sb.destroy();
       }, persistence);
-      await ready(page);
+      await ready(page, '/?api');
       const out = await page.evaluate(async (persistence) => {
         const { Sandbox } = (globalThis as any).sandpit;
         const listed = (await Sandbox.list()).map((e: any) => `${e.id}:${e.persistence}`);
@@ -267,7 +261,7 @@ test.describe('deterministic mode', () => {
     for (let i = 0; i < 2; i++) {
       const context = await browser.newContext();
       const page = await context.newPage();
-      await ready(page);
+      await ready(page, '/?api');
       outputs.push(
         await page.evaluate(async () => {
           const { Sandbox } = (globalThis as any).sandpit;

@@ -5,7 +5,7 @@
 // with that reason (and listed in the test report) until the bug is fixed.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { test, expect } from './fixtures';
+import { test, expect, ready } from './fixtures';
 
 interface Block {
   title: string;
@@ -70,8 +70,7 @@ for (const b of all) {
     test.skip(b.knownIssue !== undefined, `known issue: ${b.knownIssue}`);
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto('/');
-    await page.waitForFunction(() => 'sandpit' in globalThis);
+    await ready(page);
     const src = instrument(b);
     const failure = await page.evaluate(async (source) => {
       const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (

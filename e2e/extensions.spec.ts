@@ -1,10 +1,9 @@
 // Extensions end to end in headless Chromium: host functions of the page run as guest
 // commands, in pipes and redirects, with args, stdin, cwd and env, asynchronously.
-import { test, expect } from './fixtures';
+import { test, expect, ready } from './fixtures';
 
 test('extensions run as commands: pipes, redirects, args, stdin, cwd, env, exit codes', async ({ page }) => {
-  await page.goto('/');
-  await page.waitForFunction(() => 'sandpit' in globalThis);
+  await ready(page);
   const out = await page.evaluate(async () => {
     const calls: unknown[] = [];
     const sb = await (globalThis as any).sandpit.Sandbox.create({
@@ -69,8 +68,7 @@ test('extensions run as commands: pipes, redirects, args, stdin, cwd, env, exit 
 });
 
 test('extension options are checked', async ({ page }) => {
-  await page.goto('/');
-  await page.waitForFunction(() => 'sandpit' in globalThis);
+  await ready(page);
   const code = await page.evaluate(async () => {
     try {
       await (globalThis as any).sandpit.Sandbox.create({ extensions: [{ name: 'bad name', run: () => ({}) }] });
@@ -83,8 +81,7 @@ test('extension options are checked', async ({ page }) => {
 });
 
 test('in a terminal: `stdin: false` extensions answer at once, filters work in pipes', async ({ page }) => {
-  await page.goto('/');
-  await page.waitForFunction(() => 'sandpit' in globalThis);
+  await ready(page);
   const text = await page.evaluate(async () => {
     const sb = await (globalThis as any).sandpit.Sandbox.create({
       extensions: [
@@ -116,8 +113,7 @@ test('in a terminal: `stdin: false` extensions answer at once, filters work in p
 });
 
 test('a fork keeps its parent extensions and network', async ({ page }) => {
-  await page.goto('/');
-  await page.waitForFunction(() => 'sandpit' in globalThis);
+  await ready(page);
   const out = await page.evaluate(async () => {
     const sb = await (globalThis as any).sandpit.Sandbox.create({
       network: { allow: [location.host] },

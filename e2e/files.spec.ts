@@ -1,16 +1,10 @@
 // Streamed files end to end: Blob and ReadableStream writes, 'blob' and 'stream' reads, a 50 MB
 // round trip compared by SHA-256, and a write that hits the quota leaving the old file intact.
-import { test, expect } from './fixtures';
-import type { Page } from '@playwright/test';
-
-async function ready(page: Page): Promise<void> {
-  await page.goto('/?api');
-  await page.waitForFunction(() => 'sandpit' in globalThis);
-}
+import { test, expect, ready } from './fixtures';
 
 test('50 MB stream write and read back, compared by hash; guests see the same bytes', async ({ page }) => {
   test.setTimeout(240_000);
-  await ready(page);
+  await ready(page, '/?api');
   const out = await page.evaluate(async () => {
     const sb = await (globalThis as any).sandpit.Sandbox.create({ fsLimitBytes: 200 << 20 });
     const total = 50 << 20;
@@ -81,7 +75,7 @@ test('50 MB stream write and read back, compared by hash; guests see the same by
 });
 
 test('Blob writes, blob reads, errors and quota', async ({ page }) => {
-  await ready(page);
+  await ready(page, '/?api');
   const out = await page.evaluate(async () => {
     const sb = await (globalThis as any).sandpit.Sandbox.create({ fsLimitBytes: 8 << 20 });
     const small = new Blob(['hello ', 'blob']);

@@ -1,11 +1,10 @@
 // Issue 2: one command through every layer (page → API → Comlink → kernel worker → SDK →
 // real busybox) and the NOT_ISOLATED refusal.
-import { test, expect } from './fixtures';
+import { test, expect, ready } from './fixtures';
 import { urls } from './ports';
 
 test('writes a file and counts its lines with real busybox through globalThis.sandpit', async ({ page, blocked }) => {
-  await page.goto('/');
-  await page.waitForFunction(() => 'sandpit' in globalThis);
+  await ready(page);
   const result = await page.evaluate(async () => {
     const { Sandbox } = (globalThis as any).sandpit;
     const sb = await Sandbox.create();
@@ -24,8 +23,7 @@ test('writes a file and counts its lines with real busybox through globalThis.sa
 });
 
 test('refuses to start with NOT_ISOLATED on a page served without COOP/COEP', async ({ page }) => {
-  await page.goto(urls.plain + '/');
-  await page.waitForFunction(() => 'sandpit' in globalThis);
+  await ready(page, urls.plain + '/');
   const err = await page.evaluate(async () => {
     const { Sandbox } = (globalThis as any).sandpit;
     try {
@@ -48,8 +46,7 @@ test('refuses to start with NOT_ISOLATED on a page served without COOP/COEP', as
 });
 
 test('the static build runs commands on a plain static server that sets the two headers', async ({ page }) => {
-  await page.goto(urls.isolated + '/');
-  await page.waitForFunction(() => 'sandpit' in globalThis);
+  await ready(page, urls.isolated + '/');
   const out = await page.evaluate(async () => {
     const { Sandbox } = (globalThis as any).sandpit;
     const sb = await Sandbox.create();
@@ -61,8 +58,7 @@ test('the static build runs commands on a plain static server that sets the two 
 });
 
 test('bad input is refused with EINVAL before reaching the kernel', async ({ page }) => {
-  await page.goto('/');
-  await page.waitForFunction(() => 'sandpit' in globalThis);
+  await ready(page);
   const codes = await page.evaluate(async () => {
     const { Sandbox } = (globalThis as any).sandpit;
     const sb = await Sandbox.create();

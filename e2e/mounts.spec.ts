@@ -1,15 +1,9 @@
 // Mounts end to end: trees from Sandbox.create({ mounts }), pythonPath, read-only mounts
 // (guests get EROFS, sb.files EACCES) and live providers whose files are computed on the page.
-import { test, expect } from './fixtures';
-import type { Page } from '@playwright/test';
-
-async function ready(page: Page): Promise<void> {
-  await page.goto('/?api');
-  await page.waitForFunction(() => 'sandpit' in globalThis);
-}
+import { test, expect, ready } from './fixtures';
 
 test('mounts option: cat prints the mounted file; python imports from a pythonPath dir', async ({ page }) => {
-  await ready(page);
+  await ready(page, '/?api');
   const out = await page.evaluate(async () => {
     const sb = await (globalThis as any).sandpit.Sandbox.create({
       mounts: {
@@ -32,7 +26,7 @@ test('mounts option: cat prints the mounted file; python imports from a pythonPa
 });
 
 test('a read-only mount refuses guest writes and API writes', async ({ page }) => {
-  await ready(page);
+  await ready(page, '/?api');
   const out = await page.evaluate(async () => {
     const sb = await (globalThis as any).sandpit.Sandbox.create();
     await sb.mount('/mnt/ro', { 'keep.txt': 'original\n' }, { readOnly: true });
@@ -68,7 +62,7 @@ test('a read-only mount refuses guest writes and API writes', async ({ page }) =
 });
 
 test('a provider mount serves files computed on the page, live, and takes guest writes', async ({ page }) => {
-  await ready(page);
+  await ready(page, '/?api');
   const out = await page.evaluate(async () => {
     const sb = await (globalThis as any).sandpit.Sandbox.create();
     const state = { hits: 0, label: 'first', written: {} as Record<string, string> };
@@ -128,7 +122,7 @@ test('a provider mount serves files computed on the page, live, and takes guest 
 // The VFS refuses writes below a read-only mount with EROFS, which the SDK's host filesystem
 // bridge does not know (it would say "I/O error"); the hostfs server sends EACCES instead.
 test('guests are told a read-only mount is read-only or not permitted, not "I/O error"', async ({ page }) => {
-  await ready(page);
+  await ready(page, '/?api');
   const stderr = await page.evaluate(async () => {
     const sb = await (globalThis as any).sandpit.Sandbox.create();
     await sb.mount('/mnt/ro', { 'keep.txt': 'original\n' }, { readOnly: true });

@@ -1,13 +1,7 @@
 // Multi-tab (API.md): Sandbox.open(id) in a second tab attaches to the tab that owns the
 // sandbox; its commands and file calls run there (one writer). When the owner lets go, the
 // attached tab's next call reopens the sandbox as the new owner.
-import { test, expect } from './fixtures';
-import type { Page } from '@playwright/test';
-
-async function ready(page: Page): Promise<void> {
-  await page.goto('/');
-  await page.waitForFunction(() => 'sandpit' in globalThis);
-}
+import { test, expect, ready } from './fixtures';
 
 test('a second tab attaches to the owner: commands, files, streaming, then takes over when the owner closes', async ({
   context,

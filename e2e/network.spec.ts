@@ -1,11 +1,10 @@
 // Network end to end in headless Chromium: curl in the guest fetches through the page, for
 // allowed hosts only. The page's own server (127.0.0.1:4173 under the default config) is the
 // allowed host: every non-local origin is blocked by the fixture.
-import { test, expect } from './fixtures';
+import { test, expect, ready } from './fixtures';
 
 test('curl: allowed host, -w, -f, -o, -i; denied hosts and network off name the fix', async ({ page }) => {
-  await page.goto('/');
-  await page.waitForFunction(() => 'sandpit' in globalThis);
+  await ready(page);
   const out = await page.evaluate(async () => {
     const sb = await (globalThis as any).sandpit.Sandbox.create({ network: { allow: [location.host] } });
     const run = async (c: string) => {
@@ -46,8 +45,7 @@ test('curl: allowed host, -w, -f, -o, -i; denied hosts and network off name the 
 });
 
 test('python urllib goes through the host fetch', async ({ page }) => {
-  await page.goto('/');
-  await page.waitForFunction(() => 'sandpit' in globalThis);
+  await ready(page);
   const out = await page.evaluate(async () => {
     // A user's own PYTHONPATH must not lose the hook (it is also in dist-packages).
     const sb = await (globalThis as any).sandpit.Sandbox.create({

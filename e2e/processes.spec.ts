@@ -1,18 +1,8 @@
 // Process trees (docs/processes.md): a fork bomb in one sandbox is bounded and ended without
 // restarting the page's engine, so a background process of the same sandbox and a command of
 // another sandbox finish normally. Figures are printed as `[processes] …` lines.
-import { test, expect } from './fixtures';
+import { test, expect, ready, report } from './fixtures';
 import type { Page, Worker } from '@playwright/test';
-
-async function ready(page: Page): Promise<void> {
-  await page.goto('/?api');
-  await page.waitForFunction(() => 'sandpit' in globalThis);
-}
-
-function report(name: string, value: unknown): void {
-  console.log(`[processes] ${name}: ${JSON.stringify(value)}`);
-  test.info().annotations.push({ type: name, description: JSON.stringify(value) });
-}
 
 /** The kernel's `sandpit: process tree ended {…}` lines (sandbox.ts), from every worker of the page. */
 function treeEnds(page: Page): Record<string, unknown>[] {
@@ -29,7 +19,7 @@ function treeEnds(page: Page): Record<string, unknown>[] {
 test.describe('process trees', () => {
   test('fork bomb: bounded, ended by its timeout; the same sandbox and another go on', async ({ page }) => {
     const ends = treeEnds(page);
-    await ready(page);
+    await ready(page, '/?api');
     const out = await page.evaluate(async () => {
       const { Sandbox } = (globalThis as any).sandpit;
       const a = await Sandbox.create();
@@ -71,7 +61,7 @@ test.describe('process trees', () => {
   // 1.4–2.3 s after the kill), so "no process of the bomb left" is not yet within 200 ms.
   test.fail('fork bomb: every process of the tree is gone within 200 ms of its deadline', async ({ page }) => {
     const ends = treeEnds(page);
-    await ready(page);
+    await ready(page, '/?api');
     await page.evaluate(async () => {
       const { Sandbox } = (globalThis as any).sandpit;
       const a = await Sandbox.create();
@@ -84,7 +74,7 @@ test.describe('process trees', () => {
   });
 
   test('a fork past the cap fails with EAGAIN in the guest, and the shell goes on', async ({ page }) => {
-    await ready(page);
+    await ready(page, '/?api');
     const r = await page.evaluate(async () => {
       const { Sandbox } = (globalThis as any).sandpit;
       const a = await Sandbox.create();

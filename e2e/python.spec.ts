@@ -1,13 +1,8 @@
 // CPython in headless Chromium: deterministic mode covers Python's randomness and clock,
 // programs that run out of memory or recurse forever end with Python's own error and a
 // non-zero exit, and the sandbox keeps working afterwards.
-import { test, expect } from './fixtures';
-import type { Browser, Page } from '@playwright/test';
-
-async function ready(page: Page): Promise<void> {
-  await page.goto('/?api');
-  await page.waitForFunction(() => 'sandpit' in globalThis);
-}
+import { test, expect, ready } from './fixtures';
+import type { Browser } from '@playwright/test';
 
 interface Run {
   exitCode: number;
@@ -25,7 +20,7 @@ async function inFreshPage(
   const context = await browser.newContext();
   try {
     const page = await context.newPage();
-    await ready(page);
+    await ready(page, '/?api');
     return await page.evaluate(
       async ({ create, commands, files }) => {
         const { Sandbox } = (globalThis as any).sandpit;

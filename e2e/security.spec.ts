@@ -2,20 +2,9 @@
 // sessionStorage), another sandbox's files, or the network unless allowed; hostile paths in the
 // files API get coded errors and never escape; random file+command sequences only ever reject
 // with a coded SandboxError and never hang. Figures go to docs/reliability.md.
-import { test, expect } from './fixtures';
-import type { Page } from '@playwright/test';
+import { test, expect, ready, report } from './fixtures';
 
 const FULL = !!process.env.RELIABILITY_FULL;
-
-async function ready(page: Page, url = '/'): Promise<void> {
-  await page.goto(url);
-  await page.waitForFunction(() => 'sandpit' in globalThis);
-}
-
-function report(name: string, value: unknown): void {
-  console.log(`[security] ${name}: ${JSON.stringify(value)}`);
-  test.info().annotations.push({ type: name, description: JSON.stringify(value) });
-}
 
 test('a guest cannot read the page: DOM, cookies, localStorage, sessionStorage', async ({ page }) => {
   await ready(page);

@@ -1,6 +1,6 @@
 // Issue 3's acceptance commands, run literally through commands.run in headless Chromium: the
 // real bash, busybox, CPython, sqlite3, Lua, jq and MuJS binaries of public/wasm.
-import { test, expect } from './fixtures';
+import { test, expect, ready } from './fixtures';
 
 const CASES: { cmd: string; expect: (out: string) => boolean; what: string }[] = [
   { cmd: 'for i in 3 1 2; do echo $i; done | sort | tail -1', expect: (o) => o === '3\n', what: '3' },
@@ -27,8 +27,7 @@ const CASES: { cmd: string; expect: (out: string) => boolean; what: string }[] =
 
 test('issue 3 acceptance commands print what they should', async ({ page }) => {
   test.setTimeout(240_000);
-  await page.goto('/');
-  await page.waitForFunction(() => 'sandpit' in globalThis);
+  await ready(page);
   const results = await page.evaluate(
     async (cmds) => {
       const sb = await (globalThis as any).sandpit.Sandbox.create();
@@ -53,8 +52,7 @@ test('tar -czf writes a gzip archive that tar -tzf lists', async ({ page }) => {
   // pipe form `tar -cf - t | gzip > t.tgz` works. Not yet told apart: the child keeping the
   // pipe's write end open, or the parent's wait.
   test.fail();
-  await page.goto('/');
-  await page.waitForFunction(() => 'sandpit' in globalThis);
+  await ready(page);
   const r = await page.evaluate(async () => {
     const sb = await (globalThis as any).sandpit.Sandbox.create();
     const out = await sb.commands.run('mkdir -p t && echo x > t/f && tar -czf t.tgz t && tar -tzf t.tgz', {

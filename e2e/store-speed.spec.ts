@@ -1,0 +1,63 @@
+// The persistent store's pack files in real Chromium OPFS: a tree of thousands of distinct files
+// is stored in a handful of OPFS files (not one per object), reopens byte for byte, and small
+// later commits keep the number of packs bounded. Timings are reported, never asserted.
+import { test, expect, ready } from './fixtures';
+
+test('a tree of 3,000 distinct files persists in a few OPFS pack files and reopens intact', async ({ page }) => {
+  test.setTimeout(180_000);
+  await ready(page, '/?api');
+  const out = await page.evaluate(async () => {
+    const { Sandbox } = (globalThis as any).sandpit;
+    const id = `store-speed-${Date.now()}`;
+    const files = Array.from({ length: 3000 }, (_, i) => {
+      const data = new Uint8Array(4096 + (i % 7) * 1000);
+      crypto.getRandomValues(data);
+      return { path: `/home/user/t/d${i % 30}/f${i}.bin`, data };
+    });
+    const sum = async (d: Uint8Array) =>
+      Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', d)), (b) => b.toString(16).padStart(2, '0')).join(
+        '',
+      );
+    const sb = await Sandbox.create({ id, persistence: 'opfs', fsLimitBytes: 1 << 30 });
+    await sb.files.writeFiles(files);
+    let t = performance.now();
+    await sb.save();
+    const saveMs = performance.now() - t;
+    // Small commits, as autosave makes after commands: each adds a pack, compaction merges them.
+    for (let i = 0; i < 40; i++) {
+      await sb.files.write(`/home/user/t/d0/f0.bin`, new TextEncoder().encode(`edit ${i}`));
+      await sb.save();
+    }
+    await sb.destroy();
+    const dir = await (
+      await (await navigator.storage.getDirectory()).getDirectoryHandle('sandpit')
+    ).getDirectoryHandle(id);
+    const names: string[] = [];
+    for await (const n of dir.keys()) names.push(n);
+    t = performance.now();
+    const again = await Sandbox.open(id);
+    const openMs = performance.now() - t;
+    const bad: string[] = [];
+    for (const f of files.slice(1)) {
+      if (!(f.path.endsWith('7.bin') || f.path.endsWith('0.bin'))) continue; // a sample of ~600
+      const back = await again.files.read(f.path, { format: 'bytes' });
+      if ((await sum(back)) !== (await sum(f.data))) bad.push(f.path);
+    }
+    const edited = await again.files.read('/home/user/t/d0/f0.bin');
+    const count = (await again.commands.run('find /home/user/t -type f | wc -l')).stdout.trim();
+    await again.destroy({ purge: true });
+    return { names, bad, edited, count, saveMs, openMs };
+  });
+  console.log(
+    `[store-speed] save of 3,000 files ${out.saveMs.toFixed(0)} ms, open ${out.openMs.toFixed(0)} ms; files: ${out.names.join(' ')}`,
+  );
+  expect(out.bad).toEqual([]);
+  expect(out.edited).toBe('edit 39');
+  expect(out.count).toBe('3000');
+  expect(out.names.filter((n) => n.startsWith('obj~'))).toEqual([]);
+  expect(out.names.filter((n) => n.startsWith('root.')).sort()).toEqual(['root.0', 'root.1']);
+  // One or two packs for the tree, plus at most the bounded set of small packs (MAX_PACKS = 32).
+  const packs = out.names.filter((n) => n.startsWith('pack~'));
+  expect(packs.length).toBeGreaterThan(0);
+  expect(packs.length).toBeLessThanOrEqual(33);
+});

@@ -15,9 +15,9 @@ test('a tree of 3,000 distinct files persists in a few OPFS pack files and reope
       return { path: `/home/user/t/d${i % 30}/f${i}.bin`, data };
     });
     const sum = async (d: Uint8Array) =>
-      Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', d)), (b) => b.toString(16).padStart(2, '0')).join(
-        '',
-      );
+      Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', d as Uint8Array<ArrayBuffer>)), (b) =>
+        b.toString(16).padStart(2, '0'),
+      ).join('');
     const sb = await Sandbox.create({ id, persistence: 'opfs', fsLimitBytes: 1 << 30 });
     await sb.files.writeFiles(files);
     let t = performance.now();

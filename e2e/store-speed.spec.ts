@@ -29,9 +29,10 @@ test('a tree of 3,000 distinct files persists in a few OPFS pack files and reope
       await sb.save();
     }
     await sb.destroy();
-    const dir = await (
+    // (keys() is missing from this TypeScript's DOM typings.)
+    const dir = (await (
       await (await navigator.storage.getDirectory()).getDirectoryHandle('sandpit')
-    ).getDirectoryHandle(id);
+    ).getDirectoryHandle(id)) as FileSystemDirectoryHandle & { keys(): AsyncIterable<string> };
     const names: string[] = [];
     for await (const n of dir.keys()) names.push(n);
     t = performance.now();

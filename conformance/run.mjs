@@ -6,7 +6,7 @@
 //          [--limit N] [--pages N] [--timeout MS] [--build] [--no-docs]
 import { chromium } from 'playwright-core';
 import { chromiumArgs } from '../bin/chromium-args.mjs';
-import { CONTENT_TYPES, contentType, ISOLATION_HEADERS } from '../src/node/http-headers.mjs';
+import { CONTENT_TYPES, contentType, REQUIRED_ISOLATION_HEADERS } from '../src/node/http-headers.mjs';
 import { createServer } from 'node:http';
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
@@ -160,14 +160,14 @@ const server = createServer((req, res) => {
     return void res.writeHead(400).end();
   }
   if (url === '/__conformance.html') {
-    res.writeHead(200, { 'Content-Type': CONTENT_TYPES['.html'], ...ISOLATION_HEADERS });
+    res.writeHead(200, { 'Content-Type': CONTENT_TYPES['.html'], ...REQUIRED_ISOLATION_HEADERS });
     return void res.end(driverHtml());
   }
   let file = normalize(join(dist, url));
   if (file !== dist && !file.startsWith(dist + '/')) return void res.writeHead(403).end();
   if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
   if (!existsSync(file) || !statSync(file).isFile()) return void res.writeHead(404).end('not found');
-  res.writeHead(200, { 'Content-Type': contentType(file), ...ISOLATION_HEADERS });
+  res.writeHead(200, { 'Content-Type': contentType(file), ...REQUIRED_ISOLATION_HEADERS });
   createReadStream(file).pipe(res);
 });
 await new Promise((r) => server.listen(0, '127.0.0.1', r));

@@ -22,9 +22,14 @@ export function contentType(file) {
   return CONTENT_TYPES[extname(file)] ?? 'application/octet-stream';
 }
 
-/** Cross-origin isolation: COOP + COEP make the page isolated, CORP lets it load our files. */
-export const ISOLATION_HEADERS = Object.freeze({
+/** All a static host must send for the page to be cross-origin isolated (e2e proves it). */
+export const REQUIRED_ISOLATION_HEADERS = Object.freeze({
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
+});
+
+/** What our own servers send: the required two, and CORP, which lets an isolated page load our files. */
+export const ISOLATION_HEADERS = Object.freeze({
+  ...REQUIRED_ISOLATION_HEADERS,
   'Cross-Origin-Resource-Policy': 'same-origin',
 });

@@ -11,6 +11,9 @@ class FakeFile {
   locked = false;
 }
 
+/** Bytes the fake disk still takes; past it a write stores what fits and returns 2^32 - 8, as Chromium 156 does. */
+let room = Infinity;
+
 class FakeDir {
   readonly files = new Map<string, FakeFile>();
   readonly dirs = new Map<string, FakeDir>();
@@ -37,14 +40,16 @@ class FakeDir {
             buf.set(file.data.subarray(at, at + n));
             return n;
           },
-          write: (buf: Uint8Array, { at = 0 } = {}) => {
+          write: (whole: Uint8Array, { at = 0 } = {}) => {
+            const buf = whole.subarray(0, Math.min(whole.length, room));
+            room -= buf.length;
             if (at + buf.length > file.data.length) {
               const d = new Uint8Array(at + buf.length);
               d.set(file.data);
               file.data = d;
             }
             file.data.set(buf, at);
-            return buf.length;
+            return buf.length < whole.length ? 2 ** 32 - 8 : buf.length;
           },
           truncate: (n: number) => {
             file.data = file.data.slice(0, n);
@@ -72,6 +77,7 @@ class FakeDir {
 
 afterEach(() => {
   vi.unstubAllGlobals();
+  room = Infinity;
 });
 
 describe('OpfsBackend', () => {
@@ -99,5 +105,23 @@ describe('OpfsBackend', () => {
     expect(await OpfsBackend.names()).toEqual(['my/box']);
     await OpfsBackend.remove('my/box');
     expect(root.dirs.get('sandpit')!.dirs.size).toBe(0);
+  });
+
+  it('a pack cut short by a full disk is QUOTA, and the last committed state still loads', async () => {
+    const root = new FakeDir();
+    vi.stubGlobal('navigator', { storage: { getDirectory: async () => root } });
+    const b = await OpfsBackend.open('full');
+    const v = new Vfs();
+    v.writeFile('/a', 'first');
+    await saveVfs(await Repository.open(b), v);
+    const big = new Uint8Array(200_000);
+    for (let i = 0; i < big.length; i += 65536) crypto.getRandomValues(big.subarray(i, i + 65536));
+    v.writeFile('/big', big);
+    room = 100_000;
+    await expect(saveVfs(await Repository.open(b), v)).rejects.toMatchObject({ code: 'QUOTA' });
+    room = Infinity;
+    const back = (await loadVfs(await Repository.open(await OpfsBackend.open('full'))))!;
+    expect(back.vfs.readText('/a')).toBe('first');
+    expect(back.vfs.exists('/big')).toBe(false);
   });
 });

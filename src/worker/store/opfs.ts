@@ -93,7 +93,14 @@ export class OpfsBackend implements StorageBackend {
     try {
       h.truncate(0);
       let at = 0;
-      while (at < bytes.length) at += h.write(bytes.subarray(at), { at });
+      while (at < bytes.length) {
+        const n = h.write(bytes.subarray(at), { at });
+        // Chromium answers a write past the quota with 2^32 - 8 instead of throwing (see
+        // ../sync-write-guard.ts), and 0 would loop for ever: either way the file is cut short.
+        if (!(n > 0 && n <= bytes.length - at))
+          throw new DOMException(`a write of ${bytes.length - at} bytes returned ${n}`, 'QuotaExceededError');
+        at += n;
+      }
       h.flush();
     } finally {
       h.close();

@@ -2,23 +2,18 @@
 // commands and as curl, the call mount answering asynchronously, and (when public/wasm has them)
 // bash pipes and redirects and busybox around it.
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Wasmer } from '@wasmer/sdk/node';
-import { hookSandboxBuilder, installHostFs, type HostMountBuilder, type HostMountPlan } from '../hostfs/install';
+import type { Wasmer } from '@wasmer/sdk/node';
+import { installHostFs, type HostMountPlan } from '../hostfs/install';
 import { MemoryBackend } from '../hostfs/memory';
+import { hostFsWasmer, wasmDir } from '../hostfs/node-sdk.test-helpers';
 import { HostFsServer } from '../hostfs/server';
-import { workerEntrySource } from '../hostfs/worker-cache';
 import { curl } from './curl';
 import { envRecord, type CallRequest, type CallResult } from './frame';
 import type { HttpRequestInfo } from '../../protocol';
 import { CallMount, CallMounts } from './mount';
 
-const here = dirname(new URL(import.meta.url).pathname);
-const sdkDist = dirname(createRequire(import.meta.url).resolve('@wasmer/sdk/node'));
-const wasmDir = join(here, '../../../../public/wasm');
 const has = (f: string) => existsSync(join(wasmDir, f));
 
 const PLAN: HostMountPlan = {
@@ -29,18 +24,6 @@ const PLAN: HostMountPlan = {
     { path: '/run/sandpit', mountId: 9 },
   ],
 };
-
-let setWorkerUrl: (url: string) => void;
-let workerUrl = '';
-
-class TestWasmer extends Wasmer {
-  protected static override async initializeCore(options: ConstructorParameters<typeof Wasmer>[0] & object) {
-    const core = await super.initializeCore(options);
-    setWorkerUrl(workerUrl);
-    hookSandboxBuilder(core as unknown as { sandbox(): HostMountBuilder }, () => PLAN);
-    return core;
-  }
-}
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -114,13 +97,10 @@ describe('host calls from guests (Node, real SDK)', () => {
   const server = new HostFsServer();
   const calls = new CallMounts();
   const uninstall: (() => void)[] = [];
-  let wasmer: TestWasmer;
-  let sandbox: Awaited<ReturnType<TestWasmer['sandboxes']['create']>>;
+  let wasmer: Wasmer;
+  let sandbox: Awaited<ReturnType<Wasmer['sandboxes']['create']>>;
 
   beforeAll(async () => {
-    ({ setWorkerUrl } = (await import(pathToFileURL(join(sdkDist, '../pkg/wasmer_sdk_js.js')).href)) as {
-      setWorkerUrl: (url: string) => void;
-    });
     fs.mkdir('/workspace');
     fs.mkdir('/home');
     fs.mkdir('/home/user');
@@ -132,14 +112,7 @@ describe('host calls from guests (Node, real SDK)', () => {
     uninstall.push(calls.install());
     // A short wait slice: replies that take longer make the stub ask again (the slow test).
     calls.add(9, new CallMount(handler, { 'hello.txt': enc.encode('from lib\n') }, 300, new Set(['quiet'])));
-    const src = workerEntrySource({
-      sdkWorkerUrl: pathToFileURL(join(sdkDist, 'node-worker.js')).href,
-      bridgeUrl: pathToFileURL(join(sdkDist, 'host-filesystem.js')).href,
-      statCache: true,
-    });
-    workerUrl = `data:text/javascript,${encodeURIComponent(src)}`;
-    wasmer = new TestWasmer({ cache: false });
-    await wasmer.ready();
+    wasmer = await hostFsWasmer(PLAN, { statCache: true });
     const modules: Record<string, Uint8Array> = {};
     const commands: Record<string, { module: string }> = {};
     if (has('busybox.wasm')) {

@@ -2,19 +2,15 @@
 // public/wasm has it), and our server answering every file call under /workspace, /home, /tmp and
 // /usr from one MemoryBackend. What one command writes, the next one reads.
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Wasmer } from '@wasmer/sdk/node';
-import { hookSandboxBuilder, installHostFs, type HostMountBuilder, type HostMountPlan } from './install';
+import type { Wasmer } from '@wasmer/sdk/node';
+import { installHostFs, type HostMountPlan } from './install';
 import { MemoryBackend } from './memory';
+import { hostFsWasmer, wasmDir } from './node-sdk.test-helpers';
 import { HostFsServer } from './server';
-import { workerEntrySource } from './worker-cache';
 
 const here = dirname(new URL(import.meta.url).pathname);
-const sdkDist = dirname(createRequire(import.meta.url).resolve('@wasmer/sdk/node'));
-const wasmDir = join(here, '../../../../public/wasm');
 const busyboxPath = join(wasmDir, 'busybox.wasm');
 const sqlitePath = join(wasmDir, 'sqlite3.wasm');
 const luaPath = join(wasmDir, 'lua.wasm');
@@ -28,41 +24,14 @@ const PLAN: HostMountPlan = {
   ],
 };
 
-let setWorkerUrl: (url: string) => void;
-let workerUrl = '';
-
-/** The Node client with our worker entry and every sandbox built with PLAN's mounts. */
-class HostFsWasmer extends Wasmer {
-  protected static override async initializeCore(options: ConstructorParameters<typeof Wasmer>[0] & object) {
-    const core = await super.initializeCore(options);
-    // After super: the Node entry sets its own worker URL there.
-    setWorkerUrl(workerUrl);
-    hookSandboxBuilder(core as unknown as { sandbox(): HostMountBuilder }, () => PLAN);
-    return core;
-  }
-}
-
-/** An SDK worker entry for Node: node-worker.js plus the bridge, with or without the stat cache. */
-function nodeWorkerEntry(statCache: boolean): string {
-  const src = workerEntrySource({
-    sdkWorkerUrl: pathToFileURL(join(sdkDist, 'node-worker.js')).href,
-    bridgeUrl: pathToFileURL(join(sdkDist, 'host-filesystem.js')).href,
-    statCache,
-  });
-  return `data:text/javascript,${encodeURIComponent(src)}`;
-}
-
 describe.each([false, true])('guests see our filesystem (Node, real SDK, stat cache %s)', (statCache) => {
   const fs = new MemoryBackend();
   const server = new HostFsServer();
   let uninstall: () => void;
-  let wasmer: HostFsWasmer;
-  let sandbox: Awaited<ReturnType<HostFsWasmer['sandboxes']['create']>>;
+  let wasmer: Wasmer;
+  let sandbox: Awaited<ReturnType<Wasmer['sandboxes']['create']>>;
 
   beforeAll(async () => {
-    ({ setWorkerUrl } = (await import(pathToFileURL(join(sdkDist, '../pkg/wasmer_sdk_js.js')).href)) as {
-      setWorkerUrl: (url: string) => void;
-    });
     fs.writeFile('/workspace/seed.txt', 'seeded by the host\n');
     fs.writeFile('/home/user/.profile', 'export EDITOR=vi\n');
     fs.mkdir('/tmp');
@@ -72,9 +41,7 @@ describe.each([false, true])('guests see our filesystem (Node, real SDK, stat ca
     server.mount(3, fs, '/tmp');
     server.mount(4, fs, '/usr');
     uninstall = installHostFs(server);
-    workerUrl = nodeWorkerEntry(statCache);
-    wasmer = new HostFsWasmer({ cache: false });
-    await wasmer.ready();
+    wasmer = await hostFsWasmer(PLAN, { statCache });
     const modules: Record<string, Uint8Array> = { fsx: readFileSync(join(here, 'demo/fsx.wasm')) };
     const commands: Record<string, { module: string }> = { fsx: { module: 'fsx' } };
     if (existsSync(busyboxPath)) {

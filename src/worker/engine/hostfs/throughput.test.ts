@@ -2,38 +2,18 @@
 // A measurement, not a check: runs only with HOSTFS_BENCH=1 (figures in docs/hostfs-protocol.md).
 //   HOSTFS_BENCH=1 npx vitest run src/worker/engine/hostfs/throughput.test.ts
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Wasmer } from '@wasmer/sdk/node';
+import type { Wasmer } from '@wasmer/sdk/node';
 import { Vfs } from '../../vfs';
 import { VfsBackend } from '../vfs-backend';
-import { hookSandboxBuilder, installHostFs, type HostMountBuilder } from './install';
+import { installHostFs } from './install';
+import { hostFsWasmer, wasmDir } from './node-sdk.test-helpers';
 import { HostFsServer } from './server';
-import { workerEntrySource } from './worker-cache';
 
-const here = dirname(new URL(import.meta.url).pathname);
-const sdkDist = dirname(createRequire(import.meta.url).resolve('@wasmer/sdk/node'));
-const wasmDir = join(here, '../../../../public/wasm');
 const MB = 1024 * 1024;
 const CAT_MB = Number(process.env.HOSTFS_BENCH_MB ?? 20);
 const ENTRY = process.env.HOSTFS_BENCH_ENTRY ?? 'cpr';
-
-let setWorkerUrl: (url: string) => void;
-let workerUrl = '';
-
-class BenchWasmer extends Wasmer {
-  protected static override async initializeCore(options: ConstructorParameters<typeof Wasmer>[0] & object) {
-    const core = await super.initializeCore(options);
-    setWorkerUrl(workerUrl);
-    hookSandboxBuilder(core as unknown as { sandbox(): HostMountBuilder }, () => ({
-      storage: 1,
-      mounts: [{ path: '/home', mountId: 2 }],
-    }));
-    return core;
-  }
-}
 
 describe.runIf(process.env.HOSTFS_BENCH)('guest file throughput (Node, real SDK, Vfs)', () => {
   const vfs = new Vfs({ maxBytes: 1 << 30 });
@@ -43,31 +23,22 @@ describe.runIf(process.env.HOSTFS_BENCH)('guest file throughput (Node, real SDK,
       if (c.method === 'read') sizes.set(c.args[2] as number, (sizes.get(c.args[2] as number) ?? 0) + 1);
     },
   });
-  let wasmer: BenchWasmer;
-  let sandbox: Awaited<ReturnType<BenchWasmer['sandboxes']['create']>>;
+  let wasmer: Wasmer;
+  let sandbox: Awaited<ReturnType<Wasmer['sandboxes']['create']>>;
   let uninstall: () => void;
 
   beforeAll(async () => {
-    ({ setWorkerUrl } = (await import(pathToFileURL(join(sdkDist, '../pkg/wasmer_sdk_js.js')).href)) as {
-      setWorkerUrl: (url: string) => void;
-    });
     vfs.mkdir('/workspace');
     vfs.mkdir('/home/user', { recursive: true });
     const backend = new VfsBackend(() => vfs);
     server.mount(1, backend, '/workspace');
     server.mount(2, backend, '/home');
     uninstall = installHostFs(server);
-    const src = workerEntrySource({
-      sdkWorkerUrl: pathToFileURL(join(sdkDist, 'node-worker.js')).href,
-      bridgeUrl: pathToFileURL(join(sdkDist, 'host-filesystem.js')).href,
-      // HOSTFS_BENCH_ENTRY: which worker additions, c (stat cache) r (read-ahead) p (paged readDir).
-      statCache: ENTRY.includes('c'),
-      readAhead: ENTRY.includes('r'),
-      pagedReadDir: ENTRY.includes('p'),
-    });
-    workerUrl = `data:text/javascript,${encodeURIComponent(src)}`;
-    wasmer = new BenchWasmer({ cache: false });
-    await wasmer.ready();
+    // HOSTFS_BENCH_ENTRY: which worker additions, c (stat cache) r (read-ahead) p (paged readDir).
+    wasmer = await hostFsWasmer(
+      { storage: 1, mounts: [{ path: '/home', mountId: 2 }] },
+      { statCache: ENTRY.includes('c'), readAhead: ENTRY.includes('r'), pagedReadDir: ENTRY.includes('p') },
+    );
     const modules = { bash: readFileSync(join(wasmDir, 'bash.wasm')), bb: readFileSync(join(wasmDir, 'busybox.wasm')) };
     const commands = Object.fromEntries([
       ['bash', { module: 'bash' }],

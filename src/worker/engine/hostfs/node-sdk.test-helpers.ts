@@ -1,0 +1,45 @@
+// Test support (Node only, not part of the worker build): the real @wasmer/sdk in Node with our
+// host filesystem, for the SDK tests of hostfs, hostcall and the throughput measurement. Install
+// the server first (installHostFs): the client's SDK workers then reach it through our entry.
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Wasmer } from '@wasmer/sdk/node';
+import { hookSandboxBuilder, type HostMountBuilder, type HostMountPlan } from './install';
+import { workerEntrySource, type WorkerEntryOptions } from './worker-cache';
+
+const sdkDist = dirname(createRequire(import.meta.url).resolve('@wasmer/sdk/node'));
+
+/** public/wasm: the committed binaries (tests that need one skip its cases when it is missing). */
+export const wasmDir = fileURLToPath(new URL('../../../../public/wasm', import.meta.url));
+
+/** Our additions to the SDK worker (WorkerEntryOptions without the URLs, which are Node's). */
+export type WorkerAdditions = Omit<WorkerEntryOptions, 'sdkWorkerUrl' | 'bridgeUrl'>;
+
+/**
+ * A ready Node client whose SDK workers run node-worker.js plus the bridge and `additions`, and
+ * whose sandboxes are built with `plan`'s host mounts.
+ */
+export async function hostFsWasmer(plan: HostMountPlan, additions: WorkerAdditions): Promise<Wasmer> {
+  const { setWorkerUrl } = (await import(pathToFileURL(join(sdkDist, '../pkg/wasmer_sdk_js.js')).href)) as {
+    setWorkerUrl: (url: string) => void;
+  };
+  const src = workerEntrySource({
+    sdkWorkerUrl: pathToFileURL(join(sdkDist, 'node-worker.js')).href,
+    bridgeUrl: pathToFileURL(join(sdkDist, 'host-filesystem.js')).href,
+    ...additions,
+  });
+  const workerUrl = `data:text/javascript,${encodeURIComponent(src)}`;
+  class HostFsWasmer extends Wasmer {
+    protected static override async initializeCore(options: ConstructorParameters<typeof Wasmer>[0] & object) {
+      const core = await super.initializeCore(options);
+      // After super: the Node entry sets its own worker URL there.
+      setWorkerUrl(workerUrl);
+      hookSandboxBuilder(core as unknown as { sandbox(): HostMountBuilder }, () => plan);
+      return core;
+    }
+  }
+  const wasmer = new HostFsWasmer({ cache: false });
+  await wasmer.ready();
+  return wasmer;
+}

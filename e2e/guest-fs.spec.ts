@@ -80,10 +80,8 @@ test('cwd through a regular file is ENOTDIR', async ({ page }) => {
 });
 
 test('a symlink made by a guest is a symlink for the files API', async ({ page }) => {
-  // LIMITATION (SDK 0.16.0): WASIX keeps guest-made symlinks in its own per-command inode table;
-  // the embedder protocol has no symlink call (docs/hostfs-protocol.md), so the VFS never hears
-  // of `ln -s` and files.stat says ENOENT. Needs a guest-side wrapper or an SDK change.
-  test.fail();
+  // WASIX would keep it in its own per-command inode table; our compat library's symlink()
+  // asks the kernel instead (docs/hostfs-protocol.md, "Guest metadata").
   await ready(page);
   const out = await page.evaluate(async () => {
     const sb = await (globalThis as any).sandpit.Sandbox.create();
@@ -98,10 +96,63 @@ test('a symlink made by a guest is a symlink for the files API', async ({ page }
   expect(out).toBe('symlink');
 });
 
+test('a symlink, mode and mtime set in one command are what the next command sees', async ({ page }) => {
+  await ready(page);
+  const out = await page.evaluate(async () => {
+    const sb = await (globalThis as any).sandpit.Sandbox.create();
+    const run = async (cmd: string) => {
+      const r = await sb.commands.run(cmd);
+      return r.stdout + r.stderr;
+    };
+    await run(
+      "echo hi > t.txt && ln -s t.txt l && echo 'echo ran' > s.sh && chmod 750 s.sh && touch -d '2001-02-03 04:05:06' t.txt",
+    );
+    const later = {
+      ls: await run('ls -l l s.sh'),
+      readlink: await run('readlink l; cat l'),
+      mtime: await run('stat -c %Y t.txt'),
+      x: await run('test -x s.sh && ./s.sh'),
+      findL: await run('find . -type l'),
+    };
+    const api = {
+      link: await sb.files.stat('/home/user/l'),
+      script: await sb.files.stat('/home/user/s.sh'),
+      t: await sb.files.stat('/home/user/t.txt'),
+    };
+    await sb.destroy();
+    return { later, api };
+  });
+  report('later commands', out.later);
+  expect(out.later.ls).toMatch(/^lrwxrwxrwx .* l -> t\.txt$/m);
+  expect(out.later.ls).toMatch(/^-rwxr-x--- .* s\.sh$/m);
+  expect(out.later.readlink).toBe('t.txt\nhi\n');
+  expect(out.later.mtime).toBe(`${Date.UTC(2001, 1, 3, 4, 5, 6) / 1000}\n`);
+  expect(out.later.x).toBe('ran\n');
+  expect(out.later.findL).toBe('./l\n');
+  expect(out.api.link).toMatchObject({ type: 'symlink', target: 't.txt' });
+  expect(out.api.script.mode & 0o777).toBe(0o750);
+  expect(out.api.t.mtimeMs).toBe(Date.UTC(2001, 1, 3, 4, 5, 6));
+});
+
+test('files written through the files API have the mode and mtime the guest sees', async ({ page }) => {
+  // The public files API has no symlink/chmod/utimes; what it sets (0644, now) must show as such.
+  await ready(page);
+  const out = await page.evaluate(async () => {
+    const sb = await (globalThis as any).sandpit.Sandbox.create();
+    await sb.files.write('/home/user/api.txt', 'from the api\n');
+    const s = await sb.files.stat('/home/user/api.txt');
+    const r = await sb.commands.run('ls -l api.txt; stat -c "%a %Y" api.txt; test -x api.txt || echo not-x');
+    await sb.destroy();
+    return { stdout: r.stdout, mode: s.mode, mtimeMs: s.mtimeMs };
+  });
+  report('files API entry as the guest sees it', out.stdout);
+  const [ls, stat, x] = out.stdout.split('\n');
+  expect(ls).toMatch(/^-rw-r--r-- .* api\.txt$/);
+  expect(stat).toBe(`${(out.mode & 0o777).toString(8)} ${Math.floor(out.mtimeMs / 1000)}`);
+  expect(x).toBe('not-x');
+});
+
 test('chmod +x in a guest shows in files.stat mode', async ({ page }) => {
-  // LIMITATION (SDK 0.16.0): the protocol has no chmod (and wasi-libc none either); the VFS
-  // mode stays 0o644.
-  test.fail();
   await ready(page);
   const out = await page.evaluate(async () => {
     const sb = await (globalThis as any).sandpit.Sandbox.create();
@@ -114,9 +165,6 @@ test('chmod +x in a guest shows in files.stat mode', async ({ page }) => {
 });
 
 test('touch -d in a guest sets the mtime files.stat reports', async ({ page }) => {
-  // LIMITATION (SDK 0.16.0): utimensat succeeds inside WASIX and sends no RPC; the protocol
-  // carries no times in either direction (guests see 1970 for every mounted file).
-  test.fail();
   await ready(page);
   const out = await page.evaluate(async () => {
     const sb = await (globalThis as any).sandpit.Sandbox.create();
@@ -129,14 +177,13 @@ test('touch -d in a guest sets the mtime files.stat reports', async ({ page }) =
 });
 
 test('a guest out of space says "No space left on device"', async ({ page }) => {
-  // LIMITATION (SDK 0.16.0): the SDK maps every host error code outside its short list
-  // (ENOENT EEXIST EACCES EPERM ELOOP ENOTDIR EISDIR ENOTEMPTY ENOTSUP) to an I/O error, so the
-  // VFS's ENOSPC reaches the guest as EIO: "I/O error".
-  test.fail();
+  // The SDK turns ENOSPC into EIO; compat asks the kernel why a write failed. (`head … > big`
+  // alone would say "standard output: I/O error" whatever the errno: busybox's fixed text for
+  // a stdio error. cat reports what write() said.)
   await ready(page);
   const out = await page.evaluate(async () => {
     const sb = await (globalThis as any).sandpit.Sandbox.create({ fsLimitBytes: 1 << 20 });
-    const r = await sb.commands.run('head -c 2000000 /dev/zero > big; echo x > f2');
+    const r = await sb.commands.run('head -c 2000000 /dev/zero | cat > big; echo x > f2');
     await sb.destroy();
     return r.stderr;
   });

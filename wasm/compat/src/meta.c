@@ -10,8 +10,10 @@
  *
  * Linked with -Wl,--wrap= for __wasilibc_nocwd_fstatat (stat, lstat, fstatat: every path stat
  * of wasi-libc ends there, already relative to a preopened directory), __wasilibc_nocwd_
- * readlinkat, __wasilibc_nocwd_symlinkat, __wasilibc_nocwd_utimensat (utimensat, utimes,
- * utime), __wasilibc_nocwd_mkdirat_nomode (ENOSPC), chmod and fchmodat; fd_write and path_open
+ * readlinkat, __wasilibc_nocwd_symlinkat, __wasilibc_nocwd_faccessat (access: owner bits),
+ * __wasilibc_nocwd_utimensat (utimensat, utimes,
+ * utime), __wasilibc_nocwd_mkdirat_nomode (ENOSPC), __wasilibc_nocwd___wasilibc_unlinkat
+ * (dangling symlinks), chmod and fchmodat; fd_write and path_open
  * ask sandpit_meta_why() when the runtime says EIO. */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <wasi/api.h>
+#include <wasi/libc-find-relpath.h>
 
 #define PREFIX ".~sandpit~"
 #define NOT_OURS (-2)
@@ -36,26 +39,42 @@ int __real___wasilibc_nocwd_symlinkat(const char *, int, const char *);
 int __real___wasilibc_nocwd_utimensat(int, const char *, const struct timespec *, int);
 int __real___wasilibc_nocwd_mkdirat_nomode(int, const char *);
 int __wasilibc_nocwd_openat_nomode(int, const char *, int);
+int __real___wasilibc_nocwd_faccessat(int, const char *, int, int);
+int __real___wasilibc_nocwd___wasilibc_unlinkat(int, const char *);
 int __real_chmod(const char *, mode_t);
+int __real_fchmod(int, mode_t);
+__wasi_errno_t __real___wasi_fd_filestat_set_times(__wasi_fd_t, __wasi_timestamp_t, __wasi_timestamp_t, __wasi_fstflags_t);
+__wasi_errno_t __real___wasi_fd_filestat_get(__wasi_fd_t, __wasi_filestat_t *);
+#include <stdlib.h>
 int __real_fchmodat(int, const char *, mode_t, int);
 
-/* Set while meta.c itself looks up a meta name through libc's fstatat (paths relative to the
- * cwd): the fstatat wrap then passes straight through. */
-static int bypass;
-
-/* "dir/" PREFIX op "~" base for path "dir/base"; -1 when no meta name can be made (".", "..",
- * an empty path, too long): the caller falls back to the runtime. */
+/* The meta name for `path` (relative to a preopened directory, "home/user/x"): the request
+ * goes in a directory of its own under the path's first component, with the rest of the path
+ * %-escaped into one name: "home/.~sandpit~/<op>~user%2Fx". Looked up in the entry's own
+ * directory, the runtime would remember every meta name as a child there, and a listing of a
+ * big directory read in several fd_readdir calls by the same process (busybox `ls -l`, which
+ * stats as it reads) came back with entries twice (measured: 1,914 lines for 1,000 files).
+ * -1 when no meta name can be made (".", "..", an empty path, too long): fall back. */
 static int meta_name(char *out, size_t cap, const char *path, const char *op) {
+  while (path[0] == '.' && path[1] == '/') path += 2;
+  while (*path == '/') path++;
   size_t len = strlen(path);
-  while (len > 1 && path[len - 1] == '/') len--;
+  while (len > 0 && path[len - 1] == '/') len--;
   if (len == 0) return -1;
-  const char *base = path + len;
-  while (base > path && base[-1] != '/') base--;
-  size_t baselen = (size_t)(path + len - base);
-  if (baselen == 0 || (baselen == 1 && base[0] == '.') || (baselen == 2 && base[0] == '.' && base[1] == '.'))
-    return -1;
-  int n = snprintf(out, cap, "%.*s" PREFIX "%s~%.*s", (int)(base - path), path, op, (int)baselen, base);
-  return n < 0 || (size_t)n >= cap ? -1 : 0;
+  const char *slash = memchr(path, '/', len);
+  size_t first = slash ? (size_t)(slash - path) : len;
+  if ((first == 1 && path[0] == '.') || (first == 2 && path[0] == '.' && path[1] == '.')) return -1;
+  int n = snprintf(out, cap, "%.*s/" PREFIX "/%s~", (int)first, path, op);
+  if (n < 0 || (size_t)n >= cap) return -1;
+  size_t o = (size_t)n;
+  for (size_t i = first + 1; slash && i < len; i++) {
+    unsigned char c = (unsigned char)path[i];
+    if (o + 4 >= cap) return -1;
+    if (c == '/' || c == '%') o += (size_t)snprintf(out + o, cap - o, "%%%02X", c);
+    else out[o++] = (char)c;
+  }
+  out[o] = 0;
+  return 0;
 }
 
 /* A different value for every mutating request of this process (and, with the clock, of any
@@ -67,23 +86,31 @@ static unsigned long long nonce(void) {
   return ((unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec) * 64 + (count++ & 63);
 }
 
-/* Look the meta name up: the packed answer, or NOT_OURS (errno untouched). nocwd: `path` is
- * relative to the preopened `fd` (the wrapped __wasilibc_nocwd_* calls); else libc's fstatat. */
-static int64_t ask(int fd, const char *path, const char *op, int nocwd, struct stat *ms) {
+/* Look the meta name up: the packed answer, or NOT_OURS (errno untouched). `path` is relative
+ * to the preopened `fd` (what the wrapped __wasilibc_nocwd_* calls get). */
+static int64_t ask(int fd, const char *path, const char *op, struct stat *ms) {
   char name[PATH_MAX + 96];
   struct stat local;
   if (!ms) ms = &local;
   if (meta_name(name, sizeof name, path, op)) return NOT_OURS;
-  int saved = errno, r;
-  if (nocwd) r = __real___wasilibc_nocwd_fstatat(fd, name, ms, 0);
-  else {
-    bypass++;
-    r = fstatat(fd, name, ms, 0);
-    bypass--;
-  }
+  int saved = errno;
+  int r = __real___wasilibc_nocwd_fstatat(fd, name, ms, 0);
   errno = saved;
   if (r != 0 || !S_ISREG(ms->st_mode)) return NOT_OURS;
   return (int64_t)ms->st_size;
+}
+
+/* The same for a path as the program gave it (relative to the cwd or absolute). */
+static int64_t ask_path(int dirfd, const char *path, const char *op) {
+  if (dirfd != AT_FDCWD && path[0] != '/') return NOT_OURS;
+  char buf[PATH_MAX];
+  char *rel = buf;
+  const char *prefix;
+  int saved = errno;
+  int fd = __wasilibc_find_relpath(path, &prefix, &rel, sizeof buf);
+  errno = saved;
+  if (fd < 0) return NOT_OURS;
+  return ask(fd, rel, op, NULL);
 }
 
 static int type_of(int64_t p) { return (int)(p & 7); }
@@ -100,9 +127,8 @@ static int done(int64_t p) {
 }
 
 int __wrap___wasilibc_nocwd_fstatat(int fd, const char *path, struct stat *st, int flags) {
-  if (bypass) return __real___wasilibc_nocwd_fstatat(fd, path, st, flags);
   struct stat ms;
-  int64_t p = ask(fd, path, (flags & AT_SYMLINK_NOFOLLOW) ? "l" : "s", 1, &ms);
+  int64_t p = ask(fd, path, (flags & AT_SYMLINK_NOFOLLOW) ? "l" : "s", &ms);
   if (p == NOT_OURS) return __real___wasilibc_nocwd_fstatat(fd, path, st, flags);
   if (type_of(p) == T_ERROR) {
     errno = errno_of(p);
@@ -126,8 +152,26 @@ int __wrap___wasilibc_nocwd_fstatat(int fd, const char *path, struct stat *st, i
   return 0;
 }
 
+/* access/faccessat (bash's `test -x`, PATH search): the runtime grants every existing file
+ * every right. Every file belongs to the sandbox user, so the owner bits decide. */
+int __wrap___wasilibc_nocwd_faccessat(int fd, const char *path, int amode, int flags) {
+  if (amode == F_OK) return __real___wasilibc_nocwd_faccessat(fd, path, amode, flags);
+  int64_t p = ask(fd, path, "s", NULL);
+  if (p == NOT_OURS) return __real___wasilibc_nocwd_faccessat(fd, path, amode, flags);
+  if (type_of(p) == T_ERROR) {
+    errno = errno_of(p);
+    return -1;
+  }
+  int perm = low_of(p);
+  if (((amode & R_OK) && !(perm & 0400)) || ((amode & W_OK) && !(perm & 0200)) || ((amode & X_OK) && !(perm & 0100))) {
+    errno = EACCES;
+    return -1;
+  }
+  return 0;
+}
+
 ssize_t __wrap___wasilibc_nocwd_readlinkat(int fd, const char *path, char *buf, size_t len) {
-  int64_t p = ask(fd, path, "l", 1, NULL);
+  int64_t p = ask(fd, path, "l", NULL);
   if (p == NOT_OURS) return __real___wasilibc_nocwd_readlinkat(fd, path, buf, len);
   if (type_of(p) == T_ERROR) {
     errno = errno_of(p);
@@ -164,7 +208,7 @@ int __wrap___wasilibc_nocwd_symlinkat(const char *target, int fd, const char *pa
       op[o++] = (char)*s;
   }
   snprintf(op + o, sizeof op - o, ",%llx", nonce());
-  int64_t p = ask(fd, path, op, 1, NULL);
+  int64_t p = ask(fd, path, op, NULL);
   if (p == NOT_OURS) return __real___wasilibc_nocwd_symlinkat(target, fd, path);
   return done(p);
 }
@@ -185,7 +229,7 @@ int __wrap___wasilibc_nocwd_utimensat(int fd, const char *path, const struct tim
   time_arg(a, sizeof a, times ? &times[0] : NULL, &now);
   time_arg(m, sizeof m, times ? &times[1] : NULL, &now);
   snprintf(op, sizeof op, "t%s,%s,%llx", a, m, nonce());
-  int64_t p = ask(fd, path, op, 1, NULL);
+  int64_t p = ask(fd, path, op, NULL);
   if (p == NOT_OURS) return __real___wasilibc_nocwd_utimensat(fd, path, times, flags);
   return done(p);
 }
@@ -193,7 +237,7 @@ int __wrap___wasilibc_nocwd_utimensat(int fd, const char *path, const struct tim
 int __wrap_fchmodat(int dfd, const char *path, mode_t mode, int flags) {
   char op[64];
   snprintf(op, sizeof op, "m%o,%llx", (unsigned)(mode & 07777), nonce());
-  int64_t p = ask(dfd, path, op, 0, NULL);
+  int64_t p = ask_path(dfd, path, op);
   if (p == NOT_OURS) return __real_fchmodat(dfd, path, mode, flags);
   return done(p);
 }
@@ -201,8 +245,86 @@ int __wrap_fchmodat(int dfd, const char *path, mode_t mode, int flags) {
 int __wrap_chmod(const char *path, mode_t mode) {
   char op[64];
   snprintf(op, sizeof op, "m%o,%llx", (unsigned)(mode & 07777), nonce());
-  int64_t p = ask(AT_FDCWD, path, op, 0, NULL);
+  int64_t p = ask_path(AT_FDCWD, path, op);
   if (p == NOT_OURS) return __real_chmod(path, mode);
+  return done(p);
+}
+
+/* Descriptors: the path each was opened with (relative to its preopened directory), so that
+ * futimens, fchmod and fstat's times can name the file. A file renamed while open is missed
+ * (the old name answers ENOENT: the call then goes to the runtime as before). */
+#define MAX_TRACKED 1024
+static struct {
+  int dirfd;
+  char *path;
+} opened[MAX_TRACKED];
+
+void sandpit_meta_opened(int fd, int dirfd, const char *path) {
+  if (fd < 0 || fd >= MAX_TRACKED) return;
+  free(opened[fd].path);
+  opened[fd].path = strdup(path);
+  opened[fd].dirfd = dirfd;
+}
+
+/* fd_renumber (to >= 0) or fd_close (to < 0). */
+void sandpit_meta_moved(int from, int to) {
+  if (from < 0 || from >= MAX_TRACKED || from == to) return;
+  if (to >= 0 && to < MAX_TRACKED) {
+    free(opened[to].path);
+    opened[to] = opened[from];
+  } else
+    free(opened[from].path);
+  opened[from].path = NULL;
+}
+
+static const char *path_of(int fd, int *dirfd) {
+  if (fd < 0 || fd >= MAX_TRACKED || !opened[fd].path) return NULL;
+  *dirfd = opened[fd].dirfd;
+  return opened[fd].path;
+}
+
+__wasi_errno_t __wrap___wasi_fd_filestat_set_times(__wasi_fd_t fd, __wasi_timestamp_t atim, __wasi_timestamp_t mtim,
+                                                   __wasi_fstflags_t flags) {
+  int dirfd;
+  const char *path = path_of((int)fd, &dirfd);
+  if (!path) return __real___wasi_fd_filestat_set_times(fd, atim, mtim, flags);
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  long long nowms = (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+  char a[32], m[32], op[96];
+  if (flags & __WASI_FSTFLAGS_ATIM_NOW) snprintf(a, sizeof a, "%lld", nowms);
+  else if (flags & __WASI_FSTFLAGS_ATIM) snprintf(a, sizeof a, "%lld", (long long)(atim / 1000000));
+  else snprintf(a, sizeof a, "o");
+  if (flags & __WASI_FSTFLAGS_MTIM_NOW) snprintf(m, sizeof m, "%lld", nowms);
+  else if (flags & __WASI_FSTFLAGS_MTIM) snprintf(m, sizeof m, "%lld", (long long)(mtim / 1000000));
+  else snprintf(m, sizeof m, "o");
+  snprintf(op, sizeof op, "t%s,%s,%llx", a, m, nonce());
+  int64_t p = ask(dirfd, path, op, NULL);
+  if (p == NOT_OURS || type_of(p) == T_ERROR) return __real___wasi_fd_filestat_set_times(fd, atim, mtim, flags);
+  return 0;
+}
+
+/* fstat: the runtime's answer, with the kernel's times (fstat's mode bits cannot be reached
+ * from here: wasi-libc builds st_mode from the file type alone). */
+__wasi_errno_t __wrap___wasi_fd_filestat_get(__wasi_fd_t fd, __wasi_filestat_t *buf) {
+  __wasi_errno_t e = __real___wasi_fd_filestat_get(fd, buf);
+  int dirfd;
+  const char *path = path_of((int)fd, &dirfd);
+  if (e || !path || buf->filetype != __WASI_FILETYPE_REGULAR_FILE) return e;
+  int64_t p = ask(dirfd, path, "s", NULL);
+  if (p != NOT_OURS && type_of(p) == T_FILE)
+    buf->atim = buf->mtim = buf->ctim = (__wasi_timestamp_t)(p >> 15) * 1000000000ull;
+  return e;
+}
+
+int __wrap_fchmod(int fd, mode_t mode) {
+  int dirfd;
+  const char *path = path_of(fd, &dirfd);
+  if (!path) return __real_fchmod(fd, mode);
+  char op[64];
+  snprintf(op, sizeof op, "m%o,%llx", (unsigned)(mode & 07777), nonce());
+  int64_t p = ask(dirfd, path, op, NULL);
+  if (p == NOT_OURS) return __real_fchmod(fd, mode);
   return done(p);
 }
 
@@ -214,11 +336,26 @@ int sandpit_meta_why(int eio) {
   snprintf(op, sizeof op, "e%llx", nonce());
   for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
     snprintf(path, sizeof path, "%sx", dirs[i]);
-    int64_t p = ask(AT_FDCWD, path, op, 0, NULL);
+    int64_t p = ask_path(AT_FDCWD, path, op);
     if (p == NOT_OURS) continue;
     return type_of(p) == T_ERROR ? errno_of(p) : eio;
   }
   return eio;
+}
+
+/* unlink of a symlink whose target is missing: the runtime looks the path up (following it),
+ * finds nothing and says ENOENT without asking us; the kernel removes the link itself. */
+int __wrap___wasilibc_nocwd___wasilibc_unlinkat(int fd, const char *path) {
+  int r = __real___wasilibc_nocwd___wasilibc_unlinkat(fd, path);
+  if (r == 0 || errno != ENOENT) return r;
+  char op[48];
+  snprintf(op, sizeof op, "u%llx", nonce());
+  int64_t p = ask(fd, path, op, NULL);
+  if (p == NOT_OURS) {
+    errno = ENOENT;
+    return r;
+  }
+  return done(p);
 }
 
 int __wrap___wasilibc_nocwd_mkdirat_nomode(int fd, const char *path) {

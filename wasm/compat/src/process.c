@@ -66,6 +66,9 @@ static int raw_exec(const char *path, char *const argv[], char *const envp[], in
 }
 
 static int do_exec(const char *path, char *const argv[], char *const envp[], int search) {
+  /* A file on our mounts without its x bit (meta.c's access): EACCES, as on Linux; the
+   * runtime itself would run it. */
+  if (strchr(path, '/') && access(path, X_OK) != 0 && errno == EACCES) return -1;
   int e = raw_exec(path, argv, envp, search);
   /* The runtime says Noexec for a missing file and for a script alike: see script.c. */
   char **nv, *resolved;

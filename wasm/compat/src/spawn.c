@@ -154,10 +154,12 @@ static int spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t 
 int posix_spawn(pid_t *restrict pid, const char *restrict path, const posix_spawn_file_actions_t *fa,
                 const posix_spawnattr_t *restrict at, char *const *restrict argv, char *const *restrict envp) {
   (void)at;
+  if (access(path, X_OK) != 0 && errno == EACCES) return EACCES; /* not executable (meta.c) */
   return spawn(pid, path, fa, argv, envp, 0);
 }
 int posix_spawnp(pid_t *restrict pid, const char *restrict file, const posix_spawn_file_actions_t *fa,
                  const posix_spawnattr_t *restrict at, char *const *restrict argv, char *const *restrict envp) {
   (void)at;
+  if (strchr(file, '/') && access(file, X_OK) != 0 && errno == EACCES) return EACCES;
   return spawn(pid, file, fa, argv, envp, strchr(file, '/') == NULL);
 }

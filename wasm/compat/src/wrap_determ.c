@@ -184,6 +184,8 @@ static int names_random_device(__wasi_fd_t dirfd, const char *path, size_t path_
 }
 
 int sandpit_meta_why(int eio);
+void sandpit_meta_opened(int fd, int dirfd, const char *path); /* meta.c: fd -> path, for futimens/fchmod */
+void sandpit_meta_moved(int from, int to);
 __wasi_errno_t __wrap___wasi_path_open(__wasi_fd_t fd, __wasi_lookupflags_t dirflags, const char *path,
                                        __wasi_oflags_t oflags, __wasi_rights_t base,
                                        __wasi_rights_t inheriting, __wasi_fdflags_t fdflags,
@@ -194,6 +196,7 @@ __wasi_errno_t __wrap___wasi_path_open(__wasi_fd_t fd, __wasi_lookupflags_t dirf
       (int64_t)base, (int64_t)inheriting, (int32_t)fdflags, (int32_t)(uintptr_t)opened);
   if (e == __WASI_ERRNO_IO) return (__wasi_errno_t)sandpit_meta_why(e); /* meta.c: ENOSPC, not EIO */
   if (e) return e;
+  sandpit_meta_opened((int)*opened, (int)fd, path);
   load();
   mark_random_fd(*opened, have_seed && names_random_device(fd, path, len));
   return 0;
@@ -237,6 +240,7 @@ __wasi_errno_t __wrap___wasi_fd_read(__wasi_fd_t fd, const __wasi_iovec_t *iovs,
 
 __wasi_errno_t __wrap___wasi_fd_close(__wasi_fd_t fd) {
   mark_random_fd(fd, 0);
+  sandpit_meta_moved((int)fd, -1);
   return (__wasi_errno_t)sandpit_raw_fd_close((int32_t)fd);
 }
 
@@ -245,5 +249,6 @@ __wasi_errno_t __wrap___wasi_fd_renumber(__wasi_fd_t from, __wasi_fd_t to) {
   if (e) return e;
   mark_random_fd(to, is_random_fd(from));
   mark_random_fd(from, 0);
+  sandpit_meta_moved((int)from, (int)to);
   return 0;
 }

@@ -324,53 +324,64 @@ describe('meta names (guest metadata over stat sizes)', () => {
   const unpack = (n: number) => ({ type: n % 8, low: Math.floor(n / 8) % 4096, seconds: Math.floor(n / 32768) });
 
   it('parses the entry a meta name is about', () => {
-    expect(parseMetaName('/home/user/.~sandpit~l~f')).toEqual({ op: 'l', args: [], path: '/home/user/f' });
-    expect(parseMetaName('/h/.~sandpit~m644,9~a~b')).toEqual({ op: 'm', args: ['644', '9'], path: '/h/a~b' });
-    expect(parseMetaName('/.~sandpit~s~')).toEqual({ op: 's', args: [], path: '/' });
+    expect(parseMetaName('/home/.~sandpit~/l~user%2Ff')).toEqual({ op: 'l', args: [], path: '/home/user/f' });
+    expect(parseMetaName('/h/.~sandpit~/m644,9~a~b%25')).toEqual({ op: 'm', args: ['644', '9'], path: '/h/a~b%' });
+    expect(parseMetaName('/h/.~sandpit~/s~')).toEqual({ op: 's', args: [], path: '/h' });
+    expect(parseMetaName('/h/.~sandpit~')).toBe('dir');
     expect(parseMetaName('/home/user/f')).toBeNull();
+    expect(parseMetaName('/home/.~sandpit~x/l~f')).toBeNull();
   });
 
   it('packs type, mode and mtime of a file into one safe integer', () => {
     const { size, vfs } = setup();
     vfs.chmod('/home/user/f', 0o750);
-    const n = size('user/.~sandpit~l~f');
+    const n = size('.~sandpit~/l~user%2Ff');
     expect(Number.isSafeInteger(n)).toBe(true);
     expect(unpack(n)).toEqual({ type: 1, low: 0o750, seconds: 1_700_000_000 });
-    expect(unpack(size('.~sandpit~s~user'))).toMatchObject({ type: 2, low: 0o755 });
+    expect(unpack(size('.~sandpit~/s~user'))).toMatchObject({ type: 2, low: 0o755 });
   });
 
   it('tells symlinks from their targets (lstat) and follows them (stat)', () => {
     const { size, vfs } = setup();
     vfs.symlink('f', '/home/user/ln');
-    expect(unpack(size('user/.~sandpit~l~ln'))).toMatchObject({ type: 3, low: 1 });
-    expect(unpack(size('user/.~sandpit~s~ln'))).toMatchObject({ type: 1, low: 0o644 });
+    expect(unpack(size('.~sandpit~/l~user%2Fln'))).toMatchObject({ type: 3, low: 1 });
+    expect(unpack(size('.~sandpit~/s~user%2Fln'))).toMatchObject({ type: 1, low: 0o644 });
   });
 
   it('answers a missing entry with a packed errno, not a failed lookup', () => {
     const { size } = setup();
-    expect(unpack(size('user/.~sandpit~l~nope'))).toMatchObject({ type: 0 });
-    expect(Math.floor(size('user/.~sandpit~l~nope') / 8)).toBe(44); // WASI ENOENT
+    expect(unpack(size('.~sandpit~/l~user%2Fnope'))).toMatchObject({ type: 0 });
+    expect(Math.floor(size('.~sandpit~/l~user%2Fnope') / 8)).toBe(44); // WASI ENOENT
   });
 
   it('runs a mutation once however often the name is looked up', () => {
     const { size, vfs } = setup();
-    expect(unpack(size('user/.~sandpit~Lf%2Fx,1~made')).type).toBe(5);
-    expect(unpack(size('user/.~sandpit~Lf%2Fx,1~made')).type).toBe(5); // not EEXIST
+    expect(unpack(size('.~sandpit~/Lf%2Fx,1~user%2Fmade')).type).toBe(5);
+    expect(unpack(size('.~sandpit~/Lf%2Fx,1~user%2Fmade')).type).toBe(5); // not EEXIST
     expect(vfs.readlink('/home/user/made')).toBe('f/x');
-    expect(unpack(size('user/.~sandpit~Lf,2~made'))).toMatchObject({ type: 0 }); // a new request: EEXIST
-    expect(unpack(size('user/.~sandpit~m700,3~f')).type).toBe(5);
+    expect(unpack(size('.~sandpit~/Lf,2~user%2Fmade'))).toMatchObject({ type: 0 }); // a new request: EEXIST
+    expect(unpack(size('.~sandpit~/m700,3~user%2Ff')).type).toBe(5);
     expect(vfs.stat('/home/user/f').mode & 0o7777).toBe(0o700);
-    expect(unpack(size('user/.~sandpit~t5000,981173106000,4~f')).type).toBe(5);
+    expect(unpack(size('.~sandpit~/t5000,981173106000,4~user%2Ff')).type).toBe(5);
     expect(vfs.stat('/home/user/f').mtimeMs).toBe(981_173_106_000);
-    expect(unpack(size('user/.~sandpit~to,o,5~f')).type).toBe(5);
+    expect(unpack(size('.~sandpit~/to,o,5~user%2Ff')).type).toBe(5);
     expect(vfs.stat('/home/user/f').mtimeMs).toBe(981_173_106_000);
+  });
+
+  it('unlinks a symlink the runtime cannot see (dangling), and nothing else', () => {
+    const { size, vfs } = setup();
+    vfs.symlink('missing', '/home/user/dangling');
+    expect(unpack(size('.~sandpit~/u1~user%2Fdangling')).type).toBe(5);
+    expect(vfs.exists('/home/user/dangling')).toBe(false);
+    expect(unpack(size('.~sandpit~/u2~user%2Ff')).type).toBe(0);
+    expect(vfs.readText('/home/user/f')).toBe('abc');
   });
 
   it('serves readlink as a small read-only file', () => {
     const { server, size, vfs } = setup();
     vfs.symlink('/some/where', '/home/user/ln');
-    expect(size('user/.~sandpit~r~ln')).toBe(11);
-    const h = server.call(2, 'open', ['user/.~sandpit~r~ln', true, false, false, false, false, false]);
+    expect(size('.~sandpit~/r~user%2Fln')).toBe(11);
+    const h = server.call(2, 'open', ['.~sandpit~/r~user%2Fln', true, false, false, false, false, false]);
     expect(new TextDecoder().decode(server.call(2, 'read', [h, 0, 100]) as Uint8Array)).toBe('/some/where');
     server.call(2, 'close', [h]);
     expect(server.openFiles).toBe(0);
@@ -383,7 +394,7 @@ describe('meta names (guest metadata over stat sizes)', () => {
     server.mount(2, new VfsBackend(() => vfs), '/home');
     const h = server.call(2, 'open', ['big', true, true, true, false, false, false]);
     expect(server.reply(2, 'write', [h, 0, new Uint8Array(100)])).toMatchObject({ error: { code: 'ENOSPC' } });
-    const why = (nonce: number) => (server.call(2, 'stat', [`.~sandpit~e${nonce}~x`]) as { size: number }).size;
+    const why = (nonce: number) => (server.call(2, 'stat', [`.~sandpit~/e${nonce}~x`]) as { size: number }).size;
     expect(why(1)).toBe(51 * 8); // WASI ENOSPC, packed as an error
     expect(why(2)).toBe(5); // forgotten once told
   });
@@ -393,6 +404,6 @@ describe('meta names (guest metadata over stat sizes)', () => {
     const fs = new MemoryBackend();
     fs.writeFile('/f', 'x');
     server.mount(1, fs);
-    expect(server.reply(1, 'stat', ['.~sandpit~l~f'])).toMatchObject({ error: { code: 'ENOENT' } });
+    expect(server.reply(1, 'stat', ['.~sandpit~/l~f'])).toMatchObject({ error: { code: 'ENOENT' } });
   });
 });

@@ -1,14 +1,14 @@
 // Metadata the SDK's protocol cannot carry (modes, times, symlinks, ENOSPC), asked for by our
 // guest compat library (wasm/compat/src/meta.c) through names the server answers itself.
 //
-// A guest that wants the metadata of `dir/name` looks up `dir/.~sandpit~<op><args>~name` on a
-// mount we serve. The SDK sends that as an ordinary `stat`; the answer's `size` (the only number
+// A guest that wants the metadata of `/home/user/x` looks up `/home/.~sandpit~/<op><args>~user%2Fx`
+// on a mount we serve. The SDK sends that as an ordinary `stat`; the answer's `size` (the only number
 // a stat carries to the guest) packs the reply (packMeta). Mutating ops (chmod, utimes, symlink)
 // are done by the same stat and carry a nonce, so no cache along the way can answer a repeat.
 // A path not on one of our mounts fails the lookup inside WASIX: the guest then falls back to the
 // runtime's own call (docs/hostfs-protocol.md, "Guest metadata").
 
-/** First characters of a meta name: unlikely in a real file name, printable, one component. */
+/** The meta directory's name: unlikely for a real file, printable, one component. */
 export const META_PREFIX = '.~sandpit~';
 
 /** What a backend keeps beyond {kind, size}; VfsBackend implements it. */
@@ -40,28 +40,32 @@ export function isMetaBackend(b: object): b is HostFsMetaBackend {
 export interface MetaName {
   op: string;
   args: string[];
-  /** Absolute backend path of the entry (the meta name's directory plus `name`). */
+  /** Absolute backend path of the entry. */
   path: string;
 }
 
 /**
- * `dir/.~sandpit~<op><a,b,…>~name` → {op, args, path}; null for any other path. `name` may be
- * empty (the directory itself) and may contain `~`; the arguments never do (meta.c escapes them).
+ * `<dir>/.~sandpit~/<op><a,b,…>~<rest>` → {op, args, path: `<dir>/<rest>`}, with `%2F` and `%25`
+ * in `rest` decoded (the guest puts the whole path below its first component in one name, so
+ * the runtime keeps its meta lookups out of the directories being listed; meta.c). `<dir>/.~sandpit~`
+ * itself is `'dir'`; any other path null.
  */
-export function parseMetaName(path: string): MetaName | null {
-  const slash = path.lastIndexOf('/');
-  const base = path.slice(slash + 1);
-  if (!base.startsWith(META_PREFIX)) return null;
-  const rest = base.slice(META_PREFIX.length);
-  const tilde = rest.indexOf('~');
-  if (tilde < 1) return null;
-  const dir = slash <= 0 ? '/' : path.slice(0, slash);
-  const name = rest.slice(tilde + 1);
-  const spec = rest.slice(1, tilde);
+export function parseMetaName(path: string): MetaName | 'dir' | null {
+  const at = path.indexOf(`/${META_PREFIX}`);
+  if (at < 0) return null;
+  const after = path.slice(at + 1 + META_PREFIX.length);
+  if (after === '') return 'dir';
+  if (after[0] !== '/') return null;
+  const spec = after.slice(1);
+  const tilde = spec.indexOf('~');
+  if (tilde < 1 || spec.includes('/')) return null;
+  const dir = at === 0 ? '' : path.slice(0, at);
+  const rest = unescapeArg(spec.slice(tilde + 1));
+  const args = spec.slice(1, tilde);
   return {
-    op: rest[0]!,
-    args: spec === '' ? [] : spec.split(','),
-    path: name === '' ? dir : (dir === '/' ? '' : dir) + '/' + name,
+    op: spec[0]!,
+    args: args === '' ? [] : args.split(','),
+    path: rest === '' ? dir || '/' : `${dir}/${rest}`,
   };
 }
 

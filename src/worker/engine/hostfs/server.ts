@@ -226,6 +226,10 @@ export class HostFsServer {
       case 'stat': {
         const p = path(0);
         const meta = parseMetaName(p);
+        if (meta === 'dir') {
+          if (!isMetaBackend(b)) throw new HostFsError('ENOENT', 'no metadata on this mount');
+          return { kind: 'directory', size: 0 };
+        }
         if (meta) return { kind: 'file', size: this.#meta(b, meta, p) };
         const s = b.stat(p);
         return { kind: s.kind, size: s.size };
@@ -240,6 +244,7 @@ export class HostFsServer {
         // append that makes two `>> log` racing to create the file fail with EPERM.
         const exclusive = createNew && !append;
         const meta = parseMetaName(path(0));
+        if (meta === 'dir') throw new HostFsError('EISDIR', 'the meta directory');
         if (meta) return this.#openMeta(b, meta, mount);
         const file = b.open(path(0), { read, write, create, exclusive, truncate, append });
         const handle = this.#allocHandle();
@@ -331,6 +336,11 @@ export class HostFsServer {
           break;
         case 'L':
           b.symlink(unescapeArg(m.args[0] ?? ''), m.path);
+          break;
+        case 'u':
+          // Only a symlink: the runtime removes everything else itself (it cannot see a dangling link).
+          if (b.meta(m.path, false).type !== 'symlink') throw new HostFsError('ENOENT', m.path);
+          b.unlink(m.path);
           break;
         default:
           throw new HostFsError('ENOENT', `unknown meta op ${m.op}`);

@@ -299,11 +299,8 @@ except OSError as e:
   });
 
   test('symlink loop: the files API fails with a code, the guest with ELOOP', async ({ page }) => {
-    // BUG (kernel/engine): a symlink made by a guest (`ln -s`) never reaches the VFS. The guest
-    // sees it (`ls -l` shows `a -> b`, `cat a` says "Symbolic link loop"), but files.stat/read
-    // of it give ENOENT, files.list omits it and files.write succeeds, making a regular file.
-    // The Vfs itself answers ELOOP (→ EINVAL in the files API) for the same loop in Node.
-    test.fail();
+    // A guest's `ln -s` goes to the kernel VFS (compat's symlink wrapper, docs/hostfs-protocol.md),
+    // so the files API sees the same loop the guest does.
     await ready(page);
     const out = await page.evaluate(async () => {
       const sb = await (globalThis as any).sandpit.Sandbox.create();

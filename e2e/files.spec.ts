@@ -144,3 +144,49 @@ test('Blob writes, blob reads, errors and quota', async ({ page }) => {
   expect(out.tmp).not.toContain('sandpit-part');
   expect(out.bad).toBe('EINVAL');
 });
+
+test('fsLimitFiles: the file-count limit is exact for guests and the files API, and kept on reopen', async ({
+  page,
+}) => {
+  await ready(page, '/?api');
+  const out = await page.evaluate(async () => {
+    const { Sandbox } = (globalThis as any).sandpit;
+    const id = `files-limit-${Date.now()}`;
+    const code = (p: Promise<unknown>) =>
+      p.then(
+        () => 'ok',
+        (e: any) => e.code,
+      );
+    const sb = await Sandbox.create({ id, persistence: 'indexeddb', fsLimitFiles: 60 });
+    const start = (await sb.metrics()).fileCount;
+    // The guest makes files until the limit refuses one.
+    const guest = await sb.commands.run(
+      'i=0; while echo x > /tmp/f$i 2>/tmp/err.txt; do i=$((i+1)); done; echo "made=$i"; cat /tmp/err.txt',
+    );
+    const full = await sb.metrics();
+    const api = await code(sb.files.write('/tmp/one-more', 'x'));
+    const dir = await code(sb.files.mkdir('/tmp/d'));
+    // Removing one file makes room for exactly one.
+    await sb.files.remove('/tmp/f0');
+    const again = await code(sb.files.write('/tmp/one-more', 'x'));
+    const over = await code(sb.files.write('/tmp/two-more', 'x'));
+    await sb.destroy();
+    const reopened = await Sandbox.open(id, { fsLimitFiles: 60 });
+    const kept = await code(reopened.files.write('/tmp/three-more', 'x'));
+    const m = await reopened.metrics();
+    await reopened.destroy();
+    await Sandbox.delete(id);
+    return { start, guest: guest.stdout, full, api, dir, again, over, kept, reopened: m };
+  });
+  // The err file itself is one of the 60, so the guest makes 60 - start - 1 files.
+  expect(out.guest).toMatch(new RegExp(`^made=${60 - out.start - 1}\\n.*No space left on device`, 's'));
+  expect(out.full.fileCount).toBe(60);
+  expect(out.full.fsLimitFiles).toBe(60);
+  expect(out.api).toBe('ENOSPC');
+  expect(out.dir).toBe('ENOSPC');
+  expect(out.again).toBe('ok');
+  expect(out.over).toBe('ENOSPC');
+  expect(out.kept).toBe('ENOSPC');
+  expect(out.reopened.fileCount).toBe(60);
+  expect(out.reopened.fsLimitFiles).toBe(60);
+});

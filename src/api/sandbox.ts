@@ -264,6 +264,7 @@ export class Sandbox {
       env: pythonPathEnv(options.pythonPath, stringRecord(options.env, 'env')),
       timeoutMs: nonNegativeInt(options.timeoutMs ?? 30_000, 'timeoutMs'),
       fsLimitBytes: nonNegativeInt(options.fsLimitBytes ?? 256 << 20, 'fsLimitBytes'),
+      fsLimitFiles: nonNegativeInt(options.fsLimitFiles ?? 100_000, 'fsLimitFiles'),
       ...deterministicInit(options.deterministic),
       ...volumesInit(options.volumes),
     };

@@ -23,6 +23,8 @@ export interface SandboxOptions {
   timeoutMs?: number;
   /** Filesystem quota in bytes. Default: 256 MiB. */
   fsLimitBytes?: number;
+  /** Limit on files, directories and symlinks (the default layout uses ~20). Default: 100,000. */
+  fsLimitFiles?: number;
   /** URL (absolute or relative to the page) of the binaries and manifest.json. Default: '/wasm/'. */
   assetsUrl?: string;
   /** URL of @wasmer/sdk's browser entry (dist/index.js). Default: '/vendor/wasmer-sdk/dist/index.js'. */

@@ -29,7 +29,7 @@ import type {
 import { acquireWriterLock, listenForTakeovers, withDeadline } from './lock';
 import { Persister } from './persister';
 import { registryDelete, registryGet, registryList } from './registry';
-import { SandboxState, type InitialState } from './sandbox-state';
+import { SandboxState, vfsOptions, type InitialState } from './sandbox-state';
 import { removeBackend } from './store';
 import { FileService, fsCall } from './files';
 import { MOUNTED_DIRS } from './engine/runtime';
@@ -131,7 +131,7 @@ class Kernel implements WorkerApi {
           const known = await registryGet(init.id);
           if (init.mustExist && !known) throw new KernelError('NOT_FOUND', `no persisted sandbox ${init.id}`);
           const kind = known?.persistence ?? (init.persistence === 'memory' ? 'auto' : init.persistence);
-          return { known, ...(await Persister.open(init.id, kind)) };
+          return { known, ...(await Persister.open(init.id, kind, true, vfsOptions(init))) };
         })(),
         STORE_OPEN_DEADLINE_MS,
         () =>
@@ -158,13 +158,7 @@ class Kernel implements WorkerApi {
     if (source.kind === 'fork') return this.#get(source.sid).fork();
     const bytes = source.kind === 'template' ? await loadTemplate(source.name) : source.bytes;
     try {
-      const imported = await importState(bytes, {
-        vfs: {
-          maxBytes: init.fsLimitBytes,
-          ...(init.deterministic ? { sortedReaddir: true, now: () => init.deterministic!.epochMs } : {}),
-        },
-      });
-      return imported;
+      return await importState(bytes, { vfs: vfsOptions(init) });
     } catch (err) {
       if ((err as { code?: string }).code === 'CORRUPT') throw new KernelError('CORRUPT', (err as Error).message);
       throw err;
@@ -273,6 +267,7 @@ class Kernel implements WorkerApi {
       fsBytes: u.bytes,
       fsLimitBytes: u.maxBytes,
       fileCount: u.files,
+      fsLimitFiles: u.maxFiles,
       commandsRun: s.commandsRun,
       commandDurationsMs: [...s.durations],
       runningProcesses: s.engine.processes.list().length,

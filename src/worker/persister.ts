@@ -4,7 +4,7 @@
 import { KernelError } from './errors';
 import { registryGet, registryPut } from './registry';
 import type { StoredSnapshot } from './snapshots';
-import type { Vfs } from './vfs';
+import type { Vfs, VfsOptions } from './vfs';
 import { Repository, StoreError, openBackend, saveVfs, loadVfs, type PersistenceKind } from './store';
 import type { InitialState } from './sandbox-state';
 
@@ -48,11 +48,12 @@ export class Persister {
     id: string,
     kind: PersistenceKind | 'auto',
     listed = true,
+    vfsOptions: VfsOptions = {},
   ): Promise<{ persister: Persister; loaded: InitialState | undefined }> {
     try {
       const { kind: actual, backend } = await openBackend(kind, id);
       const repo = await Repository.open(backend);
-      const loadedVfs = await loadVfs(repo);
+      const loadedVfs = await loadVfs(repo, vfsOptions);
       const prior = listed ? await registryGet(id) : undefined;
       const loaded = loadedVfs && {
         vfs: loadedVfs.vfs,

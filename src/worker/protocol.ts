@@ -60,6 +60,8 @@ export interface KernelInit {
   env: Record<string, string>;
   timeoutMs: number;
   fsLimitBytes: number;
+  /** Limit on files, directories and symlinks. Default: the VFS's (100,000). */
+  fsLimitFiles?: number;
   /** Volumes to mount: guest path → volume name. */
   volumes?: Record<string, string>;
   /** Fixed clock, seeded randomness, sorted directory listings, fixed hostname and pids. */
@@ -230,8 +232,9 @@ export interface Metrics {
   /** Bytes of file content in the sandbox's filesystem, and its quota. */
   fsBytes: number;
   fsLimitBytes: number;
-  /** Files, directories and symlinks. */
+  /** Files, directories and symlinks, and their limit. */
   fileCount: number;
+  fsLimitFiles: number;
   commandsRun: number;
   /** Wall time of each finished command, newest last (at most 100). */
   commandDurationsMs: number[];

@@ -6,7 +6,20 @@ import type { Persistable, Persister, SessionMeta } from './persister';
 import type { KernelInit } from './protocol';
 import { Session } from './session/session';
 import { Snapshots, type StoredSnapshot } from './snapshots';
-import { Vfs, buildDefaultLayout } from './vfs';
+import { Vfs, buildDefaultLayout, type VfsOptions } from './vfs';
+
+/**
+ * The filesystem options a sandbox's init asks for. Every way a sandbox's VFS is made (fresh,
+ * imported, reopened from storage) uses them, so a reopened sandbox keeps its quotas and its
+ * deterministic clock and listing order.
+ */
+export function vfsOptions(init: KernelInit): VfsOptions {
+  return {
+    maxBytes: init.fsLimitBytes,
+    ...(init.fsLimitFiles !== undefined ? { maxFiles: init.fsLimitFiles } : {}),
+    ...(init.deterministic ? { sortedReaddir: true, now: () => init.deterministic!.epochMs } : {}),
+  };
+}
 
 /** What a sandbox starts from when it is not fresh (an import or a fork). */
 export interface InitialState {
@@ -52,10 +65,7 @@ export class SandboxState implements Persistable {
     if (from) {
       this.vfs = from.vfs;
     } else {
-      this.vfs = new Vfs({
-        maxBytes: init.fsLimitBytes,
-        ...(init.deterministic ? { sortedReaddir: true, now: () => init.deterministic!.epochMs } : {}),
-      });
+      this.vfs = new Vfs(vfsOptions(init));
       buildDefaultLayout(this.vfs);
     }
     this.files = new FileService((path) => this.route(path));

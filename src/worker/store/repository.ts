@@ -289,7 +289,15 @@ export class Repository {
     // 2. Compaction: packs mostly dead, or many small ones, give their live objects to this
     // commit's packs; the root record below no longer names them, and they are deleted after it.
     const retired = await this.compact(live, sink, stats);
-    await sink.finish();
+    try {
+      await sink.finish();
+    } catch (err) {
+      // No root names this commit's packs yet: delete them so a full disk (QUOTA) gets its space
+      // back for the next try. Only before the root write starts: a root write that reports a
+      // failure may still have landed, and then its packs are the head's.
+      await this.dropUnnamed(sink.written.map(([id]) => id));
+      throw err;
+    }
     stats.packsWritten = sink.written.length;
     stats.bytesWritten += sink.bytes;
     // 3. The root record, into the slot the current head is not in.
@@ -335,6 +343,14 @@ export class Repository {
       this.sweep = false;
     }
     return stats;
+  }
+
+  /** Best effort: the next sweep collects whatever this cannot delete. */
+  private async dropUnnamed(ids: string[]): Promise<void> {
+    for (const id of ids) {
+      if (this.packs.has(id)) continue; // never a pack the head names
+      await this.backend.delete(PACK_PREFIX + id).catch(() => undefined);
+    }
   }
 
   /** Choose packs to retire and copy their live objects into `sink`. Returns the retired pack ids. */

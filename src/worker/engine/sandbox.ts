@@ -1,7 +1,9 @@
 // One sandbox's engine: its guest processes, how a command string becomes one, and the SDK
-// sandbox they run in. The SDK sandbox is disposable (our VFS holds the files): it is rebuilt
-// when it may hold orphaned guests (background jobs of a command that ended, e.g. a fork
-// bomb's) and when the runtime restarts after its scheduler died.
+// sandbox they run in. The SDK sandbox is disposable (our VFS holds the files): it is replaced
+// when it holds orphaned guests (processes of a command that ended: its process tree still
+// counts live ones, or it was killed, or it had a background job) and when the runtime restarts
+// after its scheduler died. The replacement is built as soon as it is known to be needed (when
+// the command ends), so the next command does not wait for the build.
 import { KernelError } from '../errors';
 import type { SpawnRequest, StreamSinks } from '../protocol';
 import { TREE_ENV } from './guest-limits';
@@ -65,9 +67,10 @@ const KILL_WRITE_OFF_MS = 3000;
 const DEFAULT_OUTPUT = 16 << 20;
 
 /**
- * A background job (`cmd &`; not `&&`, `&>`, `>&`, `|&`) can outlive its command. Rebuilding
- * the SDK sandbox costs ~20 ms, so it is done only after commands that may have left one:
- * these, killed or timed-out ones, terminals, and trees that started several workers.
+ * A background job (`cmd &`; not `&&`, `&>`, `>&`, `|&`) can outlive its command. Its tree's
+ * live count does not see every guest (modules run through JSPI, e.g. python, and processes
+ * that cleared their environment are not counted: guest-limits.ts), so after such a command the
+ * SDK sandbox is replaced before the next one, as docs/processes.md promises.
  */
 const BACKGROUND = /(^|[^&>|<])&(?![&>])/;
 
@@ -83,8 +86,14 @@ export class EngineSandbox {
   #current: Promise<BuiltSandbox>;
   /** Spawns between their start and their entry in the process table. */
   #spawning = 0;
-  /** A command ended with no process left: the SDK sandbox may hold its orphans. */
-  #dirty = false;
+  /**
+   * The SDK sandbox must be replaced before the next command once nothing of ours runs: a
+   * command was killed or timed out, had a background job, or a killed tree was written off.
+   * Otherwise it is replaced only if a finished command's tree still counts live processes.
+   */
+  #replace = false;
+  /** An SDK sandbox built ahead, for the next replacement (undefined: none, or it failed). */
+  #spare: Promise<BuiltSandbox> | undefined;
   #closed = false;
   /** How often the SDK sandbox was rebuilt (orphans, dead engine); for tests and metrics. */
   rebuilds = 0;
@@ -143,10 +152,12 @@ export class EngineSandbox {
     }
     const mark = this.host.started();
     const ended = (reason: string) => {
-      const workers = this.host.ended(mark);
-      const mayLeaveOrphans =
-        reason !== 'exited' || !!req.terminal || workers >= 3 || BACKGROUND.test(command || (req.argv ?? []).join(' '));
-      this.#ended(p.abandoned, mayLeaveOrphans);
+      // The runtime's storm watch (workers still being started after the command).
+      this.host.ended(mark);
+      // A killed tree may hold guests spinning without system calls (the kill flag never
+      // reaches them) or uncounted ones: only closing the SDK sandbox ends those.
+      const replace = reason !== 'exited' || BACKGROUND.test(label);
+      this.#ended(p.abandoned, replace, tree);
       this.#watchOrphans(tree, label, deadline, started, mark);
     };
     void p.done.then(
@@ -164,13 +175,33 @@ export class EngineSandbox {
   }
 
   /**
-   * A process ended. Guests it left behind (`cmd &`, a fork bomb's children) are invisible to
-   * us and unkillable one by one, so once nothing of ours runs, the SDK sandbox is replaced
-   * before the next command: closing it ends every guest in it.
+   * A process ended. Guests it left behind (`cmd &`, a fork bomb's children) cannot all be
+   * ended one by one, so once nothing of ours runs, the SDK sandbox is replaced before the next
+   * command: closing it ends every guest in it. When that looks needed now, the replacement is
+   * built at once, while the caller reads the result (the old one is closed only at the next
+   * spawn, so a background job runs until then, as before).
    */
-  #ended(abandoned: boolean, mayLeaveOrphans: boolean): void {
-    if (mayLeaveOrphans) this.#dirty = true;
+  #ended(abandoned: boolean, replace: boolean, tree: number): void {
+    if (replace) this.#replace = true;
     if (abandoned) this.rebuild();
+    else if (this.#replace || this.host.trees.live(tree) > 0) this.#prebuild();
+  }
+
+  /** Starts building the next SDK sandbox, unless one is built or being built. */
+  #prebuild(): void {
+    if (this.#closed || this.#spare) return;
+    const spare = this.host.build();
+    this.#spare = spare;
+    // A failed build is not kept: the replacement builds again.
+    spare.catch(() => {
+      if (this.#spare === spare) this.#spare = undefined;
+    });
+  }
+
+  /** Some finished command's tree still has live processes (orphans we can see). */
+  #orphansLive(): boolean {
+    for (const t of this.#trees) if (this.host.trees.live(t) > 0) return true;
+    return false;
   }
 
   /** Trees of this sandbox's commands that may still have processes. */
@@ -209,6 +240,8 @@ export class EngineSandbox {
         if (now - quietSince < ORPHAN_QUIET_MS) return;
       }
       clearInterval(timer);
+      // Written off with processes still counted: they may run later, in this SDK sandbox.
+      if (s.live > 0) this.#replace = true;
       trees.release(tree);
       this.#trees.delete(tree);
       if (seen) {
@@ -244,37 +277,60 @@ export class EngineSandbox {
     return this.processes.liveCount() > 0 || this.#spawning > 0;
   }
 
-  /** The SDK sandbox to start the next process in: a fresh one if the last may hold orphans. */
+  /** The SDK sandbox to start the next process in: a fresh one if the last holds orphans. */
   #sandbox(): Promise<WasmerSandbox> {
-    if (this.#dirty && this.processes.liveCount() === 0 && this.#spawning <= 1) this.rebuild();
+    if (this.processes.liveCount() === 0 && this.#spawning <= 1 && (this.#replace || this.#orphansLive()))
+      this.rebuild();
     return this.#current.then((b) => b.sandbox);
   }
 
-  /** Closes the SDK sandbox (ending every guest in it) and builds a new one over the same VFS. */
+  /**
+   * Closes the SDK sandbox (ending every guest in it) and puts a new one over the same VFS in
+   * its place: the one built ahead if there is one.
+   */
   rebuild(): void {
-    this.#dirty = false;
+    this.#replace = false;
     this.rebuilds++;
+    const spare = this.#spare;
+    this.#spare = undefined;
     const old = this.#current;
     this.#current = old
       .then(
         (b) => this.#dispose(b),
         () => undefined,
       )
-      .then(() => this.host.build());
+      .then(() => (spare ? spare.catch(() => this.host.build()) : this.host.build()));
     // A failed build is retried by the next spawn.
-    this.#current.catch(() => (this.#dirty = true));
+    this.#current.catch(() => (this.#replace = true));
   }
 
   /** The runtime restarted: every process of the old engine is gone, build on the new one. */
   restarted(ready: Promise<void>): void {
     this.processes.abandonAll('the engine restarted');
-    this.#dirty = false;
+    this.#replace = false;
+    // A sandbox built ahead belongs to the dead engine too.
+    this.#dropSpare();
     this.rebuilds++;
     const old = this.#current;
     // The dead engine's sandbox may never answer close(): do not wait for it.
     void old.then((b) => this.#dispose(b)).catch(() => undefined);
     this.#current = ready.then(() => this.host.build());
-    this.#current.catch(() => (this.#dirty = true));
+    this.#current.catch(() => (this.#replace = true));
+  }
+
+  /** Closes the sandbox built ahead, if any (it never ran anything of ours). */
+  #dropSpare(): void {
+    const spare = this.#spare;
+    this.#spare = undefined;
+    void spare
+      ?.then(async (b) => {
+        try {
+          await Promise.race([b.sandbox.close(), new Promise((r) => setTimeout(r, 2000))]);
+        } finally {
+          b.unmount();
+        }
+      })
+      .catch(() => undefined);
   }
 
   async #dispose(b: BuiltSandbox): Promise<void> {
@@ -294,6 +350,7 @@ export class EngineSandbox {
     this.host.forget();
     await this.processes.killAll();
     this.processes.abandonAll('the sandbox closed');
+    this.#dropSpare();
     const b = await this.#current.catch(() => undefined);
     if (b) await this.#dispose(b);
   }

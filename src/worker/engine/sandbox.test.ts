@@ -71,7 +71,8 @@ function fakeHost() {
 }
 
 const req = (timeoutMs = 0): ResolvedSpawn => ({ cwd: '/workspace', env: {}, timeoutMs });
-const tick = () => new Promise((r) => setTimeout(r, 10));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const tick = () => sleep(10);
 
 async function setup() {
   const h = fakeHost();
@@ -104,7 +105,9 @@ describe('EngineSandbox: replacing the SDK sandbox', () => {
   it('replaces it when a finished tree still counts live processes, with the one built at its end', async () => {
     const t = await setup();
     const tree = await t.run('spawns an orphan', { live: 1 });
-    // Built right after the command ended, before any next spawn; the old one is still open.
+    // Built shortly after the command ended (still live), before any next spawn; the old one
+    // is still open.
+    await sleep(40);
     expect(t.built).toHaveLength(2);
     expect(t.built[0]!.closed).toBe(false);
     expect(t.trees.live(tree)).toBe(1);
@@ -122,6 +125,18 @@ describe('EngineSandbox: replacing the SDK sandbox', () => {
     t.setLive(tree, 0);
     await t.run('true');
     expect(t.engine.rebuilds).toBe(0);
+    expect(t.procs.at(-1)!.sandbox).toBe(0);
+  });
+
+  it('neither builds nor replaces when the tree drains just after the command (a child counted late)', async () => {
+    const t = await setup();
+    const tree = await t.run('cat f', { live: 1 });
+    setTimeout(() => t.setLive(tree, 0), 5);
+    // The next spawn comes at once: it waits for the drain instead of replacing.
+    await t.run('true');
+    await sleep(40);
+    expect(t.engine.rebuilds).toBe(0);
+    expect(t.built).toHaveLength(1);
     expect(t.procs.at(-1)!.sandbox).toBe(0);
   });
 

@@ -61,6 +61,11 @@ export interface OrphanTree {
 const ORPHAN_CHECK_MS = 25;
 /** A tree whose processes all ended is let go after this long without any (late joiners). */
 const ORPHAN_QUIET_MS = 300;
+/**
+ * How long a spawn waits for finished trees to drain before it replaces the SDK sandbox: a
+ * child's worker counts its end a few ms after its parent (and so the command) saw it exit.
+ */
+const DRAIN_MS = 25;
 /** A killed tree still counting processes this long after the kill is let go (see below). */
 const KILL_WRITE_OFF_MS = 3000;
 
@@ -184,7 +189,14 @@ export class EngineSandbox {
   #ended(abandoned: boolean, replace: boolean, tree: number): void {
     if (replace) this.#replace = true;
     if (abandoned) this.rebuild();
-    else if (this.#replace || this.host.trees.live(tree) > 0) this.#prebuild();
+    else if (this.#replace) this.#prebuild();
+    else if (this.host.trees.live(tree) > 0) {
+      // A child's worker counts its end a little after its parent saw it exit: only a tree
+      // still live a moment later has orphans.
+      setTimeout(() => {
+        if (this.host.trees.live(tree) > 0) this.#prebuild();
+      }, DRAIN_MS);
+    }
   }
 
   /** Starts building the next SDK sandbox, unless one is built or being built. */
@@ -278,10 +290,14 @@ export class EngineSandbox {
   }
 
   /** The SDK sandbox to start the next process in: a fresh one if the last holds orphans. */
-  #sandbox(): Promise<WasmerSandbox> {
-    if (this.processes.liveCount() === 0 && this.#spawning <= 1 && (this.#replace || this.#orphansLive()))
-      this.rebuild();
-    return this.#current.then((b) => b.sandbox);
+  async #sandbox(): Promise<WasmerSandbox> {
+    const idle = () => this.processes.liveCount() === 0 && this.#spawning <= 1;
+    if (idle() && !this.#replace && this.#orphansLive()) {
+      const until = performance.now() + DRAIN_MS;
+      while (this.#orphansLive() && performance.now() < until) await new Promise((r) => setTimeout(r, 2));
+    }
+    if (idle() && (this.#replace || this.#orphansLive())) this.rebuild();
+    return (await this.#current).sandbox;
   }
 
   /**

@@ -119,6 +119,16 @@ describe('EngineSandbox: replacing the SDK sandbox', () => {
     expect(t.built).toHaveLength(2);
   });
 
+  it('replaces it once for orphans still counted after the replacement (they are in the closed one)', async () => {
+    const t = await setup();
+    await t.run('orphan that never leaves', { live: 1 });
+    await t.run('true');
+    await t.run('true');
+    await t.run('echo again');
+    expect(t.engine.rebuilds).toBe(1);
+    expect(t.procs.at(-1)!.sandbox).toBe(1);
+  });
+
   it('does not replace it when the orphans ended before the next command', async () => {
     const t = await setup();
     const tree = await t.run('short orphan', { live: 1 });

@@ -212,12 +212,17 @@ export class EngineSandbox {
 
   /** Some finished command's tree still has live processes (orphans we can see). */
   #orphansLive(): boolean {
-    for (const t of this.#trees) if (this.host.trees.live(t) > 0) return true;
+    for (const t of this.#trees) if (!this.#retired.has(t) && this.host.trees.live(t) > 0) return true;
     return false;
   }
 
   /** Trees of this sandbox's commands that may still have processes. */
   readonly #trees = new Set<number>();
+  /**
+   * Trees whose SDK sandbox was replaced (and their kill flag set): what is left of them is in
+   * a closed SDK sandbox, so replacing the current one again would not end it.
+   */
+  readonly #retired = new Set<number>();
   /** Trees that outlived their command and how they ended (for tests and docs/processes.md). */
   readonly orphanTrees: OrphanTree[] = [];
 
@@ -253,9 +258,10 @@ export class EngineSandbox {
       }
       clearInterval(timer);
       // Written off with processes still counted: they may run later, in this SDK sandbox.
-      if (s.live > 0) this.#replace = true;
+      if (s.live > 0 && !this.#retired.has(tree)) this.#replace = true;
       trees.release(tree);
       this.#trees.delete(tree);
+      this.#retired.delete(tree);
       if (seen) {
         const end: OrphanTree = {
           tree,
@@ -307,6 +313,7 @@ export class EngineSandbox {
   rebuild(): void {
     this.#replace = false;
     this.rebuilds++;
+    for (const t of this.#trees) this.#retired.add(t);
     const spare = this.#spare;
     this.#spare = undefined;
     const old = this.#current;
@@ -324,6 +331,7 @@ export class EngineSandbox {
   restarted(ready: Promise<void>): void {
     this.processes.abandonAll('the engine restarted');
     this.#replace = false;
+    for (const t of this.#trees) this.#retired.add(t);
     // A sandbox built ahead belongs to the dead engine too.
     this.#dropSpare();
     this.rebuilds++;

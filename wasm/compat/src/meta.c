@@ -129,7 +129,10 @@ static int done(int64_t p) {
 int __wrap___wasilibc_nocwd_fstatat(int fd, const char *path, struct stat *st, int flags) {
   struct stat ms;
   int64_t p = ask(fd, path, (flags & AT_SYMLINK_NOFOLLOW) ? "l" : "s", &ms);
-  if (p == NOT_OURS) return __real___wasilibc_nocwd_fstatat(fd, path, st, flags);
+  /* ENOENT goes to the runtime too: a volume mounted below one of our mounts (/mnt/vol under
+   * /mnt) has its meta names answered by the outer mount, which does not have the file. */
+  if (p == NOT_OURS || (type_of(p) == T_ERROR && errno_of(p) == ENOENT))
+    return __real___wasilibc_nocwd_fstatat(fd, path, st, flags);
   if (type_of(p) == T_ERROR) {
     errno = errno_of(p);
     return -1;

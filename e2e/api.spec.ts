@@ -218,7 +218,9 @@ test.describe('files and state', () => {
         const { Sandbox } = (globalThis as any).sandpit;
         await Sandbox.delete(`e2e-${persistence}`).catch(() => undefined);
         const sb = await Sandbox.create({ id: `e2e-${persistence}`, persistence });
-        await sb.commands.run('mkdir -p /home/user/p && echo persisted > /home/user/p/f.txt');
+        await sb.commands.run(
+          "mkdir -p /home/user/p && echo persisted > /home/user/p/f.txt && ln -s p/f.txt /home/user/link && chmod 750 /home/user/p/f.txt && touch -d '2001-02-03 04:05:06' /home/user/p/f.txt",
+        );
         await sb.snapshot({ name: 'snap1' });
         await sb.setEnv({ KEEP: 'yes' });
         await sb.setCwd('/home/user/p');
@@ -229,7 +231,11 @@ test.describe('files and state', () => {
         const { Sandbox } = (globalThis as any).sandpit;
         const listed = (await Sandbox.list()).map((e: any) => `${e.id}:${e.persistence}`);
         const sb = await Sandbox.open(`e2e-${persistence}`);
-        const r = (await sb.commands.run('cat f.txt; echo $KEEP')).stdout;
+        // Relative paths: the cwd was kept too. Modes, mtimes and symlinks as the guest and the API see them.
+        const r = (await sb.commands.run('cat f.txt; echo $KEEP; stat -c "%a %Y" f.txt; readlink ../link; cat ../link'))
+          .stdout;
+        const link = await sb.files.stat('/home/user/link');
+        const file = await sb.files.stat('/home/user/p/f.txt');
         const snaps = (await sb.listSnapshots()).map((s: any) => s.name);
         let second = 'none';
         try {
@@ -244,10 +250,14 @@ test.describe('files and state', () => {
         } catch (e: any) {
           gone = e.code;
         }
-        return { listed, r, snaps, second, gone };
+        return { listed, r, snaps, second, gone, link, file };
       }, persistence);
       expect(out.listed).toContain(`e2e-${persistence}:${persistence}`);
-      expect(out.r).toBe('persisted\nyes\n');
+      const mtime = Date.UTC(2001, 1, 3, 4, 5, 6);
+      expect(out.r).toBe(`persisted\nyes\n750 ${mtime / 1000}\np/f.txt\npersisted\n`);
+      expect(out.link).toMatchObject({ type: 'symlink', target: 'p/f.txt' });
+      expect(out.file).toMatchObject({ type: 'file', mtimeMs: mtime });
+      expect(out.file.mode & 0o777).toBe(0o750);
       expect(out.snaps).toEqual(['snap1']);
       expect(out.second).toBe('LOCKED');
       expect(out.gone).toBe('NOT_FOUND');

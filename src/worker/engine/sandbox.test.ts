@@ -162,6 +162,19 @@ describe('EngineSandbox: replacing the SDK sandbox', () => {
     expect(t.procs.at(-1)!.sandbox).toBe(1);
   });
 
+  it('builds no replacement beside a storming tree, only once it has drained', async () => {
+    const t = await setup();
+    const tree = await t.run(':(){ :|:& };:', { live: 20 });
+    await sleep(80);
+    expect(t.built).toHaveLength(1);
+    t.setLive(tree, 0);
+    await sleep(60);
+    expect(t.built).toHaveLength(2);
+    await t.run('true');
+    expect(t.engine.rebuilds).toBe(1);
+    expect(t.procs.at(-1)!.sandbox).toBe(1);
+  });
+
   it('replaces it after a killed command (an orphan spinning without system calls)', async () => {
     const t = await setup();
     await t.run('while :; do :; done', { kill: true });

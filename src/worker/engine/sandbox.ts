@@ -66,6 +66,8 @@ const ORPHAN_QUIET_MS = 300;
  * child's worker counts its end a few ms after its parent (and so the command) saw it exit.
  */
 const DRAIN_MS = 25;
+/** Orphans of one tree few enough to build the replacement beside them (see #spareWanted). */
+const QUIET_ORPHANS = 2;
 /** A killed tree still counting processes this long after the kill is let go (see below). */
 const KILL_WRITE_OFF_MS = 3000;
 
@@ -189,14 +191,20 @@ export class EngineSandbox {
   #ended(abandoned: boolean, replace: boolean, tree: number): void {
     if (replace) this.#replace = true;
     if (abandoned) this.rebuild();
-    else if (this.#replace) this.#prebuild();
-    else if (this.host.trees.live(tree) > 0) {
-      // A child's worker counts its end a little after its parent saw it exit: only a tree
-      // still live a moment later has orphans.
-      setTimeout(() => {
-        if (this.host.trees.live(tree) > 0) this.#prebuild();
-      }, DRAIN_MS);
-    }
+    else if (this.#replace && this.host.trees.live(tree) === 0) this.#prebuild();
+    // Otherwise #watchOrphans decides, from its first check on (ORPHAN_CHECK_MS after the end).
+  }
+
+  /**
+   * Whether to build the replacement now, from a finished tree's counts: a few quiet orphans
+   * (the next command will replace the SDK sandbox), or none left after a command that asked
+   * for a replacement. Not while a tree storms (a fork bomb's orphans, or one being killed):
+   * a build then competes with it for the engine and the kernel thread.
+   */
+  #spareWanted(tree: number, s: { live: number; denied: number }): boolean {
+    if (this.#spare || this.#closed || this.#retired.has(tree)) return false;
+    if (s.live === 0) return this.#replace;
+    return s.live <= QUIET_ORPHANS && s.denied === 0 && !this.host.trees.killed(tree);
   }
 
   /** Starts building the next SDK sandbox, unless one is built or being built. */
@@ -241,6 +249,7 @@ export class EngineSandbox {
     const timer = setInterval(() => {
       const s = trees.stats(tree);
       const now = performance.now();
+      if (this.#spareWanted(tree, s)) this.#prebuild();
       if (s.live > 0) {
         seen = true;
         peak = Math.max(peak, s.live);

@@ -326,9 +326,12 @@ export class EngineSandbox {
     const spare = this.#spare;
     this.#spare = undefined;
     const old = this.#current;
+    // The old one's trees are killed (their counted processes end at their next system call)
+    // before the new one is handed out; closing it (for guests the kill flag does not reach)
+    // goes on beside the next command instead of before it.
     this.#current = old
       .then(
-        (b) => this.#dispose(b),
+        (b) => void this.#dispose(b),
         () => undefined,
       )
       .then(() => (spare ? spare.catch(() => this.host.build()) : this.host.build()));

@@ -59,6 +59,16 @@ export class ProcessTrees {
     throw new Error('no free process tree slot');
   }
 
+  /**
+   * Starts the deadline again from now: a tree is opened before its command is spawned, and the
+   * command's own timeout counts from when it started (processes.ts), so a tree that ends itself
+   * at its deadline is never ended before the command's timeout is due.
+   */
+  restartDeadline(tree: number, timeoutMs: number): void {
+    if (timeoutMs <= 0 || !this.owned(tree)) return;
+    Atomics.store(this.ctl, this.at(tree, F.deadline), Math.max(1, Date.now() - this.epoch + timeoutMs));
+  }
+
   private owned(tree: number): boolean {
     return tree > 0 && Atomics.load(this.ctl, this.at(tree, F.owner)) === tree;
   }

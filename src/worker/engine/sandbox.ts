@@ -153,6 +153,8 @@ export class EngineSandbox {
       p = this.processes.add(label, proc, req.outputBytes ?? DEFAULT_OUTPUT, sinks, req.timeoutMs, () => {
         this.host.trees.kill(tree);
       });
+      // The process's timeout counts from now; so does the tree's (else it ends early: 'exited').
+      this.host.trees.restartDeadline(tree, req.timeoutMs);
       this.#trees.add(tree);
     } finally {
       this.#spawning--;

@@ -2,20 +2,16 @@
 // compat library, and the kernel VFS behind the server. Modes, mtimes, symlinks and ENOSPC that
 // the SDK's protocol cannot carry reach guests through meta names (meta.ts, wasm/compat/src/meta.c).
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Wasmer } from '@wasmer/sdk/node';
+import type { Wasmer } from '@wasmer/sdk/node';
 import { Vfs } from '../../vfs';
 import { VfsBackend } from '../vfs-backend';
-import { hookSandboxBuilder, installHostFs, type HostMountBuilder, type HostMountPlan } from './install';
+import { installHostFs, type HostMountPlan } from './install';
+import { hostFsWasmer, wasmDir } from './node-sdk.test-helpers';
 import { HostFsServer } from './server';
-import { workerEntrySource } from './worker-cache';
 
 const here = dirname(new URL(import.meta.url).pathname);
-const sdkDist = dirname(createRequire(import.meta.url).resolve('@wasmer/sdk/node'));
-const wasmDir = join(here, '../../../../public/wasm');
 // META_BUSYBOX: another build to compare with (the bench below), e.g. one without meta.c.
 const busyboxPath = process.env.META_BUSYBOX ?? join(wasmDir, 'busybox.wasm');
 
@@ -35,18 +31,6 @@ const PLAN: HostMountPlan = {
   ],
 };
 
-let setWorkerUrl: (url: string) => void;
-let workerUrl = '';
-
-class HostFsWasmer extends Wasmer {
-  protected static override async initializeCore(options: ConstructorParameters<typeof Wasmer>[0] & object) {
-    const core = await super.initializeCore(options);
-    setWorkerUrl(workerUrl);
-    hookSandboxBuilder(core as unknown as { sandbox(): HostMountBuilder }, () => PLAN);
-    return core;
-  }
-}
-
 const APPLETS = 'sh ls ln readlink chmod touch stat find test cat cp rm mv dd echo wc head'.split(' ');
 
 describe.skipIf(!existsSync(busyboxPath))('guest metadata (Node, real SDK, busybox, kernel VFS)', () => {
@@ -60,26 +44,17 @@ describe.skipIf(!existsSync(busyboxPath))('guest metadata (Node, real SDK, busyb
       : {},
   );
   let uninstall: () => void;
-  let wasmer: HostFsWasmer;
-  let sandbox: Awaited<ReturnType<HostFsWasmer['sandboxes']['create']>>;
+  let wasmer: Wasmer;
+  let sandbox: Awaited<ReturnType<Wasmer['sandboxes']['create']>>;
 
   beforeAll(async () => {
-    ({ setWorkerUrl } = (await import(pathToFileURL(join(sdkDist, '../pkg/wasmer_sdk_js.js')).href)) as {
-      setWorkerUrl: (url: string) => void;
-    });
     for (const d of ['/workspace', '/home/user', '/tmp']) vfs.mkdir(d, { recursive: true });
     const backend = new VfsBackend(() => vfs);
     server.mount(1, backend, '/workspace');
     server.mount(2, backend, '/home');
     server.mount(3, backend, '/tmp');
     uninstall = installHostFs(server);
-    const src = workerEntrySource({
-      sdkWorkerUrl: pathToFileURL(join(sdkDist, 'node-worker.js')).href,
-      bridgeUrl: pathToFileURL(join(sdkDist, 'host-filesystem.js')).href,
-    });
-    workerUrl = `data:text/javascript,${encodeURIComponent(src)}`;
-    wasmer = new HostFsWasmer({ cache: false });
-    await wasmer.ready();
+    wasmer = await hostFsWasmer(PLAN, {});
     const commands: Record<string, { module: string }> = Object.fromEntries(
       APPLETS.map((c) => [c, { module: 'busybox' }]),
     );

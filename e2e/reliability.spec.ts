@@ -151,9 +151,10 @@ test.describe('hostile programs are bounded and the page goes on', () => {
       expect(out.stdoutLen).toBeLessThanOrEqual(1 << 20);
       expect(['timeout', 'exited']).toContain(out.reason);
       // Not flat: the engine's memory grows for as long as the flood lasts, fastest through a
-      // pipe (4-14 MB/s measured for `yes | head`; see docs/reliability.md). A leak of the
-      // output itself (1 GB) would pass these bounds many times over.
-      expect(growthMB).toBeLessThan(FULL ? 1536 : 384);
+      // pipe (4-14 MB/s measured for `yes | head`, 16-36 MB/s in CI runs since process trees;
+      // see docs/reliability.md). A leak of the output itself (1 GB) would pass these bounds
+      // many times over.
+      expect(growthMB).toBeLessThan(FULL ? 1536 : 512);
       stillWorks(out);
     }
     report(`1 GB of output, timeout ${timeoutMs} ms`, flood);

@@ -8,25 +8,8 @@ import { sha256Hex } from './hash';
 import { MemoryBackend } from './memory';
 import { ObjectCache, writeTree } from './objects';
 import { PACK_PREFIX, parsePack } from './pack';
-import { Repository, encodeRoot, type PersistedState } from './repository';
-
-const stateOf = (v: Vfs, meta?: unknown): PersistedState => ({ root: v.snapshot().root, snapshots: [], meta });
-
-function dump(v: Vfs): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (p: string) => {
-    for (const name of v.readdir(p).sort()) {
-      const c = p === '/' ? '/' + name : p + '/' + name;
-      const st = v.lstat(c);
-      if (st.type === 'dir') {
-        out[c] = 'dir';
-        walk(c);
-      } else out[c] = v.readText(c);
-    }
-  };
-  walk('/');
-  return out;
-}
+import { Repository, encodeRoot } from './repository';
+import { dump, stateOf } from './store.test-helpers';
 
 async function reopen(mem: StorageBackend) {
   const st = (await (await Repository.open(mem)).load())!;

@@ -5,36 +5,15 @@ import { Vfs } from '../vfs/vfs';
 import type { StorageBackend } from './backend';
 import { StoreError } from './backend';
 import { MemoryBackend } from './memory';
-import { Repository, type PersistedState } from './repository';
+import { Repository } from './repository';
 import { parsePack } from './pack';
+import { dump, stateOf } from './store.test-helpers';
 
 /** Every object hash held by the stored packs. */
 function storedHashes(mem: MemoryBackend): Set<string> {
   const out = new Set<string>();
   for (const [k, v] of mem.data) if (k.startsWith('pack/')) for (const e of parsePack(v, k)) out.add(e.hash);
   return out;
-}
-
-/** Dump a tree as path → content/target/type, for comparing states. */
-function dump(v: Vfs): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (p: string) => {
-    for (const name of v.readdir(p).sort()) {
-      const c = p === '/' ? '/' + name : p + '/' + name;
-      const st = v.lstat(c);
-      if (st.type === 'dir') {
-        out[c] = `dir ${st.mode.toString(8)}`;
-        walk(c);
-      } else if (st.type === 'symlink') out[c] = `-> ${v.readlink(c)}`;
-      else out[c] = `${st.mode.toString(8)} ${st.mtimeMs} ${v.readText(c)}`;
-    }
-  };
-  walk('/');
-  return out;
-}
-
-function stateOf(v: Vfs, meta?: unknown): PersistedState {
-  return { root: v.snapshot().root, snapshots: [], meta };
 }
 
 /** A backend that "dies" on its n-th mutating call: that call throws (optionally after a torn write) and so does every later one. */

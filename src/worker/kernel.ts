@@ -34,7 +34,6 @@ import { removeBackend } from './store';
 import { FileService, fsCall } from './files';
 import { MOUNTED_DIRS } from './engine/runtime';
 import { Volumes } from './volumes';
-import { guardSyncWrites } from './sync-write-guard';
 
 /**
  * Reading a stored sandbox takes seconds (84 MB: 1.4-2.5 s measured on 2 busy cores); past this,
@@ -49,7 +48,6 @@ import { exportState, importState } from './store/export';
 import { closeMounts, hasProviderMounts, mountInto, refreshMounts } from './mounts';
 
 installErrorTransfer();
-guardSyncWrites();
 
 /** Replies may be awaited by several callers, so transfer copies and keep the original. */
 function replyTransfer(reply: RunReply): RunReply {

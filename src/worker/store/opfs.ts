@@ -95,8 +95,10 @@ export class OpfsBackend implements StorageBackend {
       let at = 0;
       while (at < bytes.length) {
         const n = h.write(bytes.subarray(at), { at });
-        // Chromium answers a write past the quota with 2^32 - 8 instead of throwing (see
-        // ../sync-write-guard.ts), and 0 would loop for ever: either way the file is cut short.
+        // Chromium (156) answers a write past the quota with 2^32 - 8 instead of throwing: it
+        // writes what fits, so a caller adding the result to its offset would commit a cut pack
+        // (the root record naming it would make the sandbox unloadable). 0 would loop for ever.
+        // Either way this is the QuotaExceededError the spec describes: QUOTA before the root.
         if (!(n > 0 && n <= bytes.length - at))
           throw new DOMException(`a write of ${bytes.length - at} bytes returned ${n}`, 'QuotaExceededError');
         at += n;

@@ -17,7 +17,9 @@ import {
   writeReply,
   isHostFsRequest,
   type HostFsReply,
+  type HostFsRequest,
 } from './protocol';
+import { CallerTags, SeenSizes } from './seen-sizes';
 import { HostFsServer } from './server';
 import { installWorkerStatCache, workerEntrySource } from './worker-cache';
 
@@ -126,6 +128,79 @@ describe('server calls', () => {
     expect(fs.readText('/workspace/hello.txt')).toBe('HEllo\none\ntwo\nthree\nfour\n');
     // A real O_EXCL create of an existing file still fails.
     expect(err(s.reply(1, 'open', ['hello.txt', true, true, true, true, true, false]))).toBe('EEXIST');
+  });
+
+  it('counts an append from the size its worker last saw, even if the file grew before the open', () => {
+    const calls: string[] = [];
+    const { fs } = server();
+    const s = new HostFsServer({ onCall: (i) => calls.push(`${i.method}@${String(i.caller)}`) });
+    s.mount(1, fs, '/workspace');
+    const enc = new TextEncoder();
+    // Two SDK workers, each blocking on the one reply buffer it reuses for all its calls; every
+    // message brings a new SharedArrayBuffer object over that memory (structured clone).
+    const workers = [new SharedArrayBuffer(REPLY_BUFFER_BYTES), new SharedArrayBuffer(REPLY_BUFFER_BYTES)];
+    const ask = (w: number, method: string, args: unknown[]) => {
+      const req: HostFsRequest = { type: HOST_FS_MESSAGE, mount: 1, method, args, response: workers[w]!, binary: true };
+      s.handle(structuredClone(req, { transfer: [] }));
+      const reply = readReply(workers[w]!)!;
+      if ('error' in reply) throw new Error(reply.error.code);
+      return reply.value;
+    };
+    const open = [true, true, true, false, false, false]; // `>> existing`, as the SDK sends it
+    // Worker 0 stats (6 bytes) and is about to open; worker 1 appends a line in between.
+    expect(ask(0, 'stat', ['hello.txt'])).toEqual({ kind: 'file', size: 6 });
+    expect(ask(1, 'stat', ['hello.txt'])).toEqual({ kind: 'file', size: 6 });
+    const b = ask(1, 'open', ['hello.txt', ...open]);
+    ask(1, 'write', [b, 6, enc.encode('one\n')]);
+    ask(1, 'close', [b]);
+    const a = ask(0, 'open', ['hello.txt', ...open]);
+    ask(0, 'write', [a, 6, enc.encode('two\n')]); // worker 0 still counts from 6
+    ask(0, 'write', [a, 10, enc.encode('three\n')]);
+    ask(0, 'close', [a]);
+    expect(fs.readText('/workspace/hello.txt')).toBe('hello\none\ntwo\nthree\n');
+    // A positional writer in the same window stays positional: its first write is elsewhere.
+    expect(ask(0, 'stat', ['hello.txt'])).toEqual({ kind: 'file', size: 20 });
+    const c = ask(1, 'open', ['hello.txt', ...open]);
+    ask(1, 'write', [c, 20, enc.encode('four\n')]);
+    const d = ask(0, 'open', ['hello.txt', ...open]);
+    ask(0, 'write', [d, 0, enc.encode('H')]);
+    ask(0, 'write', [d, 20, enc.encode('F')]); // and stays so, even at the length it saw
+    for (const h of [c, d]) ask(1, 'close', [h]);
+    expect(fs.readText('/workspace/hello.txt')).toBe('Hello\none\ntwo\nthree\nFour\n');
+    // Each worker is told apart (and kernel-thread calls have no caller).
+    s.reply(1, 'stat', ['hello.txt']);
+    expect(calls.filter((c) => c.startsWith('stat') || c.startsWith('open'))).toEqual([
+      'stat@1',
+      'stat@2',
+      'open@2',
+      'open@1',
+      'stat@1',
+      'open@2',
+      'open@1',
+      'stat@undefined',
+    ]);
+  });
+
+  it('tells callers apart by their reply buffer and keeps a bounded memory of sizes', () => {
+    const tags = new CallerTags();
+    const a = new SharedArrayBuffer(REPLY_BUFFER_BYTES);
+    const b = new SharedArrayBuffer(REPLY_BUFFER_BYTES);
+    const [ta, tb] = [tags.of(a), tags.of(b)];
+    expect(ta).not.toBe(tb);
+    expect(tags.of(structuredClone(a))).toBe(ta); // a new object over the same memory
+    expect(tags.of(new SharedArrayBuffer(256))).toBeUndefined(); // too small to keep a tag
+    // An oversized reply that ran over the tag only makes the worker a new caller.
+    new Uint8Array(a).fill(0x7b);
+    expect(tags.of(a)).not.toBe(ta);
+    const sizes = new SeenSizes();
+    sizes.remember(1, 1, '/f', 5);
+    sizes.remember(2, 1, '/f', 9);
+    expect(sizes.take(1, 1, '/f')).toBe(5);
+    expect(sizes.take(1, 1, '/f')).toBeUndefined(); // taken by the open
+    for (let i = 0; i < 5000; i++) sizes.remember(3, 1, `/g${i}`, i);
+    expect(sizes.size).toBe(1024);
+    expect(sizes.take(2, 1, '/f')).toBeUndefined(); // the oldest went first
+    expect(sizes.take(3, 1, '/g4999')).toBe(4999);
   });
 
   it('keeps an open file readable after it is renamed or removed', () => {

@@ -46,7 +46,7 @@ describe.each([false, true])('guests see our filesystem (Node, real SDK, stat ca
     const commands: Record<string, { module: string }> = { fsx: { module: 'fsx' } };
     if (existsSync(busyboxPath)) {
       modules.busybox = readFileSync(busyboxPath);
-      for (const c of ['tee', 'cat', 'ls', 'mkdir', 'cp', 'rm', 'mv']) commands[c] = { module: 'busybox' };
+      for (const c of ['tee', 'cat', 'ls', 'mkdir', 'cp', 'rm', 'mv', 'dd']) commands[c] = { module: 'busybox' };
     }
     for (const [name, path] of [
       ['sqlite3', sqlitePath],
@@ -109,6 +109,54 @@ describe.each([false, true])('guests see our filesystem (Node, real SDK, stat ca
     expect(results).toEqual(Array(8).fill({ code: 0, out: '', err: '' }));
     const lines = fs.readText('/tmp/shared.log').split('\n').filter(Boolean).sort();
     expect(lines).toEqual(Array.from({ length: 8 }, (_, i) => `line ${i}`));
+  });
+
+  /**
+   * Make another appender add `line` to `path` (through the server, as a second guest would) just
+   * before the guest's next opening of it: after the SDK's own `stat`, the one whose size it counts
+   * its write offsets from. That is the window two real appenders race in, made certain.
+   */
+  const appendBeforeNextOpen = (path: string, line: string) => {
+    const open = fs.open;
+    fs.open = (p, flags) => {
+      if (p === path) {
+        fs.open = open; // once, and not for the open below
+        const h = server.call(3, 'open', [path.slice('/tmp/'.length), true, true, true, false, false, false]);
+        server.call(3, 'write', [h, fs.stat(path).size, new TextEncoder().encode(line)]);
+        server.call(3, 'close', [h]);
+      }
+      return open.call(fs, p, flags);
+    };
+    return () => (fs.open = open);
+  };
+
+  it('loses no line when another appender writes between the SDK stat and its open', async () => {
+    fs.writeFile('/tmp/race.log', 'first\n');
+    const undo = appendBeforeNextOpen('/tmp/race.log', 'other\n');
+    try {
+      expect(await fsx('append', '/tmp/race.log', 'guest\n')).toEqual({ code: 0, out: '', err: '' });
+    } finally {
+      undo();
+    }
+    expect(fs.readText('/tmp/race.log')).toBe('first\nother\nguest\n');
+  });
+
+  it.runIf(existsSync(busyboxPath))('keeps a seek-and-write (dd conv=notrunc) in place, raced or not', async () => {
+    const dd = (stdin: string) =>
+      sandbox
+        .command('dd', ['of=/tmp/pos.bin', 'bs=1', 'seek=2', 'conv=notrunc'])
+        .run({ check: false, timeoutMs: 30_000, stdin });
+    fs.writeFile('/tmp/pos.bin', 'abcdef\n');
+    expect((await dd('XY')).exitCode).toBe(0);
+    expect(fs.readText('/tmp/pos.bin')).toBe('abXYef\n');
+    // The same write with an append in the window: still in place, the append kept.
+    const undo = appendBeforeNextOpen('/tmp/pos.bin', 'more\n');
+    try {
+      expect((await dd('Z')).exitCode).toBe(0);
+    } finally {
+      undo();
+    }
+    expect(fs.readText('/tmp/pos.bin')).toBe('abZYef\nmore\n');
   });
 
   it('streams a large file in and out', async () => {

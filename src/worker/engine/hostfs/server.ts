@@ -20,6 +20,7 @@ import {
   type HostFsReply,
   type HostFsRequest,
 } from './protocol';
+import { CallerTags, SeenSizes } from './seen-sizes';
 
 export class HostFsError extends Error {
   constructor(
@@ -36,6 +37,8 @@ export interface HostFsCallInfo {
   method: string;
   args: readonly unknown[];
   reply: HostFsReply;
+  /** The SDK worker that asked (seen-sizes.ts); undefined for calls made on the kernel thread. */
+  caller?: number;
   /** Time spent in the backend and encoding, in microseconds. */
   micros: number;
 }
@@ -110,6 +113,8 @@ export class HostFsServer {
   #generation = 0;
   #lastError: { code: string; at: number } | null = null;
   readonly #metaDone = new Map<string, number>();
+  readonly #callers = new CallerTags();
+  readonly #seenSizes = new SeenSizes();
   readonly #onCall: ((info: HostFsCallInfo) => void) | undefined;
   /** Calls answered, by method. */
   readonly counts: Record<string, number> = {};
@@ -142,8 +147,11 @@ export class HostFsServer {
 
   /** Answer one request posted by an SDK worker; always wakes the worker. */
   handle(request: HostFsRequest): void {
-    if (request.method === 'read' && request.binary === true && !this.#onCall && this.#readInto(request)) return;
-    writeReply(request, this.reply(request.mount, request.method, request.args));
+    const method = request.method;
+    if (method === 'read' && request.binary === true && !this.#onCall && this.#readInto(request)) return;
+    // Only these two need to know who asks (the size an open's offsets count from).
+    const caller = method === 'stat' || method === 'open' ? this.#callers.of(request.response) : undefined;
+    writeReply(request, this.reply(request.mount, method, request.args, caller));
   }
 
   /** The hot path of guest reads: file bytes straight into the reply buffer. False: not possible. */
@@ -162,19 +170,22 @@ export class HostFsServer {
     return true;
   }
 
-  /** Run one call and wrap the outcome as the SDK expects it. Never throws. */
-  reply(mount: number, method: string, args: readonly unknown[]): HostFsReply {
+  /**
+   * Run one call and wrap the outcome as the SDK expects it. Never throws. `caller`: the SDK
+   * worker that asked (handle() knows it; calls made on the kernel thread have none).
+   */
+  reply(mount: number, method: string, args: readonly unknown[], caller?: number): HostFsReply {
     const started = this.#onCall ? performance.now() : 0;
     let reply: HostFsReply;
     try {
-      reply = { value: this.call(mount, method, args) };
+      reply = { value: this.call(mount, method, args, caller) };
     } catch (e) {
       const raw = codeOf(e) ?? 'EIO';
       if (!SDK_CODES.has(raw)) this.#lastError = { code: raw, at: Date.now() };
       reply = { error: toWireError(e) };
     }
     this.counts[method] = (this.counts[method] ?? 0) + 1;
-    this.#onCall?.({ mount, method, args, reply, micros: (performance.now() - started) * 1000 });
+    this.#onCall?.({ mount, method, args, reply, caller, micros: (performance.now() - started) * 1000 });
     return reply;
   }
 
@@ -189,15 +200,15 @@ export class HostFsServer {
   }
 
   /** Run one call; throws HostFsError (or the backend's coded error). */
-  call(mount: number, method: string, args: readonly unknown[]): unknown {
+  call(mount: number, method: string, args: readonly unknown[], caller?: number): unknown {
     if (mount === CONTROL_MOUNT) return this.#control(method, args);
     // open changes metadata only when it may create or truncate (WASIX opens for write even to read).
     if (!MUTATING.has(method) || (method === 'open' && !args.slice(3, 6).some(Boolean))) {
-      return this.#dispatch(mount, method, args);
+      return this.#dispatch(mount, method, args, caller);
     }
     // Bump before the reply wakes the caller, so any later call anywhere sees the change.
     try {
-      return this.#dispatch(mount, method, args);
+      return this.#dispatch(mount, method, args, caller);
     } finally {
       this.invalidate();
     }
@@ -217,7 +228,7 @@ export class HostFsServer {
     return this.#generation;
   }
 
-  #dispatch(mount: number, method: string, args: readonly unknown[]): unknown {
+  #dispatch(mount: number, method: string, args: readonly unknown[], caller: number | undefined): unknown {
     const m = this.#mounts.get(mount);
     if (!m) throw new HostFsError('ENOENT', `no host filesystem mount ${mount}`);
     const b = m.backend;
@@ -232,6 +243,7 @@ export class HostFsServer {
         }
         if (meta) return { kind: 'file', size: this.#meta(b, meta, p) };
         const s = b.stat(p);
+        if (caller !== undefined && s.kind === 'file') this.#seenSizes.remember(caller, mount, p, s.size);
         return { kind: s.kind, size: s.size };
       }
       case 'readDir':
@@ -246,9 +258,12 @@ export class HostFsServer {
         const meta = parseMetaName(path(0));
         if (meta === 'dir') throw new HostFsError('EISDIR', 'the meta directory');
         if (meta) return this.#openMeta(b, meta, mount);
-        const file = b.open(path(0), { read, write, create, exclusive, truncate, append });
+        const p = path(0);
+        // The length the SDK counts this handle's offsets from: what its stat just told it.
+        const seen = caller === undefined ? undefined : this.#seenSizes.take(caller, mount, p);
+        const file = b.open(p, { read, write, create, exclusive, truncate, append });
         const handle = this.#allocHandle();
-        this.#open.set(handle, { mount, file, append: appendMode(file, write, create, truncate, append) });
+        this.#open.set(handle, { mount, file, append: appendMode(file, seen, write, create, truncate, append) });
         return handle;
       }
       case 'read': {
@@ -437,15 +452,18 @@ export class HostFsServer {
 
 /**
  * The SDK passes O_APPEND only when it creates the file: `>> existing` arrives as a plain
- * read-write-create open, with offsets counted from the length the SDK saw at open. So two
- * appenders (two commands, or an attached tab and this one) would overwrite each other's lines.
- * A handle opened to create-or-extend without truncation whose writes follow on from the
- * length at open is treated as appending: each such write goes at the file's current end, which
- * is the same place unless someone else grew the file meanwhile. The first write anywhere else
- * (a seek: sqlite pages, in-place edits) makes it an ordinary positional writer.
+ * read-write-create open, with offsets counted from the length the SDK's `stat` returned just
+ * before the open (`seen`: seen-sizes.ts). So two appenders (two commands, or an attached tab and
+ * this one) would overwrite each other's lines. A handle opened to create-or-extend without
+ * truncation whose writes follow on from that length is treated as appending: each such write
+ * goes at the file's current end, which is the same place unless someone else grew the file
+ * meanwhile, between the stat and the open included. The first write anywhere else (a seek:
+ * sqlite pages, dd conv=notrunc, in-place edits) makes it an ordinary positional writer. Without
+ * `seen` (a call from the kernel thread, an untagged buffer) the length at open stands in for it.
  */
 function appendMode(
   file: HostFsFile,
+  seen: number | undefined,
   write: boolean,
   create: boolean,
   truncate: boolean,
@@ -453,7 +471,7 @@ function appendMode(
 ): OpenEntry['append'] {
   if (!write) return null;
   if (append) return 'always';
-  return create && !truncate ? file.size() : null;
+  return create && !truncate ? (seen ?? file.size()) : null;
 }
 
 /** A read-only in-memory file (readlink's answer). */

@@ -8,6 +8,8 @@ import { sha256 } from './hash';
 export const MAGIC = new Uint8Array([0x53, 0x41, 0x4e, 0x44, 0x50, 0x49, 0x54, 0x00]); // "SANDPIT\0"
 export const FORMAT_VERSION = 1;
 export const FORMAT_V2 = 2;
+/** Per-record checksums instead of a whole-file SHA-256: container-v3.ts. */
+export const FORMAT_V3 = 3;
 export const HEADER_BYTES = 32;
 export const TRAILER_BYTES = 32;
 const FLAG_GZIP = 1;
@@ -66,9 +68,10 @@ export interface Opened {
   rawLen: number;
 }
 
-/** Check the frame and the whole-file checksum of either version; version 1 is decompressed. */
+/** Check the frame and the whole-file checksum of version 1 or 2; version 1 is decompressed. */
 export async function open(bytes: Uint8Array, maxRawBytes: number): Promise<Opened> {
   const version = peekVersion(bytes);
+  if (version === FORMAT_V3) throw corrupt('version 3 is opened by openV3');
   if (version === FORMAT_VERSION) {
     const payload = await unseal(bytes, maxRawBytes);
     return { version, payload, rawLen: payload.length };
@@ -77,17 +80,21 @@ export async function open(bytes: Uint8Array, maxRawBytes: number): Promise<Open
   return { version: 2, payload: bytes.subarray(HEADER_BYTES, end), rawLen };
 }
 
-function peekVersion(bytes: Uint8Array): number {
+/** Magic and a known version (1, 2 or 3); anything else is CORRUPT. */
+export function peekVersion(bytes: Uint8Array): number {
   if (!(bytes instanceof Uint8Array)) throw corrupt('not bytes');
-  if (bytes.length < HEADER_BYTES + TRAILER_BYTES) throw corrupt('too short');
+  // 48: the shortest frame (version 3's header and trailer); versions 1 and 2 check 64 later.
+  if (bytes.length < HEADER_BYTES + 16) throw corrupt('too short');
   for (let i = 0; i < MAGIC.length; i++) if (bytes[i] !== MAGIC[i]) throw corrupt('bad magic');
   const version = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint16(8, true);
-  if (version !== FORMAT_VERSION && version !== FORMAT_V2) throw corrupt(`unsupported version ${version}`);
+  if (version !== FORMAT_VERSION && version !== FORMAT_V2 && version !== FORMAT_V3)
+    throw corrupt(`unsupported version ${version}`);
   return version;
 }
 
 /** Flags, lengths, limit and SHA-256 trailer; returns where the payload ends. */
 async function checkFrame(bytes: Uint8Array, maxRawBytes: number, flags: number) {
+  if (bytes.length < HEADER_BYTES + TRAILER_BYTES) throw corrupt('too short');
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (dv.getUint16(10, true) !== flags || dv.getUint32(12, true) !== 0) throw corrupt('unknown flags');
   const payloadLen = dv.getBigUint64(16, true);

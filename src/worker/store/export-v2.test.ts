@@ -75,7 +75,7 @@ describe('export format v2', () => {
     v.writeFile('/text.py', text);
     v.mkdir('/copies');
     for (let i = 0; i < 50; i++) v.writeFile(`/copies/c${i}`, noise); // 50 copies, distinct pages in the VFS
-    const bytes = await exportState(v);
+    const bytes = await exportState(v, { formatVersion: 2 });
     expect(bytes[8]).toBe(2); // version
     // Raw noise once (~196 KB), text deflated to a few KB, copies free.
     expect(bytes.length).toBeLessThan(noise.length + 40_000);
@@ -102,7 +102,7 @@ describe('export format v2', () => {
     const v = new Vfs();
     v.writeFile('/a', random(PAGE_SIZE + 5));
     v.writeFile('/b.txt', 'text '.repeat(30_000));
-    const bytes = await exportState(v);
+    const bytes = await exportState(v, { formatVersion: 2 });
     for (let n = 0; n < bytes.length; n += Math.max(1, Math.floor(bytes.length / 300)))
       expect(await codeOf(importState(bytes.subarray(0, n))), `truncated at ${n}`).toBe('CORRUPT');
     let seed = 7;

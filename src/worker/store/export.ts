@@ -1,13 +1,14 @@
 // exportState/importState: a whole sandbox (files with metadata, snapshots, env, cwd) as one
 // versioned, checksummed, compressed blob. Import validates everything before building anything.
-// Format: docs/export-format.md. Export writes version 2; import reads versions 1 and 2.
+// Format: docs/export-format.md. Export writes version 3; import reads versions 1, 2 and 3.
 
 import { pageBytes } from '../vfs/content';
 import { countTree, PAGE_SIZE, type DirNode, type FileNode, type Node, type Page } from '../vfs/node';
 import { VfsError } from '../vfs/errors';
 import { DEFAULT_MAX_BYTES, DEFAULT_MAX_FILES, Vfs, type VfsOptions, type VfsSnapshot } from '../vfs/vfs';
-import { corrupt, open, sealV2 } from './container';
-import { decodeV2, encodeV2 } from './payload-v2';
+import { corrupt, FORMAT_V3, open, peekVersion, sealV2 } from './container';
+import { openV3, sealV3 } from './container-v3';
+import { decodeRecords, decodeV2, encodeRecords, encodeV2 } from './payload-v2';
 import { PageDedup } from './dedup';
 import { parseRecords, REC_BLOB, REC_META, REC_TREE } from './records';
 
@@ -22,6 +23,8 @@ export interface ExportOptions {
   env?: Record<string, string>;
   cwd?: string;
   snapshots?: ExportSnapshot[];
+  /** Format version to write: 3 (the default), or 2 (tests of the version 2 reader). */
+  formatVersion?: 2 | 3;
 }
 
 export interface ImportOptions {
@@ -55,7 +58,7 @@ interface TreeRecord {
 
 interface MetaRecord {
   format: 'sandpit-state';
-  version: 1 | 2;
+  version: 1 | 2 | 3;
   createdAt: number;
   env: Record<string, string>;
   cwd: string;
@@ -123,15 +126,20 @@ export async function exportState(vfs: Vfs, options: ExportOptions = {}): Promis
     );
   const meta: MetaRecord = {
     format: 'sandpit-state',
-    version: 2,
+    version: options.formatVersion ?? FORMAT_V3,
     createdAt: Date.now(),
     env: options.env ?? {},
     cwd: options.cwd ?? '/',
     blobs: blobs.length,
     trees: trees.length,
   };
-  const { parts, rawLen } = await encodeV2({ meta: encoder.encode(JSON.stringify(meta)), blobs, trees });
-  return sealV2(parts, rawLen);
+  const payload = { meta: encoder.encode(JSON.stringify(meta)), blobs, trees };
+  if (meta.version === 2) {
+    const { parts, rawLen } = await encodeV2(payload);
+    return sealV2(parts, rawLen);
+  }
+  const { records, rawLen } = await encodeRecords(payload, true);
+  return sealV3(records, rawLen);
 }
 
 /** The parts every version decodes to: META's body, blob bodies in index order, tree bodies. */
@@ -156,9 +164,21 @@ function decodeV1(raw: Uint8Array): Decoded {
 }
 
 export async function importState(bytes: Uint8Array, options: ImportOptions = {}): Promise<ImportedState> {
-  const opened = await open(bytes, options.maxBytes ?? DEFAULT_IMPORT_LIMIT);
-  const decoded: Decoded =
-    opened.version === 1 ? decodeV1(opened.payload) : await decodeV2(opened.payload, opened.rawLen);
+  const limit = options.maxBytes ?? DEFAULT_IMPORT_LIMIT;
+  const opened: { version: number; decoded: Decoded } =
+    peekVersion(bytes) === FORMAT_V3
+      ? await (async () => {
+          const { records, rawLen } = openV3(bytes, limit);
+          return { version: FORMAT_V3, decoded: await decodeRecords(records, rawLen, true) };
+        })()
+      : await (async () => {
+          const o = await open(bytes, limit);
+          return {
+            version: o.version,
+            decoded: o.version === 1 ? decodeV1(o.payload) : await decodeV2(o.payload, o.rawLen),
+          };
+        })();
+  const decoded = opened.decoded;
   // ---- validate everything ----
   const meta = parseJson(decoded.meta) as MetaRecord;
   if (

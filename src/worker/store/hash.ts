@@ -76,3 +76,128 @@ export function crc32(bytes: Uint8Array, previous = 0): number {
   for (; i < n; i++) c = t[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
   return ~c >>> 0;
 }
+
+// ---- fast128: a fast non-cryptographic 128-bit hash (docs/export-format.md, "fast128") ----
+// Used where SHA-256 through WebCrypto cost more than everything else: the per-record checksums
+// of export version 3 and the content addresses of store pages (which are byte-compared before
+// being trusted as equal, see repository.ts). Four independent 32-bit lanes, each updated with
+// one multiply-rotate-multiply per 4-byte word: every step is a bijection of the lane for a fixed
+// word and of the word for a fixed lane, so a change confined to one word (every single flipped
+// bit) always changes the result. About 3 GB/s in V8 over aligned input.
+
+const P1 = 0x9e3779b1 | 0;
+const P2 = 0x85ebca77 | 0;
+const F1 = 0x85ebca6b | 0;
+const F2 = 0xc2b2ae35 | 0;
+/** Words are read as little-endian through an Int32Array only where the platform is little-endian. */
+const LITTLE = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+/** Unaligned input is copied here a chunk at a time (Int32Array views need 4-byte alignment). */
+let scratch = new Uint8Array(1 << 16);
+const lanes = new Int32Array(4);
+
+const rotl = (x: number, r: number): number => (x << r) | (x >>> (32 - r));
+const fmix = (h: number): number => {
+  h ^= h >>> 16;
+  h = Math.imul(h, F1);
+  h ^= h >>> 13;
+  h = Math.imul(h, F2);
+  return (h ^ (h >>> 16)) >>> 0;
+};
+
+/** Feed `groups` 16-byte groups of `w` (from word 0) into the lanes. */
+function feed(w: Int32Array, groups: number): void {
+  let a = lanes[0]!;
+  let b = lanes[1]!;
+  let c = lanes[2]!;
+  let d = lanes[3]!;
+  const n = groups * 4;
+  for (let i = 0; i < n; i += 4) {
+    a = (a + Math.imul(w[i]!, P2)) | 0;
+    a = Math.imul((a << 13) | (a >>> 19), P1);
+    b = (b + Math.imul(w[i + 1]!, P2)) | 0;
+    b = Math.imul((b << 13) | (b >>> 19), P1);
+    c = (c + Math.imul(w[i + 2]!, P2)) | 0;
+    c = Math.imul((c << 13) | (c >>> 19), P1);
+    d = (d + Math.imul(w[i + 3]!, P2)) | 0;
+    d = Math.imul((d << 13) | (d >>> 19), P1);
+  }
+  lanes[0] = a;
+  lanes[1] = b;
+  lanes[2] = c;
+  lanes[3] = d;
+}
+
+/** Little-endian 32-bit word of `b` at `at`, zero past the end. */
+const wordAt = (b: Uint8Array, at: number): number =>
+  (b[at] ?? 0) | ((b[at + 1] ?? 0) << 8) | ((b[at + 2] ?? 0) << 16) | ((b[at + 3] ?? 0) << 24);
+
+/**
+ * fast128 of `bytes` with a 32-bit `seed`, as four 32-bit words. The input is read as
+ * little-endian 32-bit words, zero-padded to a multiple of 16 bytes; the length goes into the end.
+ */
+export function fast128(bytes: Uint8Array, seed = 0, out = new Uint32Array(4)): Uint32Array {
+  lanes[0] = 0x243f6a88 ^ seed;
+  lanes[1] = 0x85a308d3 | 0;
+  lanes[2] = 0x13198a2e;
+  lanes[3] = 0x03707344;
+  const n = bytes.length;
+  const whole = n >>> 4;
+  if (LITTLE && (bytes.byteOffset & 3) === 0) {
+    feed(new Int32Array(bytes.buffer, bytes.byteOffset, whole * 4), whole);
+  } else if (LITTLE) {
+    const words = new Int32Array(scratch.buffer);
+    const per = scratch.length >>> 4;
+    for (let g = 0; g < whole; g += per) {
+      const k = Math.min(per, whole - g);
+      scratch.set(bytes.subarray(g * 16, (g + k) * 16));
+      feed(words, k);
+    }
+  } else {
+    const w = new Int32Array(4);
+    for (let g = 0; g < whole; g++) {
+      for (let j = 0; j < 4; j++) w[j] = wordAt(bytes, g * 16 + 4 * j);
+      feed(w, 1);
+    }
+  }
+  if (n & 15) {
+    const w = new Int32Array(4);
+    for (let j = 0; j < 4; j++) w[j] = wordAt(bytes, whole * 16 + 4 * j);
+    feed(w, 1);
+  }
+  // The length, then two ARX rounds over the 128-bit state (a bijection, so lanes that differ
+  // still differ) to spread every lane over every output word, and a final mix of each word.
+  let a = (lanes[0]! + n) | 0;
+  let b = (lanes[1]! + Math.floor(n / 0x100000000)) | 0;
+  let c = lanes[2]!;
+  let d = lanes[3]!;
+  for (let r = 0; r < 2; r++) {
+    a = (a + b) | 0;
+    d = rotl(d ^ a, 16);
+    c = (c + d) | 0;
+    b = rotl(b ^ c, 12);
+    a = (a + b) | 0;
+    d = rotl(d ^ a, 8);
+    c = (c + d) | 0;
+    b = rotl(b ^ c, 7);
+  }
+  out[0] = fmix(a);
+  out[1] = fmix(b);
+  out[2] = fmix(c);
+  out[3] = fmix(d);
+  return out;
+}
+
+const digest4 = new Uint32Array(4);
+
+/** fast128 as 32 lowercase hex digits (word 0 first, each word big-endian). */
+export function fast128Hex(bytes: Uint8Array, seed = 0): string {
+  const h = fast128(bytes, seed, digest4);
+  let s = '';
+  for (let i = 0; i < 4; i++) s += (h[i]! >>> 0).toString(16).padStart(8, '0');
+  return s;
+}
+
+/** Grow the unaligned-input scratch buffer (tests use it to cover chunking with small inputs). */
+export function setFastScratchBytes(n: number): void {
+  scratch = new Uint8Array(Math.max(16, n & ~15));
+}

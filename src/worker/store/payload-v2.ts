@@ -47,14 +47,22 @@ async function coded(
   rawLen: number,
   prefix: Uint8Array[] = [],
   method = METHOD_LZ,
+  aligned = false,
 ): Promise<Uint8Array[]> {
+  // Version 3: method, three zero bytes, raw length, prefix, zeros up to a multiple of 8, data.
+  const head = (m: number): Uint8Array[] => {
+    if (!aligned) return [new Uint8Array([m]), u32(rawLen), ...prefix];
+    let n = 8;
+    for (const p of prefix) n += p.length;
+    return [new Uint8Array([m, 0, 0, 0]), u32(rawLen), ...prefix, new Uint8Array(Math.ceil(n / 8) * 8 - n)];
+  };
   if (looksCompressible(parts, rawLen)) {
     const whole = concat(parts, rawLen);
     const z =
       method === METHOD_LZ ? lzCompress(whole, Math.floor(rawLen * (1 - MIN_SAVING))) : await deflateIfSmaller(whole);
-    if (z) return [new Uint8Array([method]), u32(rawLen), ...prefix, z];
+    if (z) return [...head(method), z];
   }
-  return [new Uint8Array([METHOD_STORED]), u32(rawLen), ...prefix, ...parts];
+  return [...head(METHOD_STORED), ...parts];
 }
 
 function record(type: number, body: Uint8Array[]): Uint8Array[] {
@@ -70,8 +78,17 @@ export interface PayloadV2 {
   trees: Uint8Array[];
 }
 
-/** The payload as parts, and its decoded size (what the header's rawLength declares). */
-export async function encodeV2(p: PayloadV2): Promise<{ parts: Uint8Array[]; rawLen: number }> {
+/** A record: its type and its body as parts. */
+export interface Rec {
+  type: number;
+  body: Uint8Array[];
+}
+
+/**
+ * The records of a version 2 or 3 payload (META, SEGMENTs, TREEs, END; their bodies are the
+ * same in both versions) and the decoded size the header's rawLength declares.
+ */
+export async function encodeRecords(p: PayloadV2, v3 = false): Promise<{ records: Rec[]; rawLen: number }> {
   // Segments: consecutive blobs up to SEGMENT_BYTES.
   const groups: Uint8Array[][] = [];
   let cur: Uint8Array[] = [];
@@ -87,7 +104,7 @@ export async function encodeV2(p: PayloadV2): Promise<{ parts: Uint8Array[]; raw
   }
   if (cur.length) groups.push(cur);
   let rawLen = 0;
-  const segments: Uint8Array[][] = new Array(groups.length);
+  const segments: Rec[] = new Array(groups.length);
   let next = 0;
   const worker = async () => {
     for (let i = next++; i < groups.length; i = next++) {
@@ -101,17 +118,24 @@ export async function encodeV2(p: PayloadV2): Promise<{ parts: Uint8Array[]; raw
         len += b.length;
       });
       rawLen += len;
-      segments[i] = record(REC_SEGMENT, await coded(g, len, [lengths]));
+      segments[i] = { type: REC_SEGMENT, body: await coded(g, len, [lengths], METHOD_LZ, v3) };
     }
   };
   await Promise.all(Array.from({ length: PARALLEL }, worker));
-  const parts: Uint8Array[] = [...record(REC_META, [p.meta])];
-  for (const s of segments) parts.push(...s);
+  const records: Rec[] = [{ type: REC_META, body: [p.meta] }, ...segments];
   for (const t of p.trees) {
     rawLen += t.length;
-    parts.push(...record(REC_TREE, await coded([t], t.length, [], METHOD_LZ)));
+    records.push({ type: REC_TREE, body: await coded([t], t.length, [], METHOD_LZ, v3) });
   }
-  parts.push(...record(REC_END, [u32(1 + segments.length + p.trees.length)]));
+  records.push({ type: REC_END, body: [u32(1 + segments.length + p.trees.length)] });
+  return { records, rawLen };
+}
+
+/** Version 2: the payload as parts (records with a 5-byte head), and its decoded size. */
+export async function encodeV2(p: PayloadV2): Promise<{ parts: Uint8Array[]; rawLen: number }> {
+  const { records, rawLen } = await encodeRecords(p);
+  const parts: Uint8Array[] = [];
+  for (const r of records) parts.push(...record(r.type, r.body));
   return { parts, rawLen };
 }
 
@@ -151,6 +175,18 @@ export async function decodeV2(payload: Uint8Array, rawLen: number): Promise<Dec
     }
     records.push({ type, body });
   }
+  return decodeRecords(records, rawLen);
+}
+
+/**
+ * Checks and decodes the records of a version 2 or 3 payload (END already checked and removed).
+ * Version 3 (`v3`): aligned coded bodies, and stored data used in place (see decode()).
+ */
+export async function decodeRecords(
+  records: { type: number; body: Uint8Array }[],
+  rawLen: number,
+  v3 = false,
+): Promise<DecodedV2> {
   if (records[0]?.type !== REC_META) throw corrupt('META record missing');
   const segs: { coded: Coded; lengths: number[] }[] = [];
   const trees: Coded[] = [];
@@ -158,13 +194,13 @@ export async function decodeV2(payload: Uint8Array, rawLen: number): Promise<Dec
   for (const r of records.slice(1)) {
     if (r.type === REC_SEGMENT) {
       if (trees.length) throw corrupt('SEGMENT after TREE');
-      const c = parseCoded(r.body, true);
+      const c = parseCoded(r.body, true, v3);
       const lengths = c.lengths!;
       if (lengths.reduce((a, b) => a + b, 0) !== c.rawLen) throw corrupt('segment lengths do not add up');
       segs.push({ coded: c, lengths });
       declared += c.rawLen;
     } else if (r.type === REC_TREE) {
-      const c = parseCoded(r.body, false);
+      const c = parseCoded(r.body, false, v3);
       trees.push(c);
       declared += c.rawLen;
     } else throw corrupt(`unknown record type ${r.type}`);
@@ -172,8 +208,7 @@ export async function decodeV2(payload: Uint8Array, rawLen: number): Promise<Dec
   if (declared !== rawLen) throw corrupt('declared sizes do not match the header');
   const blobs: Uint8Array[] = [];
   for (const s of segs) {
-    // Stored data is copied per segment, so the pages built on it do not pin the whole import.
-    const raw = await decode(s.coded);
+    const raw = await decode(s.coded, v3);
     let at = 0;
     for (const n of s.lengths) {
       blobs.push(raw.subarray(at, at + n));
@@ -181,18 +216,19 @@ export async function decodeV2(payload: Uint8Array, rawLen: number): Promise<Dec
     }
   }
   const treeBodies: Uint8Array[] = [];
-  for (const t of trees) treeBodies.push(await decode(t));
+  for (const t of trees) treeBodies.push(await decode(t, v3));
   return { meta: records[0].body, blobs, trees: treeBodies };
 }
 
-function parseCoded(body: Uint8Array, segment: boolean): Coded & { lengths?: number[] } {
-  if (body.length < 5) throw corrupt('coded body too short');
+function parseCoded(body: Uint8Array, segment: boolean, v3: boolean): Coded & { lengths?: number[] } {
+  if (body.length < (v3 ? 8 : 5)) throw corrupt('coded body too short');
   const dv = new DataView(body.buffer, body.byteOffset, body.byteLength);
   const method = body[0]!;
-  const rawLen = dv.getUint32(1, true);
+  if (v3 && (body[1] !== 0 || body[2] !== 0 || body[3] !== 0)) throw corrupt('bad coded head');
+  const rawLen = dv.getUint32(v3 ? 4 : 1, true);
   if (method !== METHOD_STORED && method !== METHOD_DEFLATE && method !== METHOD_LZ)
     throw corrupt(`unknown method ${method}`);
-  let at = 5;
+  let at = v3 ? 8 : 5;
   let lengths: number[] | undefined;
   if (segment) {
     if (body.length < at + 4) throw corrupt('segment header too short');
@@ -207,13 +243,23 @@ function parseCoded(body: Uint8Array, segment: boolean): Coded & { lengths?: num
     }
     at += 4 * count;
   }
+  if (v3) {
+    const start = Math.ceil(at / 8) * 8;
+    if (body.length < start) throw corrupt('coded head past the end');
+    for (; at < start; at++) if (body[at] !== 0) throw corrupt('bad coded padding');
+  }
   const data = body.subarray(at);
   if (method === METHOD_STORED && data.length !== rawLen) throw corrupt('stored length mismatch');
   return { method, rawLen, data, ...(lengths ? { lengths } : {}) };
 }
 
-async function decode(c: Coded): Promise<Uint8Array> {
-  if (c.method === METHOD_STORED) return c.data.slice();
+/**
+ * Version 2 copies stored data per segment, so the pages built on it do not pin the whole import.
+ * Version 3 uses it in place (the copy was a third of an import): the import's buffer is then
+ * held while any page of it lives, which is the state's own size (the importer owns that buffer).
+ */
+async function decode(c: Coded, inPlace = false): Promise<Uint8Array> {
+  if (c.method === METHOD_STORED) return inPlace ? c.data : c.data.slice();
   if (c.method === METHOD_LZ) return lzDecompress(c.data, c.rawLen);
   return inflateExactly(c.data, c.rawLen);
 }

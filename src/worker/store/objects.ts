@@ -6,7 +6,8 @@ import type { DirNode, FileNode, Node, Page } from '../vfs/node';
 import { PAGE_SIZE } from '../vfs/node';
 import { pageBytes } from '../vfs/content';
 import { StoreError } from './backend';
-import { sha256Hex, sha256HexPooled } from './hash';
+import { equal } from './dedup';
+import { fast128Hex, sha256Hex } from './hash';
 
 type FileEntry = [
   name: string,
@@ -53,24 +54,50 @@ export class ObjectCache {
   }
 }
 
+/** A fast128 address (32 hex digits) names a page only once its bytes are confirmed (below). */
+export const isFastAddress = (hash: string): boolean => hash.length === 32;
+
+export interface WriteTreeOptions {
+  /** How a new page is addressed. Default fast128 (the store's); the version 1 store used SHA-256. */
+  pageAddress?: (bytes: Uint8Array) => string | Promise<string>;
+  /** The bytes stored under a fast128 address (held or being written), to compare before sharing them. */
+  storedBytes?: (hash: string) => Uint8Array | undefined;
+}
+
+/** Same bytes: the same memory (the usual case: a page saved before), or equal byte for byte. */
+const sameBytes = (a: Uint8Array, b: Uint8Array): boolean =>
+  (a.buffer === b.buffer && a.byteOffset === b.byteOffset && a.length === b.length) || equal(a, b);
+
 /**
  * Encode a frozen tree (one taken with vfs.snapshot(): nothing in it changes any more), calling
  * `put` for every object the store does not have yet (`has` says which it has). Returns the root hash.
+ *
+ * Pages are addressed by fast128 (SHA-256 through WebCrypto cost ~30 µs a page, half of a save).
+ * fast128 is not collision-resistant (guest code could craft two pages with one address), so an
+ * address the store already holds is shared only if its stored bytes are equal to this page's;
+ * otherwise (a collision, or bytes it cannot compare) the page gets its SHA-256 address instead.
+ * Equal addresses therefore always mean equal bytes, whatever the hash's quality.
  */
 export async function writeTree(
   root: DirNode,
   cache: ObjectCache,
   has: (hash: string) => boolean,
   put: (hash: string, bytes: Uint8Array) => Promise<void>,
+  options: WriteTreeOptions = {},
 ): Promise<string> {
+  const address = options.pageAddress ?? ((b: Uint8Array) => fast128Hex(b));
+  const stored = options.storedBytes ?? (() => undefined);
   const pageHash = async (file: FileNode, i: number): Promise<string | null> => {
     const page = file.pages[i];
     if (!page) return null;
     const len = Math.min(PAGE_SIZE, file.size - i * PAGE_SIZE);
     const cached = cache.pages.get(page);
-    if (cached && cached.len === len && has(cached.hash)) return cached.hash;
     const bytes = pageBytes(file, i);
-    const hash = cached && cached.len === len ? cached.hash : await sha256HexPooled(bytes);
+    let hash = cached && cached.len === len ? cached.hash : await address(bytes);
+    if (has(hash) && isFastAddress(hash)) {
+      const held = stored(hash);
+      if (!held || !sameBytes(held, bytes)) hash = await sha256Hex(bytes);
+    }
     cache.pages.set(page, { len, hash });
     if (!has(hash)) await put(hash, bytes);
     return hash;
@@ -196,7 +223,8 @@ function corrupt(hash: string): StoreError {
 const isInt = (x: unknown, max = Number.MAX_SAFE_INTEGER): x is number =>
   Number.isSafeInteger(x) && (x as number) >= 0 && (x as number) <= max;
 const isTime = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
-const isHash = (x: unknown): x is string => typeof x === 'string' && /^[0-9a-f]{64}$/.test(x);
+/** A SHA-256 (64 hex digits) or a fast128 page address (32). */
+const isHash = (x: unknown): x is string => typeof x === 'string' && /^(?:[0-9a-f]{32}){1,2}$/.test(x);
 const isName = (x: unknown): x is string =>
   typeof x === 'string' && x !== '' && x !== '.' && x !== '..' && !x.includes('/') && !x.includes('\0');
 

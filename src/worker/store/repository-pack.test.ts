@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { PAGE_SIZE } from '../vfs/node';
 import { Vfs } from '../vfs/vfs';
 import type { StorageBackend } from './backend';
-import { sha256Hex } from './hash';
+import { fast128Hex, sha256Hex } from './hash';
 import { MemoryBackend } from './memory';
 import { ObjectCache, writeTree } from './objects';
 import { PACK_PREFIX, parsePack } from './pack';
@@ -23,6 +23,7 @@ async function writeV1(mem: MemoryBackend, v: Vfs, seq: number, meta: unknown): 
     new ObjectCache(),
     (h) => mem.data.has('obj/' + h),
     async (h, b) => mem.save('obj/' + h, b),
+    { pageAddress: sha256Hex },
   );
   const rec = { format: 'sandpit-root' as const, version: 1 as const, seq, savedAt: 1, tree, snapshots: [], meta };
   await mem.save(`root.${seq % 2}`, await encodeRoot(rec));
@@ -196,7 +197,10 @@ describe('Repository packs', () => {
     await expect((await Repository.open(mem)).load()).rejects.toMatchObject({ code: 'CORRUPT' });
     mem.data.set('pack/1.0', pack);
     expect(dump((await reopen(mem)).vfs)).toEqual(dump(v));
-    // Object hashes in a pack are the SHA-256 of their bytes.
-    for (const e of parsePack(pack, '1.0')) expect(await sha256Hex(e.bytes)).toBe(e.hash);
+    // Pages are addressed by fast128 (32 hex digits), directories by SHA-256 (64).
+    const entries = parsePack(pack, '1.0');
+    for (const e of entries) expect(e.hash).toBe(e.hash.length === 32 ? fast128Hex(e.bytes) : await sha256Hex(e.bytes));
+    expect(entries.filter((e) => e.hash.length === 32).length).toBeGreaterThan(30);
+    expect(entries.filter((e) => e.hash.length === 64).length).toBe(3); // '/', '/home', '/home/user'
   });
 });

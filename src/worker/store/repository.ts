@@ -11,8 +11,8 @@
 
 import type { DirNode } from '../vfs/node';
 import { StoreError, storageError, type StorageBackend } from './backend';
-import { sha256Hex, sha256HexPooled } from './hash';
-import { ObjectCache, TreeReader, writeTree } from './objects';
+import { fast128Hex, sha256Hex, sha256HexPooled } from './hash';
+import { isFastAddress, ObjectCache, TreeReader, writeTree } from './objects';
 import { PACK_BYTES, PACK_PREFIX, PackBuilder, parsePack } from './pack';
 
 export interface PersistedSnapshot {
@@ -88,6 +88,8 @@ class PackSink {
   private chain: Promise<void> = Promise.resolve();
   private failed: unknown;
   readonly where = new Map<string, Where>();
+  /** Bytes added under fast128 addresses, for writeTree's equality check. */
+  readonly held = new Map<string, Uint8Array>();
   readonly written: [string, number][] = [];
   bytes = 0;
 
@@ -107,6 +109,7 @@ class PackSink {
     this.cur ??= new PackBuilder(`${this.seq}.${this.n++}`, this.spare.pop());
     this.cur.add(hash, bytes);
     this.where.set(hash, { pack: this.cur.id, len: bytes.length });
+    if (isFastAddress(hash)) this.held.set(hash, bytes);
     if (this.cur.size >= PACK_BYTES) this.seal();
   }
 
@@ -146,6 +149,11 @@ export class Repository {
   private packs = new Map<string, number>();
   /** Which pack holds each stored object (the newest copy when a compaction moved it). */
   private where = new Map<string, Where>();
+  /**
+   * The bytes of every known object with a fast128 address (views the live trees hold anyway): a
+   * new page is given such an address only if its bytes equal these (objects.ts, writeTree).
+   */
+  private bytesOf = new Map<string, Uint8Array>();
   /** False while a committed head exists that was neither loaded nor replaced: `known` is incomplete then. */
   private synced = true;
   /**
@@ -213,6 +221,8 @@ export class Repository {
         // A version 1 head's objects are loose keys, not in packs: none is "known", so the next
         // commit writes them all into packs (the migration) and its sweep deletes the loose keys.
         this.known = packed ? this.cache.reachable(rootsOf(rec)) : new Set();
+        this.bytesOf = new Map();
+        if (packed) for (const h of this.known) if (isFastAddress(h)) this.bytesOf.set(h, packed.objects.get(h)!);
         this.synced = true;
         return { root, snapshots, nextIno: reader.nextIno, ...(rec.meta !== undefined ? { meta: rec.meta } : {}) };
       } catch (e) {
@@ -245,6 +255,7 @@ export class Repository {
     this.known.clear();
     this.packs.clear();
     this.where.clear();
+    this.bytesOf.clear();
     this.synced = true;
   }
 
@@ -274,13 +285,14 @@ export class Repository {
     };
 
     // 1. Objects. Until the root record changes, none of them is reachable: a crash here is harmless.
-    const tree = await writeTree(state.root, this.cache, has, put);
+    const options = { storedBytes: (h: string) => sink.held.get(h) ?? this.bytesOf.get(h) };
+    const tree = await writeTree(state.root, this.cache, has, put, options);
     const snapshots: RootRecord['snapshots'] = [];
     for (const s of state.snapshots) {
       snapshots.push({
         id: s.id,
         createdAt: s.createdAt,
-        tree: await writeTree(s.root, this.cache, has, put),
+        tree: await writeTree(s.root, this.cache, has, put, options),
         ...(s.name !== undefined ? { name: s.name } : {}),
       });
     }
@@ -324,6 +336,9 @@ export class Repository {
     this.packs = packs;
     for (const h of this.known) if (!live.has(h)) stats.objectsDeleted++;
     this.known = live;
+    // Moved objects keep the bytes already held (a page's own, not a view pinning a retired pack).
+    for (const [h, b] of sink.held) if (!this.bytesOf.has(h)) this.bytesOf.set(h, b);
+    for (const h of this.bytesOf.keys()) if (!live.has(h)) this.bytesOf.delete(h);
     this.synced = true;
     // Forget directory objects that are gone, or a long session would keep every old version's listing.
     for (const h of this.cache.graph.keys()) if (!live.has(h)) this.cache.graph.delete(h);
@@ -393,7 +408,7 @@ export class Repository {
       const want = parsePack(data, id).filter(
         (e) => live.has(e.hash) && !sink.has(e.hash) && this.where.get(e.hash)?.pack === id,
       );
-      const ok = await Promise.all(want.map(async (e) => (await sha256HexPooled(e.bytes)) === e.hash));
+      const ok = await Promise.all(want.map((e) => intact(e.hash, e.bytes)));
       return ok.every(Boolean) ? want.map((e) => [e.hash, e.bytes]) : undefined;
     } catch (e) {
       if (e instanceof StoreError && e.code === 'CORRUPT') return undefined;
@@ -407,11 +422,15 @@ export class Repository {
     this.packs = new Map();
     this.where = new Map();
     this.known = new Set();
+    this.bytesOf = new Map();
     if (head.version === 2) {
       const { objects, where, present } = await this.readPacks(head.packs!, false);
       for (const [id, len] of head.packs!) if (present.has(id)) this.packs.set(id, len);
       this.where = where;
-      for (const h of objects.keys()) this.known.add(h);
+      for (const [h, b] of objects) {
+        this.known.add(h);
+        if (isFastAddress(h)) this.bytesOf.set(h, b);
+      }
     }
     this.synced = true;
   }
@@ -442,7 +461,7 @@ export class Repository {
           return;
         }
         present.add(id);
-        const ok = await Promise.all(entries.map(async (e) => (await sha256HexPooled(e.bytes)) === e.hash));
+        const ok = await Promise.all(entries.map((e) => intact(e.hash, e.bytes)));
         entries.forEach((e, i) => {
           if (!ok[i]) return;
           objects.set(e.hash, e.bytes);
@@ -467,6 +486,11 @@ export class Repository {
       throw storageError(e, what);
     }
   }
+}
+
+/** An object matches its address: fast128 at once, SHA-256 through the WebCrypto pool. */
+async function intact(hash: string, bytes: Uint8Array): Promise<boolean> {
+  return isFastAddress(hash) ? fast128Hex(bytes) === hash : (await sha256HexPooled(bytes)) === hash;
 }
 
 function damaged(hash: string): StoreError {

@@ -47,9 +47,14 @@ int dup2(int oldfd, int newfd) {
   if (de) { errno = de; return -1; }
   int tmp = (int)t;
   if (tmp == newfd) return newfd;
-  /* fd_renumber closes newfd if it is open and moves tmp there. */
+  /* fd_renumber closes newfd if it is open and copies tmp there. WASI says it moves, but the
+   * runtime (SDK 0.16) leaves tmp open too (measured: fd_fdstat_get(tmp) succeeds after it):
+   * close it, or every dup2 leaks a descriptor. A leaked copy of a pipe's write end means the
+   * reader never sees EOF: `tar -czf` (dup2 of the pipe onto its archive fd, close, wait for
+   * gzip) hung forever. EBADF from this close, on a runtime that does move, is harmless. */
   uint16_t e = __wasi_fd_renumber((__wasi_fd_t)tmp, (__wasi_fd_t)newfd);
-  if (e) { (void)__wasi_fd_close((__wasi_fd_t)tmp); errno = e; return -1; }
+  (void)__wasi_fd_close((__wasi_fd_t)tmp);
+  if (e) { errno = e; return -1; }
   return newfd;
 }
 

@@ -62,6 +62,8 @@ export interface WriteTreeOptions {
   pageAddress?: (bytes: Uint8Array) => string | Promise<string>;
   /** The bytes stored under a fast128 address (held or being written), to compare before sharing them. */
   storedBytes?: (hash: string) => Uint8Array | undefined;
+  /** Awaited (when it returns a promise) before each page: the store's back-pressure. */
+  ready?: () => Promise<void> | undefined;
 }
 
 /** Same bytes: the same memory (the usual case: a page saved before), or equal byte for byte. */
@@ -87,13 +89,19 @@ export async function writeTree(
 ): Promise<string> {
   const address = options.pageAddress ?? ((b: Uint8Array) => fast128Hex(b));
   const stored = options.storedBytes ?? (() => undefined);
+  const ready = options.ready ?? (() => undefined);
   const pageHash = async (file: FileNode, i: number): Promise<string | null> => {
     const page = file.pages[i];
     if (!page) return null;
+    const wait = ready();
+    if (wait) await wait;
+    // From here to put() nothing awaits except a SHA-256 fallback (whose address needs no check):
+    // the check that an address holds these bytes and the put are one step.
     const len = Math.min(PAGE_SIZE, file.size - i * PAGE_SIZE);
     const cached = cache.pages.get(page);
     const bytes = pageBytes(file, i);
-    let hash = cached && cached.len === len ? cached.hash : await address(bytes);
+    const a = cached && cached.len === len ? cached.hash : address(bytes);
+    let hash = typeof a === 'string' ? a : await a;
     if (has(hash) && isFastAddress(hash)) {
       const held = stored(hash);
       if (!held || !sameBytes(held, bytes)) hash = await sha256Hex(bytes);
@@ -107,21 +115,24 @@ export async function writeTree(
     if (cached && has(cached)) return cached;
     const obj: DirObject = { t: 'dir', m: dir.mode, mt: dir.mtimeMs, ct: dir.ctimeMs, e: [] };
     if (dir.mount?.readOnly) obj.ro = true;
-    // Children are encoded concurrently (hashing is asynchronous WebCrypto: one digest at a time
-    // would leave it idle between calls), then listed in the directory's own order.
-    const kids = await Promise.all(
-      [...dir.entries].map(async ([name, n]): Promise<[FileEntry | DirEntry | LinkEntry, string[]]> => {
-        if (n.kind === 'dir') {
-          const h = await dirHash(n);
-          return [[name, 'd', h], [h]];
-        }
-        if (n.kind === 'file') {
-          const hs = await Promise.all(n.pages.map((_, i) => pageHash(n, i)));
-          return [[name, 'f', n.mode, n.mtimeMs, n.ctimeMs, n.size, hs], hs.filter((h): h is string => h !== null)];
-        }
-        return [[name, 'l', n.mode, n.mtimeMs, n.ctimeMs, n.target], []];
-      }),
-    );
+    // Subdirectories are encoded concurrently (a directory's address is an asynchronous WebCrypto
+    // digest: one at a time would leave it idle between calls); pages one after the other, so
+    // the store's back-pressure (ready) holds each of them until there is room. Then everything
+    // is listed in the directory's own order.
+    type Kid = [FileEntry | DirEntry | LinkEntry, string[]];
+    const subdirs = new Map<Node, Promise<string>>();
+    for (const n of dir.entries.values()) if (n.kind === 'dir') subdirs.set(n, dirHash(n));
+    const kids: Kid[] = [];
+    for (const [name, n] of dir.entries) {
+      if (n.kind === 'dir') {
+        const h = await subdirs.get(n)!;
+        kids.push([[name, 'd', h], [h]]);
+      } else if (n.kind === 'file') {
+        const hs: (string | null)[] = [];
+        for (let i = 0; i < n.pages.length; i++) hs.push(await pageHash(n, i));
+        kids.push([[name, 'f', n.mode, n.mtimeMs, n.ctimeMs, n.size, hs], hs.filter((h): h is string => h !== null)]);
+      } else kids.push([[name, 'l', n.mode, n.mtimeMs, n.ctimeMs, n.target], []]);
+    }
     const refs: string[] = [];
     for (const [entry, r] of kids) {
       obj.e.push(entry);

@@ -99,8 +99,11 @@ export class PackBuilder {
     const start = this.len + HEAD2 + alen;
     const need = start + pad8(n);
     if (need > this.buf.length) {
-      // ×4 steps (1, 4, 16+ MiB): a full pack is copied 5 MiB extra, not 31 MiB as with doubling.
-      const grown = new Uint8Array(Math.max(need, Math.min(this.buf.length * 4, PACK_BYTES + (1 << 20))));
+      // ×4 steps (1, 4, then straight to a full pack's size): a full pack is copied 5 MiB extra,
+      // not 31 MiB as with doubling (nor 21 MiB as with a 16 MiB step below the final size).
+      const full = PACK_BYTES + (1 << 20);
+      const four = this.buf.length * 4;
+      const grown = new Uint8Array(Math.max(need, four >= PACK_BYTES ? full : four));
       grown.set(this.buf.subarray(0, this.len));
       this.buf = grown;
     }

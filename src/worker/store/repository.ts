@@ -86,6 +86,8 @@ class PackSink {
   /** Buffers of saved packs, filled again by the next ones (every backend copies or writes on save). */
   private readonly spare: Uint8Array[] = [];
   private chain: Promise<void> = Promise.resolve();
+  /** Sealed packs not saved yet. */
+  private pending = 0;
   private failed: unknown;
   readonly where = new Map<string, Where>();
   /** Bytes added under fast128 addresses, for writeTree's equality check. */
@@ -100,6 +102,15 @@ class PackSink {
 
   has(hash: string): boolean {
     return this.where.has(hash);
+  }
+
+  /**
+   * While a sealed pack is being saved, writers wait for it, so its buffer is filled again by the
+   * next pack instead of a fresh 16 MiB one each time (fresh memory costs a page fault every 4 KB,
+   * and a 100 MB commit made seven of them).
+   */
+  room(): Promise<void> | undefined {
+    return this.pending ? this.chain : undefined;
   }
 
   add(hash: string, bytes: Uint8Array): void {
@@ -127,13 +138,16 @@ class PackSink {
     const bytes = b.bytes();
     this.written.push([b.id, bytes.length]);
     this.bytes += bytes.length;
+    this.pending++;
     this.chain = this.chain.then(async () => {
-      if (this.failed) return;
       try {
+        if (this.failed) return;
         await this.save(PACK_PREFIX + b.id, bytes);
         if (b.buffer.length > PACK_BYTES) this.spare.push(b.buffer);
       } catch (e) {
         this.failed = e;
+      } finally {
+        this.pending--;
       }
     });
   }
@@ -285,7 +299,7 @@ export class Repository {
     };
 
     // 1. Objects. Until the root record changes, none of them is reachable: a crash here is harmless.
-    const options = { storedBytes: (h: string) => sink.held.get(h) ?? this.bytesOf.get(h) };
+    const options = { storedBytes: (h: string) => sink.held.get(h) ?? this.bytesOf.get(h), ready: () => sink.room() };
     const tree = await writeTree(state.root, this.cache, has, put, options);
     const snapshots: RootRecord['snapshots'] = [];
     for (const s of state.snapshots) {

@@ -31,6 +31,9 @@ const PLAN: HostMountPlan = {
   ],
 };
 
+// Below the test timeout, so that a stuck command fails with its output instead of the test's.
+const RUN = { check: false, timeoutMs: 30_000 } as const;
+
 const APPLETS = 'sh ls ln readlink chmod touch stat find test cat cp rm mv dd echo wc head'.split(' ');
 
 describe.skipIf(!existsSync(busyboxPath))('guest metadata (Node, real SDK, busybox, kernel VFS)', () => {
@@ -79,7 +82,7 @@ describe.skipIf(!existsSync(busyboxPath))('guest metadata (Node, real SDK, busyb
   });
 
   const sh = async (script: string) => {
-    const out = await sandbox.command('sh', ['-c', script]).run({ check: false, timeoutMs: 30_000 }); // below the test timeout: a stuck command fails with its output
+    const out = await sandbox.command('sh', ['-c', script]).run(RUN);
     return { code: out.exitCode, out: out.stdout.text(), err: out.stderr.text() };
   };
 
@@ -117,7 +120,7 @@ describe.skipIf(!existsSync(busyboxPath))('guest metadata (Node, real SDK, busyb
           '-c',
           'cd /workspace; test -x run.sh && ./run.sh; chmod 644 run.sh; test -x run.sh || echo not-x; ./run.sh; echo $?',
         ])
-        .run({ check: false, timeoutMs: 30_000 }); // below the test timeout: a stuck command fails with its output
+        .run(RUN);
       expect(b.stdout.text()).toBe('ran\nnot-x\n126\n');
       expect(b.stderr.text()).toMatch(/Permission denied/);
     }
@@ -175,7 +178,7 @@ describe.skipIf(!existsSync(busyboxPath))('guest metadata (Node, real SDK, busyb
         'os.utime("py.txt", (1000000000, 1000000000)); print(int(os.stat("py.txt").st_mtime))',
         'print(os.path.islink("py.txt"), os.path.islink("pylink"), os.path.exists("pylink"))',
       ].join('\n');
-      const out = await sandbox.command('python3', ['-c', script]).run({ check: false, timeoutMs: 30_000 }); // below the test timeout: a stuck command fails with its output
+      const out = await sandbox.command('python3', ['-c', script]).run(RUN);
       expect(out.stderr.text()).toBe('');
       expect(out.stdout.text()).toBe('py.txt True py\n0o640\n0o604\n1000000000\nFalse True True\n');
       expect(vfs.readlink('/home/user/pylink')).toBe('py.txt');

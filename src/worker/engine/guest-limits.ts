@@ -11,7 +11,12 @@
 /** Int32 fields of one tree slot in the control block. */
 export const TREE_FIELDS = { owner: 0, live: 1, kill: 2, spawns: 3, denied: 4, cap: 5, deadline: 6 } as const;
 export const TREE_STRIDE = 8;
-/** Header: [0] live guest processes on the page (counted ones), [1] the page cap. */
+/**
+ * Int32 fields of the control block's header: live guest processes on the page (counted
+ * ones), guest wasm memories the page holds (see below), the cap on those for forks, and the
+ * count past which SDK workers nudge their garbage collector.
+ */
+export const PAGE_FIELDS = { live: 0, memoryCap: 1, memories: 2, pressure: 3 } as const;
 export const HEADER_INTS = 8;
 export const GREETING = 'sandpit-guest-limits';
 export const TREE_ENV = 'SANDPIT_TREE';
@@ -35,6 +40,15 @@ export function installGuestLimits(scope: object): void {
     DEADLINE = 6;
   const STRIDE = 8,
     HEADER = 8;
+  const PAGE_LIVE = 0,
+    PAGE_CAP = 1,
+    PAGE_MEMORIES = 2,
+    PAGE_PRESSURE = 3;
+  /** How often a worker looks at the page's memory count, and nudges its collector at most. */
+  const NUDGE_CHECK_MS = 100,
+    NUDGE_EVERY_MS = 300;
+  /** ArrayBuffer bytes that make V8 collect now (past its 64 MB external-memory trigger). */
+  const NUDGE_BYTES = 72 << 20;
   const EAGAIN = 6;
   const KILLED_EXIT = 137;
   const ENV_KEY = 'SANDPIT_TREE=';
@@ -58,7 +72,67 @@ export function installGuestLimits(scope: object): void {
     return sdkOnMessage?.call(this as never, e);
   };
 
+  // Guest memories. A page (one renderer process) has address space for ~124 wasm memories
+  // (docs/processes.md). A memory is given back only when every worker that holds it has
+  // garbage-collected it, and an idle SDK worker allocates nothing, so it never collects: the
+  // memories of ended processes (a killed fork bomb: dozens) stay reserved until the next one
+  // on the page fails to allocate, which fails its worker and with it the SDK's whole pool.
+  // So memories are counted from when a worker makes or runs one until it collects it, forks
+  // past the page's cap of them fail, and over the pressure mark workers collect at once.
+  let localMemories = 0;
+  const tracked = new WeakSet<object>();
+  const reclaimed = new FinalizationRegistry<number>(() => {
+    localMemories--;
+    if (ctl) Atomics.sub(ctl, PAGE_MEMORIES, 1);
+  });
+  const track = (memory: object | undefined): void => {
+    if (!ctl || !memory || tracked.has(memory)) return;
+    tracked.add(memory);
+    localMemories++;
+    Atomics.add(ctl, PAGE_MEMORIES, 1);
+    reclaimed.register(memory, 0);
+  };
+  const BaseMemory = g.WebAssembly.Memory as typeof WebAssembly.Memory | undefined;
+  if (typeof BaseMemory === 'function') {
+    (g.WebAssembly as { Memory: typeof WebAssembly.Memory }).Memory = new Proxy(BaseMemory, {
+      construct(target, args, newTarget) {
+        const memory = Reflect.construct(target, args, newTarget) as WebAssembly.Memory;
+        track(memory);
+        return memory;
+      },
+    });
+  }
+  // Allocating (and dropping) ArrayBuffers past V8's external-memory trigger is what makes an
+  // idle worker collect; the buffers are never touched, so the pages are never committed.
+  let lastNudge = 0;
+  const nudge = (): void => {
+    if (!ctl || localMemories <= 0) return;
+    const pressure = Atomics.load(ctl, PAGE_PRESSURE);
+    if (pressure <= 0 || Atomics.load(ctl, PAGE_MEMORIES) < pressure) return;
+    const now = Date.now();
+    if (now - lastNudge < NUDGE_EVERY_MS) return;
+    lastNudge = now;
+    try {
+      const junk: ArrayBuffer[] = [];
+      for (let n = 0; n < NUDGE_BYTES; n += 8 << 20) junk.push(new ArrayBuffer(8 << 20));
+      junk.length = 0;
+    } catch {
+      // Out of address space for the buffers too: the collection is as good as triggered.
+    }
+  };
+  const every = (g as { setInterval?: (f: () => void, ms: number) => unknown }).setInterval;
+  if (typeof every === 'function') every.call(g, nudge, NUDGE_CHECK_MS);
+
   const slotOf = (tree: number): number => HEADER + (tree % slots) * STRIDE;
+  /**
+   * One counted process of the tree is gone. The kernel may have written the tree's count off
+   * already (process-trees.ts release): then the page's count was lowered with it, not again.
+   */
+  const uncount = (tree: number): void => {
+    const s = slotOf(tree) + LIVE;
+    if (Atomics.sub(ctl!, s, 1) > 0) Atomics.sub(ctl!, PAGE_LIVE, 1);
+    else Atomics.add(ctl!, s, 1);
+  };
   const mine = (tree: number): boolean => !!ctl && Atomics.load(ctl, slotOf(tree) + OWNER) === tree;
 
   const Base = g.WebAssembly.Instance;
@@ -117,13 +191,12 @@ export function installGuestLimits(scope: object): void {
       counted = true;
       if (forkChild) return;
       Atomics.add(ctl, slotOf(t) + LIVE, 1);
-      Atomics.add(ctl, 0, 1);
+      Atomics.add(ctl, PAGE_LIVE, 1);
     };
     const leave = (): void => {
       if (!counted || !ctl) return;
       counted = false;
-      Atomics.sub(ctl, slotOf(tree) + LIVE, 1);
-      Atomics.sub(ctl, 0, 1);
+      uncount(tree);
     };
     /** Reads SANDPIT_TREE from the environment block `environ_get` just filled. */
     const fromEnviron = (bufPtr: number, size: number): number => {
@@ -189,10 +262,10 @@ export function installGuestLimits(scope: object): void {
             if (starts && tree) {
               const s = slotOf(tree);
               const cap = Atomics.load(ctl!, s + CAP);
-              const pageCap = Atomics.load(ctl!, 1);
+              const memoryCap = Atomics.load(ctl!, PAGE_CAP);
               if (
                 (cap > 0 && Atomics.load(ctl!, s + LIVE) >= cap) ||
-                (pageCap > 0 && Atomics.load(ctl!, 0) >= pageCap)
+                (memoryCap > 0 && Atomics.load(ctl!, PAGE_MEMORIES) >= memoryCap)
               ) {
                 Atomics.add(ctl!, s + DENIED, 1);
                 return EAGAIN;
@@ -203,7 +276,7 @@ export function installGuestLimits(scope: object): void {
               if (isFork) {
                 precounted = true;
                 Atomics.add(ctl!, s + LIVE, 1);
-                Atomics.add(ctl!, 0, 1);
+                Atomics.add(ctl!, PAGE_LIVE, 1);
               }
             }
           }
@@ -212,10 +285,7 @@ export function installGuestLimits(scope: object): void {
             r = call(...a);
           } finally {
             // The fork did not happen (an error, not the unwind that starts it): uncount.
-            if (precounted && state() !== 1) {
-              Atomics.sub(ctl!, slotOf(tree) + LIVE, 1);
-              Atomics.sub(ctl!, 0, 1);
-            }
+            if (precounted && state() !== 1) uncount(tree);
           }
           if (normal) {
             // A call that blocked (a wait, a read, a sleep) may return into a killed tree.
@@ -229,6 +299,9 @@ export function installGuestLimits(scope: object): void {
     const inst = new Base(module, wrapped);
     const realExports = inst.exports as Record<string, unknown>;
     memory ??= realExports.memory as WebAssembly.Memory | undefined;
+    // A memory made in another worker (a fork child's, or the process's for a thread) is
+    // held here too until this worker collects it.
+    track(memory);
     // Entry points: a process (or thread) ends when its entry returns other than by unwinding
     // (asyncify unwinds the whole stack for fork and returns to the runtime, still alive).
     box.ex = realExports;

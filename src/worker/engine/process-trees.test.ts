@@ -80,7 +80,7 @@ function workerScope() {
   }
   let program: (imports: Record<string, Record<string, Fn>>) => unknown = () => 0;
   const scope = {
-    WebAssembly: { Instance },
+    WebAssembly: { Instance, Memory: WebAssembly.Memory },
     onmessage: null as null | ((e: MessageEvent) => unknown),
   };
   installGuestLimits(scope);
@@ -198,5 +198,34 @@ describe('process trees', () => {
     trees.release(tree);
     expect(trees.live(tree)).toBe(0);
     expect(trees.pageLive()).toBe(0);
+  });
+
+  it('a write-off is not subtracted again when the processes it wrote off end', () => {
+    const trees = new ProcessTrees({ perTree: 4, perPage: 100 });
+    const w = workerScope();
+    greet(w.scope, trees);
+    const tree = trees.open();
+    // The kernel writes the tree off while its process still runs (release), then it ends.
+    w.start(new FakeGuest([`${TREE_ENV}=${tree}`]), () => trees.release(tree));
+    const raw = new Int32Array(trees.control);
+    expect(raw[0]).toBe(0); // the page's live count, unclamped: not -1
+    expect(trees.live(tree)).toBe(0);
+  });
+
+  it('guest memories are counted from when a worker makes or runs one; forks past the cap fail', () => {
+    const trees = new ProcessTrees({ perTree: 10, perPage: 2 });
+    const w = workerScope();
+    greet(w.scope, trees);
+    // Made by the SDK in the worker (a fork child's memory): counted, and still a Memory.
+    const made = new w.scope.WebAssembly.Memory({ initial: 1 });
+    expect(made).toBeInstanceOf(WebAssembly.Memory);
+    expect(trees.memories()).toBe(1);
+    const tree = trees.open();
+    const guest = new FakeGuest([`${TREE_ENV}=${tree}`]);
+    const results: unknown[] = [];
+    // The guest's own memory makes 2 (the cap): its fork is refused although its tree has room.
+    w.start(guest, (imports) => results.push(trees.memories(), imports.wasix_32v1!.proc_fork!(1, 0)));
+    expect(results).toEqual([2, 6]);
+    expect(trees.stats(tree)).toMatchObject({ spawns: 0, denied: 1 });
   });
 });

@@ -1,7 +1,14 @@
 // The kernel side of guest-limits.ts: one control block shared with every SDK worker, one slot
 // per command we start (its process tree). The workers count a tree's live processes, refuse
 // its forks past the cap and end its processes once its kill flag is set.
-import { GREETING, HEADER_INTS, TREE_FIELDS as F, TREE_STRIDE, type GuestLimitsGreeting } from './guest-limits';
+import {
+  GREETING,
+  HEADER_INTS,
+  PAGE_FIELDS as P,
+  TREE_FIELDS as F,
+  TREE_STRIDE,
+  type GuestLimitsGreeting,
+} from './guest-limits';
 
 /** Slots in the control block; a tree id's slot is `id % SLOTS` (ids only grow). */
 const SLOTS = 1024;
@@ -9,15 +16,23 @@ const SLOTS = 1024;
 export interface TreeLimits {
   /** Live processes (and threads) one command's tree may have; forks past it fail with EAGAIN. */
   perTree: number;
-  /** Live guest processes on the page, all sandboxes together (wasm memories are finite). */
+  /**
+   * Guest wasm memories the page may hold before forks fail, all sandboxes together: those of
+   * live processes and those of ended ones not yet collected (guest-limits.ts).
+   */
   perPage: number;
 }
 
 /**
- * Defaults. A page has room for ~125 wasm memories (docs/reliability.md); two runaway trees at
- * their cap leave room for the rest. A shell pipeline of 10 stages with subshells fits in 32.
+ * Defaults. A page has address space for ~124 wasm memories (docs/processes.md): forks stop
+ * at 96, which leaves the rest for commands started by the kernel (a command's first process
+ * is not refused; its allocation failing would end the SDK's whole pool). A shell pipeline of
+ * 10 stages with subshells fits in 32.
  */
 export const DEFAULT_LIMITS: TreeLimits = { perTree: 32, perPage: 96 };
+
+/** Memories held past which the SDK workers collect their garbage at once (a third of the cap). */
+const PRESSURE_SHARE = 3;
 
 export class ProcessTrees {
   readonly control = new SharedArrayBuffer((HEADER_INTS + SLOTS * TREE_STRIDE) * 4);
@@ -26,7 +41,8 @@ export class ProcessTrees {
   private readonly epoch = Date.now();
 
   constructor(private readonly limits: TreeLimits = DEFAULT_LIMITS) {
-    this.ctl[1] = limits.perPage;
+    this.ctl[P.memoryCap] = limits.perPage;
+    this.ctl[P.pressure] = Math.max(1, Math.floor(limits.perPage / PRESSURE_SHARE));
   }
 
   /** What every new SDK worker is told first (worker-census.ts posts it). */
@@ -101,12 +117,17 @@ export class ProcessTrees {
   release(tree: number): void {
     if (!this.owned(tree)) return;
     const left = Atomics.exchange(this.ctl, this.at(tree, F.live), 0);
-    if (left > 0) Atomics.sub(this.ctl, 0, left);
+    if (left > 0) Atomics.sub(this.ctl, P.live, left);
   }
 
   /** Live guest processes on the page (of every tree). */
   pageLive(): number {
-    return Math.max(0, Atomics.load(this.ctl, 0));
+    return Math.max(0, Atomics.load(this.ctl, P.live));
+  }
+
+  /** Guest wasm memories the page's SDK workers hold (made or run, not yet collected). */
+  memories(): number {
+    return Math.max(0, Atomics.load(this.ctl, P.memories));
   }
 
   /** Waits until the tree has no live process, up to `ms`; true if it emptied. */
@@ -124,6 +145,7 @@ export class ProcessTrees {
     for (let i = 0; i < SLOTS; i++) {
       Atomics.store(this.ctl, HEADER_INTS + i * TREE_STRIDE + F.live, 0);
     }
-    Atomics.store(this.ctl, 0, 0);
+    Atomics.store(this.ctl, P.live, 0);
+    Atomics.store(this.ctl, P.memories, 0);
   }
 }

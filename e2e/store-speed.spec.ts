@@ -62,3 +62,60 @@ test('a tree of 3,000 distinct files persists in a few OPFS pack files and reope
   expect(packs.length).toBeGreaterThan(0);
   expect(packs.length).toBeLessThanOrEqual(33);
 });
+
+test('an export of 2,000 distinct files is version 3, imports byte for byte, and its packs are format 2', async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  await ready(page, '/?api');
+  const out = await page.evaluate(async () => {
+    const { Sandbox } = (globalThis as any).sandpit;
+    const id = `store-speed-v3-${Date.now()}`;
+    const files = Array.from({ length: 2000 }, (_, i) => {
+      const data = new Uint8Array(10240 + (i % 5) * 3); // some lengths not a multiple of 4
+      crypto.getRandomValues(data);
+      return { path: `/home/user/t/d${i % 20}/f${i}.bin`, data };
+    });
+    const sum = async (d: Uint8Array) =>
+      Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', d as Uint8Array<ArrayBuffer>)), (b) =>
+        b.toString(16).padStart(2, '0'),
+      ).join('');
+    const sb = await Sandbox.create({ id, persistence: 'opfs', fsLimitBytes: 1 << 30 });
+    await sb.files.writeFiles(files);
+    await sb.save();
+    let t = performance.now();
+    const blob: Blob = await sb.exportState();
+    const exportMs = performance.now() - t;
+    const head = new Uint8Array(await blob.slice(0, 16).arrayBuffer());
+    t = performance.now();
+    const copy = await Sandbox.importState(blob);
+    const importMs = performance.now() - t;
+    const bad: string[] = [];
+    for (const f of files.filter((_, i) => i % 37 === 0)) {
+      const back = await copy.files.read(f.path, { format: 'bytes' });
+      if ((await sum(back)) !== (await sum(f.data))) bad.push(f.path);
+    }
+    await copy.destroy({ purge: true });
+    await sb.destroy();
+    const dir = (await (
+      await (await navigator.storage.getDirectory()).getDirectoryHandle('sandpit')
+    ).getDirectoryHandle(id)) as FileSystemDirectoryHandle & { keys(): AsyncIterable<string> };
+    const magics: string[] = [];
+    for await (const n of dir.keys()) {
+      if (!n.startsWith('pack~')) continue;
+      const f = await (await dir.getFileHandle(n)).getFile();
+      magics.push(Array.from(new Uint8Array(await f.slice(0, 8).arrayBuffer())).join(','));
+    }
+    const again = await Sandbox.open(id);
+    const reopened = (await again.commands.run('find /home/user/t -type f | wc -l')).stdout.trim();
+    await again.destroy({ purge: true });
+    return { version: head[8], bad, magics: [...new Set(magics)], reopened, exportMs, importMs, size: blob.size };
+  });
+  console.log(
+    `[store-speed] export of 2,000 files ${out.exportMs.toFixed(0)} ms (${(out.size / 1e6).toFixed(1)} MB), import ${out.importMs.toFixed(0)} ms`,
+  );
+  expect(out.version).toBe(3);
+  expect(out.bad).toEqual([]);
+  expect(out.magics).toEqual(['83,80,80,65,67,75,0,2']); // "SPPACK\0\2"
+  expect(out.reopened).toBe('2000');
+});

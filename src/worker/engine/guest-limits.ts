@@ -49,6 +49,11 @@ export function installGuestLimits(scope: object): void {
     NUDGE_EVERY_MS = 300;
   /** ArrayBuffer bytes that make V8 collect now (past its 64 MB external-memory trigger). */
   const NUDGE_BYTES = 72 << 20;
+  /**
+   * Collections after a memory here may have become garbage (~1 s of them): the SDK may still
+   * hold it for a moment after the guest ended, and a full collection is not free.
+   */
+  const NUDGES_PER_EVENT = 3;
   const EAGAIN = 6;
   const KILLED_EXIT = 137;
   const ENV_KEY = 'SANDPIT_TREE=';
@@ -98,20 +103,28 @@ export function installGuestLimits(scope: object): void {
       construct(target, args, newTarget) {
         const memory = Reflect.construct(target, args, newTarget) as WebAssembly.Memory;
         track(memory);
+        mayHaveGarbage();
         return memory;
       },
     });
   }
   // Allocating (and dropping) ArrayBuffers past V8's external-memory trigger is what makes an
-  // idle worker collect; the buffers are never touched, so the pages are never committed.
+  // idle worker collect; the buffers are never touched, so the pages are never committed. Only
+  // after something here may have left garbage: a guest ended, or a memory was made here for
+  // another worker (a fork child's).
   let lastNudge = 0;
+  let nudgesDue = 0;
+  const mayHaveGarbage = (): void => {
+    nudgesDue = NUDGES_PER_EVENT;
+  };
   const nudge = (): void => {
-    if (!ctl || localMemories <= 0) return;
+    if (!ctl || localMemories <= 0 || nudgesDue <= 0) return;
     const pressure = Atomics.load(ctl, PAGE_PRESSURE);
     if (pressure <= 0 || Atomics.load(ctl, PAGE_MEMORIES) < pressure) return;
     const now = Date.now();
     if (now - lastNudge < NUDGE_EVERY_MS) return;
     lastNudge = now;
+    nudgesDue--;
     try {
       const junk: ArrayBuffer[] = [];
       for (let n = 0; n < NUDGE_BYTES; n += 8 << 20) junk.push(new ArrayBuffer(8 << 20));
@@ -317,10 +330,14 @@ export function installGuestLimits(scope: object): void {
       exports[entry] = (...a: unknown[]) => {
         try {
           const r = (f as (...x: unknown[]) => unknown)(...a);
-          if (state() !== 1) leave();
+          if (state() !== 1) {
+            leave();
+            mayHaveGarbage();
+          }
           return r;
         } catch (err) {
           leave();
+          mayHaveGarbage();
           throw err;
         }
       };

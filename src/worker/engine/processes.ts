@@ -56,6 +56,14 @@ async function drain(stream: AsyncIterable<Uint8Array> | null, into: Collector, 
 /** After a kill, how long the SDK gets to report the end before the process is given up. */
 const KILL_GRACE_MS = 3000;
 
+/**
+ * After a kill or timeout, how long the reply waits for the SDK's report of the end. Under an
+ * output flood that report queues behind every chunk the guest wrote before it died (measured:
+ * ~1 s after 10 s of `head -c 1G /dev/zero`); the kill flag has already ended the tree at its
+ * next system call, so the caller gets its reply now and the end is followed in the background.
+ */
+const KILL_REPLY_MS = 100;
+
 export class GuestProcess {
   readonly startedAt = Date.now();
   private readonly started = performance.now();
@@ -63,6 +71,10 @@ export class GuestProcess {
   private timedOut = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private watchdog: ReturnType<typeof setTimeout> | undefined;
+  private replyTimer: ReturnType<typeof setTimeout> | undefined;
+  private killedAt: number | undefined;
+  /** Ends `done` after a kill without waiting for the SDK's report (KILL_REPLY_MS). */
+  private replyNow: () => void = () => undefined;
   /** Ends `done` without the SDK (its engine died or never answered a kill). */
   private giveUp: (why: string) => void = () => undefined;
   /** The SDK never reported this process's end: its sandbox must be rebuilt. */
@@ -93,7 +105,10 @@ export class GuestProcess {
     // Under an output flood the chunks keep the event loop busy and the timer fires late:
     // the deadline is also checked after every chunk.
     const afterChunk = (): void => {
-      if (performance.now() >= deadline) expire();
+      const now = performance.now();
+      if (now >= deadline) expire();
+      // The chunks may arrive as one long run of microtasks, where no timer fires.
+      if (this.killedAt !== undefined && now - this.killedAt >= KILL_REPLY_MS) this.replyNow();
     };
     const reply = (reason: RunReply['reason'], exitCode: number): RunReply => ({
       stdout: out.bytes(),
@@ -130,9 +145,13 @@ export class GuestProcess {
         resolve(reply(this.timedOut ? 'timeout' : 'killed', this.timedOut ? 124 : 137));
       };
     });
-    this.done = Promise.race([natural, given]).finally(() => {
+    const cut = new Promise<RunReply>((resolve) => {
+      this.replyNow = () => resolve(reply(this.timedOut ? 'timeout' : 'killed', this.timedOut ? 124 : 137));
+    });
+    this.done = Promise.race([natural, given, cut]).finally(() => {
       clearTimeout(this.timer);
       clearTimeout(this.watchdog);
+      clearTimeout(this.replyTimer);
     });
   }
 
@@ -140,6 +159,8 @@ export class GuestProcess {
   private forceKill(): void {
     this.killTree();
     void this.proc.kill().catch(() => undefined);
+    this.killedAt ??= performance.now();
+    this.replyTimer ??= setTimeout(() => this.replyNow(), KILL_REPLY_MS);
     this.watchdog ??= setTimeout(() => this.giveUp('the engine did not stop the process in time'), KILL_GRACE_MS);
   }
 

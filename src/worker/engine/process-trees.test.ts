@@ -161,9 +161,12 @@ describe('process trees', () => {
     const trees = new ProcessTrees();
     const w = workerScope();
     greet(w.scope, trees);
-    const tree = trees.open(20);
+    const tree = trees.open();
+    trees.startDeadline(tree, 20);
+    expect(trees.expired(tree)).toBe(false);
     const guest = new FakeGuest([`${TREE_ENV}=${tree}`]);
     await new Promise((r) => setTimeout(r, 40));
+    expect(trees.expired(tree)).toBe(true);
     w.start(guest, () => 0);
     expect(guest.exitCode).toBe(137);
     expect(trees.killed(tree)).toBe(true);

@@ -54,11 +54,8 @@ export class ProcessTrees {
     return HEADER_INTS + (tree % SLOTS) * TREE_STRIDE + field;
   }
 
-  /**
-   * A new tree for one command; its processes find it through SANDPIT_TREE or their parent.
-   * With `timeoutMs`, every process of it ends at its first system call past the deadline.
-   */
-  open(timeoutMs = 0): number {
+  /** A new tree for one command; its processes find it through SANDPIT_TREE or their parent. */
+  open(): number {
     // Skip slots still held by a tree with live processes (a long-running orphan).
     for (let tries = 0; tries < SLOTS; tries++) {
       const id = this.next++;
@@ -67,8 +64,6 @@ export class ProcessTrees {
       const base = this.at(id, 0);
       for (let i = 0; i < TREE_STRIDE; i++) Atomics.store(this.ctl, base + i, 0);
       Atomics.store(this.ctl, this.at(id, F.cap), this.limits.perTree);
-      if (timeoutMs > 0)
-        Atomics.store(this.ctl, this.at(id, F.deadline), Math.max(1, Date.now() - this.epoch + timeoutMs));
       Atomics.store(this.ctl, this.at(id, F.owner), id);
       return id;
     }
@@ -76,13 +71,22 @@ export class ProcessTrees {
   }
 
   /**
-   * Starts the deadline again from now: a tree is opened before its command is spawned, and the
-   * command's own timeout counts from when it started (processes.ts), so a tree that ends itself
-   * at its deadline is never ended before the command's timeout is due.
+   * The tree's one deadline, `timeoutMs` from now: set when its command has started, as the
+   * command's own timeout counts from then (processes.ts), so a tree that ends itself at its
+   * deadline is never ended before the command's timeout is due. Every process of the tree
+   * ends at its first system call past it (the SDK workers check it), and the kernel kills a
+   * tree that outlived its command once it has passed (sandbox.ts).
    */
-  restartDeadline(tree: number, timeoutMs: number): void {
+  startDeadline(tree: number, timeoutMs: number): void {
     if (timeoutMs <= 0 || !this.owned(tree)) return;
     Atomics.store(this.ctl, this.at(tree, F.deadline), Math.max(1, Date.now() - this.epoch + timeoutMs));
+  }
+
+  /** The tree's deadline has passed. */
+  expired(tree: number): boolean {
+    if (!this.owned(tree)) return false;
+    const deadline = Atomics.load(this.ctl, this.at(tree, F.deadline));
+    return deadline > 0 && Date.now() - this.epoch >= deadline;
   }
 
   private owned(tree: number): boolean {

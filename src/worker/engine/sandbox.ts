@@ -125,10 +125,10 @@ export class EngineSandbox {
     const noTty: Record<string, string> = req.terminal ? {} : { NO_COLOR: '1', SANDPIT_NOTTY: '1' };
     // Every process of this command, forked or spawned, finds its tree through this variable
     // or its parent's memory (guest-limits.ts); the tree is what a timeout or kill ends.
-    const tree = this.host.trees.open(req.timeoutMs);
+    const tree = this.host.trees.open();
     const env = { ...this.baseEnv, ...noTty, ...req.env, PWD: req.cwd, [TREE_ENV]: String(tree) };
-    const started = performance.now();
-    const deadline = req.timeoutMs > 0 ? started + req.timeoutMs : Infinity;
+    /** When the command started: its timeout and its tree's deadline count from here. */
+    let started = 0;
     const options = {
       ...(req.terminal ? { terminal: { columns: req.terminal.cols, rows: req.terminal.rows } } : {}),
       stdin: req.openStdin || req.stdin ? ('pipe' as const) : ('closed' as const),
@@ -154,7 +154,8 @@ export class EngineSandbox {
         this.host.trees.kill(tree);
       });
       // The process's timeout counts from now; so does the tree's (else it ends early: 'exited').
-      this.host.trees.restartDeadline(tree, req.timeoutMs);
+      started = performance.now();
+      this.host.trees.startDeadline(tree, req.timeoutMs);
       this.#trees.add(tree);
     } finally {
       this.#spawning--;
@@ -167,7 +168,7 @@ export class EngineSandbox {
       // reaches them) or uncounted ones: only closing the SDK sandbox ends those.
       const replace = reason !== 'exited' || BACKGROUND.test(label);
       this.#ended(p.abandoned, replace, tree);
-      this.#watchOrphans(tree, label, deadline, started, mark);
+      this.#watchOrphans(tree, label, started, mark);
     };
     void p.done.then(
       (reply) => ended(reply.reason),
@@ -241,7 +242,7 @@ export class EngineSandbox {
    * ended when its deadline passes, and at once when they hit the tree's cap: a tree whose
    * command is over and that still forks past its cap is a runaway.
    */
-  #watchOrphans(tree: number, command: string, deadline: number, started: number, mark: number): void {
+  #watchOrphans(tree: number, command: string, started: number, mark: number): void {
     const trees = this.host.trees;
     let quietSince = performance.now();
     let seen = false;
@@ -257,7 +258,7 @@ export class EngineSandbox {
         peak = Math.max(peak, s.live);
         quietSince = now;
         emptyMs = undefined;
-        if (!trees.killed(tree) && (s.denied > 0 || now >= deadline)) trees.kill(tree);
+        if (!trees.killed(tree) && (s.denied > 0 || trees.expired(tree))) trees.kill(tree);
         if (trees.killed(tree)) {
           killMs ??= Math.round(now - started);
           // Counted children that never got to run cannot leave: write them off.

@@ -19,7 +19,8 @@ import {
   type HostFsReply,
   type HostFsRequest,
 } from './protocol';
-import { CallerTags, SeenSizes } from './seen-sizes';
+import { CallerTags } from './caller-tags';
+import { EndViews } from './end-views';
 import { HostFsServer } from './server';
 import { installWorkerStatCache, workerEntrySource } from './worker-cache';
 
@@ -111,11 +112,12 @@ describe('server calls', () => {
     const enc = new TextEncoder();
     // `>> existing` reaches us as a read-write-create open (the SDK drops O_APPEND) and writes at
     // the length the SDK saw at open (6), counted on by its own writes.
-    const a = s.call(1, 'open', ['hello.txt', true, true, true, false, false, false]) as number;
-    const b = s.call(1, 'open', ['hello.txt', true, true, true, false, false, false]) as number;
-    expect(s.call(1, 'write', [a, 6, enc.encode('one\n')])).toBe(4);
-    expect(s.call(1, 'write', [b, 6, enc.encode('two\n')])).toBe(4);
-    expect(s.call(1, 'write', [a, 10, enc.encode('three\n')])).toBe(6);
+    // Two workers (callers 1 and 2), as handle() would tell them apart.
+    const a = s.call(1, 'open', ['hello.txt', true, true, true, false, false, false], 1) as number;
+    const b = s.call(1, 'open', ['hello.txt', true, true, true, false, false, false], 2) as number;
+    expect(s.call(1, 'write', [a, 6, enc.encode('one\n')], 1)).toBe(4);
+    expect(s.call(1, 'write', [b, 6, enc.encode('two\n')], 2)).toBe(4);
+    expect(s.call(1, 'write', [a, 10, enc.encode('three\n')], 1)).toBe(6);
     // A creating append (the one case the SDK says O_APPEND) that another creator won: it
     // arrives as createNew and must not fail with EEXIST.
     const c = s.call(1, 'open', ['hello.txt', true, true, true, true, false, true]) as number;
@@ -192,15 +194,41 @@ describe('server calls', () => {
     // An oversized reply that ran over the tag only makes the worker a new caller.
     new Uint8Array(a).fill(0x7b);
     expect(tags.of(a)).not.toBe(ta);
-    const sizes = new SeenSizes();
-    sizes.remember(1, 1, '/f', 5);
-    sizes.remember(2, 1, '/f', 9);
-    expect(sizes.take(1, 1, '/f')).toBe(5);
-    expect(sizes.take(1, 1, '/f')).toBeUndefined(); // taken by the open
-    for (let i = 0; i < 5000; i++) sizes.remember(3, 1, `/g${i}`, i);
-    expect(sizes.size).toBe(1024);
-    expect(sizes.take(2, 1, '/f')).toBeUndefined(); // the oldest went first
-    expect(sizes.take(3, 1, '/g4999')).toBe(4999);
+    const ends = new EndViews();
+    ends.told('f', 1, 5); // worker 1's stat: the file ends at 5
+    expect(ends.isAppend('f', 1, 5)).toBe(false); // live only once it opens
+    ends.opened('f', 2, 5, true);
+    ends.wrote('f', 2, 5, 9); // worker 2 appended 4 bytes: it writes at 9 next
+    ends.opened('f', 1, 9, true);
+    expect(ends.isAppend('f', 1, 5)).toBe(true); // what worker 1 was told before its open
+    expect(ends.isAppend('f', 1, 9)).toBe(true);
+    expect(ends.isAppend('f', 1, 7)).toBe(false);
+    expect(ends.isAppend('f', 2, 5)).toBe(true); // worker 1 believes in 5 still
+    ends.wrote('f', 1, 9, 12);
+    expect(ends.isAppend('f', 1, 12)).toBe(true);
+    // A worker's tree only grows past what it appended: a write of its own there is a rewrite
+    // (sqlite pages), while a sibling of its tree may still be on its way to that end.
+    ends.opened('h', 3, 0, true);
+    ends.wrote('h', 3, 0, 4096);
+    ends.wrote('h', 3, 4096, 8192);
+    expect(ends.isAppend('h', 3, 0)).toBe(false);
+    expect(ends.isAppend('h', 3, 4096)).toBe(false);
+    expect(ends.isAppend('h', 4, 4096)).toBe(true);
+    expect(ends.isAppend('h', 3, 8192)).toBe(true);
+    ends.seeked('f', 1); // worker 1 wrote elsewhere: its writes stay positional…
+    expect(ends.isAppend('f', 1, 9)).toBe(false);
+    expect(ends.isAppend('f', 2, 9)).toBe(true); // (worker 2 still believes in 9)
+    ends.opened('f', 1, 12, true); // …until it opens the file again
+    expect(ends.isAppend('f', 1, 12)).toBe(true);
+    expect(ends.isAppend('f', undefined, 12)).toBe(true); // the kernel thread is a caller too
+    // The last handle closed: only each worker's last append end stays (a tree of processes
+    // keeps its idea of the size past its handles), so worker 2's 9 is still an append.
+    for (const _ of [1, 2, 3]) ends.closed('f');
+    expect(ends.isAppend('f', 1, 9)).toBe(true);
+    expect(ends.isAppend('f', 1, 5)).toBe(false);
+    expect(ends.isAppend('f', 1, 12)).toBe(false);
+    for (let i = 0; i < 5000; i++) ends.told(`g${i}`, 1, i);
+    expect(ends.files).toBe(1024);
   });
 
   it('keeps an open file readable after it is renamed or removed', () => {

@@ -14,6 +14,7 @@ const here = dirname(new URL(import.meta.url).pathname);
 const busyboxPath = join(wasmDir, 'busybox.wasm');
 const sqlitePath = join(wasmDir, 'sqlite3.wasm');
 const luaPath = join(wasmDir, 'lua.wasm');
+const bashPath = join(wasmDir, 'bash.wasm');
 
 const PLAN: HostMountPlan = {
   storage: 1,
@@ -51,6 +52,7 @@ describe.each([false, true])('guests see our filesystem (Node, real SDK, stat ca
     for (const [name, path] of [
       ['sqlite3', sqlitePath],
       ['lua', luaPath],
+      ['bash', bashPath],
     ]) {
       if (!existsSync(path)) continue;
       modules[name] = readFileSync(path);
@@ -139,6 +141,25 @@ describe.each([false, true])('guests see our filesystem (Node, real SDK, stat ca
       undo();
     }
     expect(fs.readText('/tmp/race.log')).toBe('first\nother\nguest\n');
+  });
+
+  it.runIf(existsSync(bashPath))('loses no line when forked subshells append to one file at once', async () => {
+    // One process tree: WASIX shares one host handle per file among its processes and writes an
+    // O_APPEND descriptor at the tree's own idea of the size, stale whenever a sibling raced it
+    // (end-views.ts). Before the server judged appends by those views, 9-17 of 300 lines were
+    // lost. Every line must arrive whole in bytes; their text may interleave at the newline
+    // (`A1B1\n\n`): bash writes a line as two iovecs, and the SDK sends one write per iovec.
+    const n = 100;
+    const loop = (t: string) => `(for ((i=1;i<=${n};i++)); do echo ${t}$i >> /tmp/forks.log; done)`;
+    const out = await sandbox
+      .command('bash', ['-c', `${loop('A')} & ${loop('B')} & ${loop('C')} & wait`])
+      .run({ check: false, timeoutMs: 120_000 });
+    expect(out.exitCode).toBe(0);
+    const text = fs.readText('/tmp/forks.log');
+    const want = ['A', 'B', 'C'].flatMap((t) => Array.from({ length: n }, (_, i) => `${t}${i + 1}`));
+    expect((text.match(/[ABC]\d+/g) ?? []).sort()).toEqual(want.sort());
+    expect(text.length).toBe(want.join('\n').length + 1); // nothing overwritten
+    expect(text.split('\n').length).toBe(want.length + 1);
   });
 
   it.runIf(existsSync(busyboxPath))('keeps a seek-and-write (dd conv=notrunc) in place, raced or not', async () => {

@@ -20,7 +20,8 @@ import {
   type HostFsReply,
   type HostFsRequest,
 } from './protocol';
-import { CallerTags, SeenSizes } from './seen-sizes';
+import { CallerTags } from './caller-tags';
+import { EndViews } from './end-views';
 
 export class HostFsError extends Error {
   constructor(
@@ -56,11 +57,10 @@ interface MountEntry {
 interface OpenEntry {
   mount: number;
   file: HostFsFile;
-  /**
-   * 'always': opened with O_APPEND, every write goes at the end. A number: the offset the SDK
-   * sends next for a handle that looks like `>> existing` (see appendMode()). null: positional.
-   */
-  append: 'always' | number | null;
+  /** The file's key in EndViews (mount and path); null for meta files. */
+  key: string | null;
+  /** Created with O_APPEND (the one case the SDK says so): every write through it goes at the end. */
+  always: boolean;
 }
 
 /** A listing being sent page by page (readDirPage): taken once, so pages are consistent. */
@@ -102,6 +102,8 @@ const LAST_ERROR_MS = 10_000;
 const MAX_META_DONE = 64;
 /** Methods that can change what stat or readDir would answer. */
 const MUTATING = new Set(['open', 'write', 'setLen', 'mkdir', 'remove', 'rename']);
+/** Methods whose caller (the SDK worker) the server tracks (caller-tags.ts, end-views.ts). */
+const WHO_ASKS = new Set(['stat', 'open', 'write']);
 
 export class HostFsServer {
   readonly #mounts = new Map<number, MountEntry>();
@@ -114,7 +116,7 @@ export class HostFsServer {
   #lastError: { code: string; at: number } | null = null;
   readonly #metaDone = new Map<string, number>();
   readonly #callers = new CallerTags();
-  readonly #seenSizes = new SeenSizes();
+  readonly #ends = new EndViews();
   readonly #onCall: ((info: HostFsCallInfo) => void) | undefined;
   /** Calls answered, by method. */
   readonly counts: Record<string, number> = {};
@@ -149,8 +151,8 @@ export class HostFsServer {
   handle(request: HostFsRequest): void {
     const method = request.method;
     if (method === 'read' && request.binary === true && !this.#onCall && this.#readInto(request)) return;
-    // Only these two need to know who asks (the size an open's offsets count from).
-    const caller = method === 'stat' || method === 'open' ? this.#callers.of(request.response) : undefined;
+    // Only these need to know who asks: the size an open's offsets count from, whose write it is.
+    const caller = WHO_ASKS.has(method) ? this.#callers.of(request.response) : undefined;
     writeReply(request, this.reply(request.mount, method, request.args, caller));
   }
 
@@ -242,8 +244,16 @@ export class HostFsServer {
           return { kind: 'directory', size: 0 };
         }
         if (meta) return { kind: 'file', size: this.#meta(b, meta, p) };
-        const s = b.stat(p);
-        if (caller !== undefined && s.kind === 'file') this.#seenSizes.remember(caller, mount, p, s.size);
+        let s: { kind: string; size: number };
+        try {
+          s = b.stat(p);
+        } catch (e) {
+          // Not there: a creating open's offsets count from 0.
+          if (codeOf(e) === 'ENOENT') this.#ends.told(fileKey(mount, p), caller, 0);
+          throw e;
+        }
+        // The size WASIX keeps for the file (and writes O_APPEND descriptors at): see end-views.ts.
+        if (s.kind === 'file') this.#ends.told(fileKey(mount, p), caller, s.size);
         return { kind: s.kind, size: s.size };
       }
       case 'readDir':
@@ -259,11 +269,11 @@ export class HostFsServer {
         if (meta === 'dir') throw new HostFsError('EISDIR', 'the meta directory');
         if (meta) return this.#openMeta(b, meta, mount);
         const p = path(0);
-        // The length the SDK counts this handle's offsets from: what its stat just told it.
-        const seen = caller === undefined ? undefined : this.#seenSizes.take(caller, mount, p);
         const file = b.open(p, { read, write, create, exclusive, truncate, append });
         const handle = this.#allocHandle();
-        this.#open.set(handle, { mount, file, append: appendMode(file, seen, write, create, truncate, append) });
+        const key = fileKey(mount, p);
+        this.#open.set(handle, { mount, file, key, always: write && append });
+        this.#ends.opened(key, caller, file.size(), write);
         return handle;
       }
       case 'read': {
@@ -275,13 +285,19 @@ export class HostFsServer {
         const entry = this.#entry(args[0]);
         const offset = uint(args[1]);
         const data = bytes(args[2]);
-        if (entry.append === 'always') return entry.file.write(entry.file.size(), data);
-        if (entry.append !== offset) {
-          entry.append = null; // the guest seeked: a positional writer from now on
+        if (entry.key === null) return entry.file.write(offset, data);
+        if (entry.always) {
+          const n = entry.file.write(entry.file.size(), data);
+          this.#ends.wrote(entry.key, caller, offset, offset + n); // siblings may write there next
+          return n;
+        }
+        // `>> existing` arrives without O_APPEND: an append is told by its offset (end-views.ts).
+        if (!this.#ends.isAppend(entry.key, caller, offset)) {
+          this.#ends.seeked(entry.key, caller);
           return entry.file.write(offset, data);
         }
         const n = entry.file.write(entry.file.size(), data);
-        entry.append = offset + n; // the offset the SDK sends next
+        this.#ends.wrote(entry.key, caller, offset, offset + n); // where that descriptor writes next
         return n;
       }
       case 'setLen':
@@ -294,8 +310,10 @@ export class HostFsServer {
         // Sent on close and again when WASIX drops the descriptor: idempotent.
         const handle = typeof args[0] === 'number' ? args[0] : -1;
         const entry = this.#open.get(handle);
+        if (!entry) return null;
         this.#open.delete(handle);
-        entry?.file.close();
+        if (entry.key !== null) this.#ends.closed(entry.key);
+        entry.file.close();
         return null;
       }
       case 'mkdir':
@@ -375,7 +393,7 @@ export class HostFsServer {
     if (!isMetaBackend(b) || m.op !== 'r') throw new HostFsError('ENOENT', 'not a readable meta name');
     const bytes = new TextEncoder().encode(b.readlink(m.path));
     const handle = this.#allocHandle();
-    this.#open.set(handle, { mount, file: bytesFile(bytes), append: null });
+    this.#open.set(handle, { mount, file: bytesFile(bytes), key: null, always: false });
     return handle;
   }
 
@@ -422,6 +440,7 @@ export class HostFsServer {
     for (const [handle, entry] of this.#open) {
       if (entry.mount !== mount) continue;
       this.#open.delete(handle);
+      if (entry.key !== null) this.#ends.closed(entry.key);
       try {
         entry.file.close();
       } catch {
@@ -450,28 +469,9 @@ export class HostFsServer {
   }
 }
 
-/**
- * The SDK passes O_APPEND only when it creates the file: `>> existing` arrives as a plain
- * read-write-create open, with offsets counted from the length the SDK's `stat` returned just
- * before the open (`seen`: seen-sizes.ts). So two appenders (two commands, or an attached tab and
- * this one) would overwrite each other's lines. A handle opened to create-or-extend without
- * truncation whose writes follow on from that length is treated as appending: each such write
- * goes at the file's current end, which is the same place unless someone else grew the file
- * meanwhile, between the stat and the open included. The first write anywhere else (a seek:
- * sqlite pages, dd conv=notrunc, in-place edits) makes it an ordinary positional writer. Without
- * `seen` (a call from the kernel thread, an untagged buffer) the length at open stands in for it.
- */
-function appendMode(
-  file: HostFsFile,
-  seen: number | undefined,
-  write: boolean,
-  create: boolean,
-  truncate: boolean,
-  append: boolean,
-): OpenEntry['append'] {
-  if (!write) return null;
-  if (append) return 'always';
-  return create && !truncate ? (seen ?? file.size()) : null;
+/** A file's key in EndViews: the SDK's view of it is per mount and path. */
+function fileKey(mount: number, path: string): string {
+  return `${mount}\0${path}`;
 }
 
 /** A read-only in-memory file (readlink's answer). */

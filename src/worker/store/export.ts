@@ -7,7 +7,7 @@ import { countTree, PAGE_SIZE, type DirNode, type FileNode, type Node, type Page
 import { VfsError } from '../vfs/errors';
 import { DEFAULT_MAX_BYTES, DEFAULT_MAX_FILES, Vfs, type VfsOptions, type VfsSnapshot } from '../vfs/vfs';
 import { corrupt, FORMAT_V3, open, peekVersion, sealV2 } from './container';
-import { openV3, sealV3 } from './container-v3';
+import { openV3, sealV3, sealV3Blob } from './container-v3';
 import { decodeRecords, decodeV2, encodeRecords, encodeV2 } from './payload-v2';
 import { PageDedup } from './dedup';
 import { parseRecords, REC_BLOB, REC_META, REC_TREE } from './records';
@@ -71,7 +71,28 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 export async function exportState(vfs: Vfs, options: ExportOptions = {}): Promise<Uint8Array> {
-  // Freeze the live tree so nothing changes under us while we await compression.
+  const { payload, version } = collect(vfs, options);
+  if (version === 2) {
+    const { parts, rawLen } = await encodeV2(payload);
+    return sealV2(parts, rawLen);
+  }
+  const { records, rawLen } = await encodeRecords(payload, true);
+  return sealV3(records, rawLen);
+}
+
+/**
+ * exportState's version 3 file as a Blob made from the parts (sealV3Blob): no buffer of the whole
+ * export. What a kernel should hand to the page, whose API returns a Blob anyway.
+ */
+export async function exportStateBlob(vfs: Vfs, options: ExportOptions = {}): Promise<Blob> {
+  const { payload } = collect(vfs, { ...options, formatVersion: 3 });
+  const { records, rawLen } = await encodeRecords(payload, true);
+  return sealV3Blob(records, rawLen);
+}
+
+/** The trees, META and page blobs of a state (synchronous: the live tree cannot change under it). */
+function collect(vfs: Vfs, options: ExportOptions) {
+  // Freeze the live tree (the rest of the export awaits compression).
   const live = vfs.snapshot();
   const blobs: Uint8Array[] = [];
   // A page shared by files and snapshots is stored once (by identity), and so is content
@@ -133,13 +154,7 @@ export async function exportState(vfs: Vfs, options: ExportOptions = {}): Promis
     blobs: blobs.length,
     trees: trees.length,
   };
-  const payload = { meta: encoder.encode(JSON.stringify(meta)), blobs, trees };
-  if (meta.version === 2) {
-    const { parts, rawLen } = await encodeV2(payload);
-    return sealV2(parts, rawLen);
-  }
-  const { records, rawLen } = await encodeRecords(payload, true);
-  return sealV3(records, rawLen);
+  return { payload: { meta: encoder.encode(JSON.stringify(meta)), blobs, trees }, version: meta.version };
 }
 
 /** The parts every version decodes to: META's body, blob bodies in index order, tree bodies. */

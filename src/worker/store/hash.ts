@@ -131,17 +131,16 @@ function feed(w: Int32Array, groups: number): void {
 const wordAt = (b: Uint8Array, at: number): number =>
   (b[at] ?? 0) | ((b[at + 1] ?? 0) << 8) | ((b[at + 2] ?? 0) << 16) | ((b[at + 3] ?? 0) << 24);
 
-/**
- * fast128 of `bytes` with a 32-bit `seed`, as four 32-bit words. The input is read as
- * little-endian 32-bit words, zero-padded to a multiple of 16 bytes; the length goes into the end.
- */
-export function fast128(bytes: Uint8Array, seed = 0, out = new Uint32Array(4)): Uint32Array {
+function init(seed: number): void {
   lanes[0] = 0x243f6a88 ^ seed;
   lanes[1] = 0x85a308d3 | 0;
   lanes[2] = 0x13198a2e;
   lanes[3] = 0x03707344;
-  const n = bytes.length;
-  const whole = n >>> 4;
+}
+
+/** Feed the whole 16-byte groups of `bytes` (any alignment); returns how many bytes that was. */
+function feedBytes(bytes: Uint8Array): number {
+  const whole = bytes.length >>> 4;
   if (LITTLE && (bytes.byteOffset & 3) === 0) {
     feed(new Int32Array(bytes.buffer, bytes.byteOffset, whole * 4), whole);
   } else if (LITTLE) {
@@ -159,9 +158,14 @@ export function fast128(bytes: Uint8Array, seed = 0, out = new Uint32Array(4)): 
       feed(w, 1);
     }
   }
-  if (n & 15) {
+  return whole * 16;
+}
+
+/** The last partial group (zero-padded), the length, the final rounds and mixes. */
+function finish(tail: Uint8Array, n: number, out: Uint32Array): Uint32Array {
+  if (tail.length) {
     const w = new Int32Array(4);
-    for (let j = 0; j < 4; j++) w[j] = wordAt(bytes, whole * 16 + 4 * j);
+    for (let j = 0; j < 4; j++) w[j] = wordAt(tail, 4 * j);
     feed(w, 1);
   }
   // The length, then two ARX rounds over the 128-bit state (a bijection, so lanes that differ
@@ -185,6 +189,51 @@ export function fast128(bytes: Uint8Array, seed = 0, out = new Uint32Array(4)): 
   out[2] = fmix(c);
   out[3] = fmix(d);
   return out;
+}
+
+/**
+ * fast128 of `bytes` with a 32-bit `seed`, as four 32-bit words. The input is read as
+ * little-endian 32-bit words, zero-padded to a multiple of 16 bytes; the length goes into the end.
+ */
+export function fast128(bytes: Uint8Array, seed = 0, out = new Uint32Array(4)): Uint32Array {
+  init(seed);
+  const done = feedBytes(bytes);
+  return finish(bytes.subarray(done), bytes.length, out);
+}
+
+/**
+ * fast128 of the concatenation of several parts, given one after the other (the same result as
+ * fast128 of the whole). Only one stream may be in progress at a time (they share the lanes).
+ */
+export class Fast128Stream {
+  private readonly carry = new Uint8Array(16);
+  private carried = 0;
+  private n = 0;
+
+  constructor(seed = 0) {
+    init(seed);
+  }
+
+  update(part: Uint8Array): void {
+    this.n += part.length;
+    let at = 0;
+    if (this.carried) {
+      at = Math.min(16 - this.carried, part.length);
+      this.carry.set(part.subarray(0, at), this.carried);
+      this.carried += at;
+      if (this.carried < 16) return;
+      feedBytes(this.carry);
+      this.carried = 0;
+    }
+    const rest = part.subarray(at);
+    const done = feedBytes(rest);
+    this.carry.set(rest.subarray(done));
+    this.carried = rest.length - done;
+  }
+
+  digest(out = new Uint32Array(4)): Uint32Array {
+    return finish(this.carry.subarray(0, this.carried), this.n, out);
+  }
 }
 
 const digest4 = new Uint32Array(4);

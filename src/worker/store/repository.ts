@@ -236,7 +236,10 @@ export class Repository {
         // commit writes them all into packs (the migration) and its sweep deletes the loose keys.
         this.known = packed ? this.cache.reachable(rootsOf(rec)) : new Set();
         this.bytesOf = new Map();
-        if (packed) for (const h of this.known) if (isFastAddress(h)) this.bytesOf.set(h, packed.objects.get(h)!);
+        for (const h of this.known) {
+          const b = isFastAddress(h) ? packed?.objects.get(h) : undefined;
+          if (b) this.bytesOf.set(h, b);
+        }
         this.synced = true;
         return { root, snapshots, nextIno: reader.nextIno, ...(rec.meta !== undefined ? { meta: rec.meta } : {}) };
       } catch (e) {

@@ -9,7 +9,7 @@
 // is shared with the kernel side (process-trees.ts).
 
 /** Int32 fields of one tree slot in the control block. */
-export const TREE_FIELDS = { owner: 0, live: 1, kill: 2, spawns: 3, denied: 4, cap: 5, deadline: 6 } as const;
+export const TREE_FIELDS = { owner: 0, live: 1, kill: 2, spawns: 3, denied: 4, cap: 5, deadline: 6, nonce: 7 } as const;
 export const TREE_STRIDE = 8;
 /**
  * Int32 fields of the control block's header: live guest processes on the page (counted
@@ -19,6 +19,12 @@ export const TREE_STRIDE = 8;
 export const PAGE_FIELDS = { live: 0, memoryCap: 1, memories: 2, pressure: 3 } as const;
 export const HEADER_INTS = 8;
 export const GREETING = 'sandpit-guest-limits';
+/**
+ * The variable that carries a process's tree: `<id>:<nonce>`. The runtime merges a child's
+ * environment into its parent's (exec and spawn alike), so `env -i` or `unset` cannot drop it,
+ * but a guest can set it: the nonce (random, per tree) makes a value a guest did not inherit
+ * invalid, and a process with an invalid one is ended at its first system call.
+ */
 export const TREE_ENV = 'SANDPIT_TREE';
 
 export interface GuestLimitsGreeting {
@@ -37,7 +43,8 @@ export function installGuestLimits(scope: object): void {
     SPAWNS = 3,
     DENIED = 4,
     CAP = 5,
-    DEADLINE = 6;
+    DEADLINE = 6,
+    NONCE = 7;
   const STRIDE = 8,
     HEADER = 8;
   const PAGE_LIVE = 0,
@@ -56,6 +63,8 @@ export function installGuestLimits(scope: object): void {
   const NUDGES_PER_EVENT = 3;
   const EAGAIN = 6;
   const KILLED_EXIT = 137;
+  /** What fromEnviron reports for a tree variable that names no tree of ours (forged). */
+  const FORGED = -1;
   const ENV_KEY = 'SANDPIT_TREE=';
   /** Calls that start a process or a thread: each is a new SDK worker and, for processes, a memory. */
   const STARTS = /^(proc_fork|proc_fork_env|proc_spawn\d?|thread_spawn(_v2)?)$/;
@@ -211,20 +220,31 @@ export function installGuestLimits(scope: object): void {
       counted = false;
       uncount(tree);
     };
-    /** Reads SANDPIT_TREE from the environment block `environ_get` just filled. */
+    /**
+     * Reads SANDPIT_TREE (`<id>:<nonce>`) from the environment block `environ_get` just filled:
+     * the tree's id, 0 without one, FORGED if it names no live tree of ours.
+     */
     const fromEnviron = (bufPtr: number, size: number): number => {
-      if (!memory || size <= 0) return 0;
+      if (!memory || !ctl || size <= 0) return 0;
       const bytes = new Uint8Array(memory.buffer, bufPtr, size);
       const key = [...ENV_KEY].map((c) => c.charCodeAt(0));
       outer: for (let i = 0; i + key.length < size; i++) {
         if (i > 0 && bytes[i - 1] !== 0) continue;
         for (let k = 0; k < key.length; k++) if (bytes[i + k] !== key[k]) continue outer;
-        let n = 0;
-        for (let j = i + key.length; j < size && bytes[j] !== 0; j++) n = n * 10 + (bytes[j]! - 48);
-        return n;
+        const start = i + key.length;
+        let end = start;
+        while (end < size && bytes[end] !== 0 && end - start <= 24) end++;
+        // Longer than any id:nonce (and never spread whole: a guest chooses its length).
+        const text = String.fromCharCode(...bytes.subarray(start, end));
+        const m = /^(\d{1,9}):(\d{1,10})$/.exec(text);
+        if (!m) return FORGED;
+        const id = Number(m[1]);
+        return id > 0 && mine(id) && Atomics.load(ctl, slotOf(id) + NONCE) === Number(m[2]) ? id : FORGED;
       }
       return 0;
     };
+    /** Its tree variable was set by a guest, not inherited: it is ended (see TREE_ENV). */
+    let forged = false;
     /** Identification is tried once, at the instance's first call in a normal state. */
     let asked = false;
     const kill = (): unknown => {
@@ -269,9 +289,11 @@ export function installGuestLimits(scope: object): void {
           if (normal) {
             if (!tree && !asked) {
               asked = true;
-              join(treeFromRuntime());
+              const t = treeFromRuntime();
+              if (t === FORGED) forged = true;
+              else join(t);
             }
-            if (killed() && !isExit) return kill();
+            if ((forged || killed()) && !isExit) return kill();
             if (starts && tree) {
               const s = slotOf(tree);
               const cap = Atomics.load(ctl!, s + CAP);

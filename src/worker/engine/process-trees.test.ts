@@ -110,7 +110,7 @@ describe('process trees', () => {
     greet(w.scope, trees);
     const tree = trees.open();
     let during = -1;
-    w.start(new FakeGuest(['A=1', `${TREE_ENV}=${tree}`]), () => (during = trees.live(tree)));
+    w.start(new FakeGuest(['A=1', `${TREE_ENV}=${trees.token(tree)}`]), () => (during = trees.live(tree)));
     expect(during).toBe(1);
     expect(trees.live(tree)).toBe(0);
   });
@@ -120,7 +120,7 @@ describe('process trees', () => {
     const w = workerScope();
     greet(w.scope, trees);
     const tree = trees.open();
-    const guest = new FakeGuest([`${TREE_ENV}=${tree}`]);
+    const guest = new FakeGuest([`${TREE_ENV}=${trees.token(tree)}`]);
     const results: unknown[] = [];
     w.start(guest, (imports) => {
       const fork = imports.wasix_32v1!.proc_fork!;
@@ -141,8 +141,8 @@ describe('process trees', () => {
     greet(w.scope, trees);
     const a = trees.open();
     const b = trees.open();
-    const ga = new FakeGuest([`${TREE_ENV}=${a}`]);
-    const gb = new FakeGuest([`${TREE_ENV}=${b}`]);
+    const ga = new FakeGuest([`${TREE_ENV}=${trees.token(a)}`]);
+    const gb = new FakeGuest([`${TREE_ENV}=${trees.token(b)}`]);
     let wroteAfterKill = false;
     w.start(ga, (imports) => {
       trees.kill(a);
@@ -164,7 +164,7 @@ describe('process trees', () => {
     const tree = trees.open();
     trees.startDeadline(tree, 20);
     expect(trees.expired(tree)).toBe(false);
-    const guest = new FakeGuest([`${TREE_ENV}=${tree}`]);
+    const guest = new FakeGuest([`${TREE_ENV}=${trees.token(tree)}`]);
     await new Promise((r) => setTimeout(r, 40));
     expect(trees.expired(tree)).toBe(true);
     w.start(guest, () => 0);
@@ -176,7 +176,7 @@ describe('process trees', () => {
     const trees = new ProcessTrees({ perTree: 1, perPage: 1 });
     const w = workerScope();
     const tree = trees.open();
-    const guest = new FakeGuest([`${TREE_ENV}=${tree}`]);
+    const guest = new FakeGuest([`${TREE_ENV}=${trees.token(tree)}`]);
     const r = w.start(guest, (imports) => {
       const first = imports.wasix_32v1!.proc_fork!(1, 0);
       guest.asyncify = 0;
@@ -191,7 +191,7 @@ describe('process trees', () => {
     const w = workerScope();
     greet(w.scope, trees);
     const tree = trees.open();
-    const guest = new FakeGuest([`${TREE_ENV}=${tree}`]);
+    const guest = new FakeGuest([`${TREE_ENV}=${trees.token(tree)}`]);
     w.start(guest, (imports) => {
       imports.wasix_32v1!.proc_fork!(1, 0);
       guest.asyncify = 0; // the parent goes on and ends; its child never runs
@@ -209,7 +209,7 @@ describe('process trees', () => {
     greet(w.scope, trees);
     const tree = trees.open();
     // The kernel writes the tree off while its process still runs (release), then it ends.
-    w.start(new FakeGuest([`${TREE_ENV}=${tree}`]), () => trees.release(tree));
+    w.start(new FakeGuest([`${TREE_ENV}=${trees.token(tree)}`]), () => trees.release(tree));
     const raw = new Int32Array(trees.control);
     expect(raw[0]).toBe(0); // the page's live count, unclamped: not -1
     expect(trees.live(tree)).toBe(0);
@@ -224,11 +224,31 @@ describe('process trees', () => {
     expect(made).toBeInstanceOf(WebAssembly.Memory);
     expect(trees.memories()).toBe(1);
     const tree = trees.open();
-    const guest = new FakeGuest([`${TREE_ENV}=${tree}`]);
+    const guest = new FakeGuest([`${TREE_ENV}=${trees.token(tree)}`]);
     const results: unknown[] = [];
     // The guest's own memory makes 2 (the cap): its fork is refused although its tree has room.
     w.start(guest, (imports) => results.push(trees.memories(), imports.wasix_32v1!.proc_fork!(1, 0)));
     expect(results).toEqual([2, 6]);
     expect(trees.stats(tree)).toMatchObject({ spawns: 0, denied: 1 });
+  });
+
+  it('a tree variable the guest set itself (not inherited) ends the process; none at all is left alone', () => {
+    const trees = new ProcessTrees();
+    const w = workerScope();
+    greet(w.scope, trees);
+    const tree = trees.open();
+    // `SANDPIT_TREE=0 sh`, another id, or the right id without its nonce: ended at once.
+    for (const value of ['0', `${tree}`, `${tree}:1`, `${tree + 1}:${trees.token(tree).split(':')[1]}`, 'x']) {
+      const guest = new FakeGuest([`${TREE_ENV}=${value}`]);
+      let ran = false;
+      w.start(guest, () => (ran = true));
+      expect({ value, exit: guest.exitCode, ran }).toEqual({ value, exit: 137, ran: false });
+    }
+    const plain = new FakeGuest(['A=1']);
+    w.start(plain, () => 0);
+    expect(plain.exitCode).toBeUndefined();
+    const right = new FakeGuest([`${TREE_ENV}=${trees.token(tree)}`]);
+    w.start(right, () => 0);
+    expect(right.exitCode).toBeUndefined();
   });
 });

@@ -54,7 +54,7 @@ export class ProcessTrees {
     return HEADER_INTS + (tree % SLOTS) * TREE_STRIDE + field;
   }
 
-  /** A new tree for one command; its processes find it through SANDPIT_TREE or their parent. */
+  /** A new tree for one command; its processes find it through `token` (guest-limits.ts TREE_ENV). */
   open(): number {
     // Skip slots still held by a tree with live processes (a long-running orphan).
     for (let tries = 0; tries < SLOTS; tries++) {
@@ -64,6 +64,7 @@ export class ProcessTrees {
       const base = this.at(id, 0);
       for (let i = 0; i < TREE_STRIDE; i++) Atomics.store(this.ctl, base + i, 0);
       Atomics.store(this.ctl, this.at(id, F.cap), this.limits.perTree);
+      Atomics.store(this.ctl, this.at(id, F.nonce), 1 + Math.floor(Math.random() * 0x7ffffffe));
       Atomics.store(this.ctl, this.at(id, F.owner), id);
       return id;
     }
@@ -87,6 +88,11 @@ export class ProcessTrees {
     if (!this.owned(tree)) return false;
     const deadline = Atomics.load(this.ctl, this.at(tree, F.deadline));
     return deadline > 0 && Date.now() - this.epoch >= deadline;
+  }
+
+  /** The value of the tree's variable (TREE_ENV) for its command's environment. */
+  token(tree: number): string {
+    return `${tree}:${Atomics.load(this.ctl, this.at(tree, F.nonce))}`;
   }
 
   private owned(tree: number): boolean {

@@ -81,7 +81,7 @@ async function setup() {
   const run = async (command: string, opts: { live?: number; timeoutMs?: number; kill?: boolean } = {}) => {
     const p = await engine.spawn(command, req(opts.timeoutMs));
     const { proc } = h.procs.at(-1)!;
-    const tree = Number(proc.env.SANDPIT_TREE);
+    const tree = parseInt(proc.env.SANDPIT_TREE!, 10);
     if (opts.live) h.setLive(tree, opts.live);
     if (opts.kill) await p.kill();
     else proc.exit();

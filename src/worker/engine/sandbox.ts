@@ -126,7 +126,7 @@ export class EngineSandbox {
     // Every process of this command, forked or spawned, finds its tree through this variable
     // or its parent's memory (guest-limits.ts); the tree is what a timeout or kill ends.
     const tree = this.host.trees.open();
-    const env = { ...this.baseEnv, ...noTty, ...req.env, PWD: req.cwd, [TREE_ENV]: String(tree) };
+    const env = { ...this.baseEnv, ...noTty, ...req.env, PWD: req.cwd, [TREE_ENV]: this.host.trees.token(tree) };
     /** When the command started: its timeout and its tree's deadline count from here. */
     let started = 0;
     const options = {

@@ -423,15 +423,26 @@ async function warmRows(rowIds, { browser, open, put }) {
   for (const target of live) await pages[target].ctx.close().catch(() => undefined);
 }
 
-/** With --only, keep the other systems' rows from the same day's results file. */
+/**
+ * A partial run keeps the other rows and systems from the same day's results file, or else from
+ * the latest earlier one (so a partial run after midnight does not leave a table of its rows only).
+ */
 function mergePrevious(result) {
-  const file = join(root, 'bench', 'results', `${result.date.slice(0, 10)}${quick ? '-quick' : ''}.json`);
-  if (!existsSync(file)) return;
+  const dir = join(root, 'bench', 'results');
+  const suffix = quick ? '-quick.json' : '.json';
+  const dated = new RegExp(`^\\d{4}-\\d{2}-\\d{2}${suffix.replace('.', '\\.')}$`);
+  const today = `${result.date.slice(0, 10)}${suffix}`;
+  const earlier = readdirSync(dir)
+    .filter((f) => dated.test(f) && f <= today)
+    .sort()
+    .pop();
+  if (!earlier) return;
+  const file = join(dir, earlier);
   const prev = JSON.parse(readFileSync(file, 'utf8'));
   const all = ['sandpit', 'wasmer-sdk', 'lifo', 'pyodide', 'wasi-shim'];
   result.notes = [...new Set([...(prev.notes ?? []), ...result.notes])];
   result.notes.push(
-    `${onlyRows ? onlyRows.join(', ') : `${SUITES.join(', ')} rows`} of ${result.targets.join(', ')} re-run at ${result.date.slice(11, 16)} UTC (load ${result.machine.loadavgStart.join(' / ')}); the rest from the run of ${prev.date.slice(11, 16)} UTC (load ${prev.machine.loadavgStart.join(' / ')})`,
+    `${onlyRows ? onlyRows.join(', ') : `${SUITES.join(', ')} rows`} of ${result.targets.join(', ')} re-run at ${result.date.slice(11, 16)} UTC (load ${result.machine.loadavgStart.join(' / ')}); the rest from the run of ${prev.date.slice(0, 10) === result.date.slice(0, 10) ? '' : `${prev.date.slice(0, 10)} `}${prev.date.slice(11, 16)} UTC (load ${prev.machine.loadavgStart.join(' / ')})`,
   );
   for (const [id, row] of Object.entries(prev.rows)) {
     const mine = (result.rows[id] ??= { ...row, results: {} });

@@ -93,4 +93,24 @@ test.describe('process trees', () => {
     expect(r.stdout).toBe('end\n');
     expect(r.err).toContain('fork: retry: Resource temporarily unavailable');
   });
+
+  test('a guest cannot leave its tree: env -i keeps it, a value set by the guest ends the process', async ({
+    page,
+  }) => {
+    await ready(page, '/?api');
+    const r = await page.evaluate(async () => {
+      const { Sandbox } = (globalThis as any).sandpit;
+      const a = await Sandbox.create();
+      const run = async (c: string) => (await a.commands.run(c, { timeoutMs: 30_000 })).stdout;
+      return {
+        envI: await run("printenv SANDPIT_TREE; env -i sh -c 'printenv SANDPIT_TREE'"),
+        forged: await run("SANDPIT_TREE=0 sh -c 'echo escaped'; echo rc=$?"),
+      };
+    });
+    report('tree variable', r);
+    // The runtime merges a child's environment into its parent's: env -i cannot drop it.
+    expect(r.envI).toMatch(/^(\d+:\d+)\n\1\n$/);
+    expect(r.forged).not.toContain('escaped');
+    expect(r.forged).toMatch(/^rc=[1-9]\d*\n$/);
+  });
 });

@@ -1,6 +1,6 @@
 // Answers the SDK's host-filesystem RPCs from HostFsBackend mounts. Mount ids are ours: each
 // maps to a backend and a directory in it, so one backend can serve /workspace, /home, /tmp, …
-import type { HostFsBackend, HostFsFile } from './backend';
+import type { HostFsBackend, HostFsFile, HostFsStat } from './backend';
 import {
   isMetaBackend,
   packError,
@@ -38,7 +38,7 @@ export interface HostFsCallInfo {
   method: string;
   args: readonly unknown[];
   reply: HostFsReply;
-  /** The SDK worker that asked (seen-sizes.ts); undefined for calls made on the kernel thread. */
+  /** The SDK worker that asked (caller-tags.ts); undefined for calls made on the kernel thread. */
   caller?: number;
   /** Time spent in the backend and encoding, in microseconds. */
   micros: number;
@@ -244,7 +244,7 @@ export class HostFsServer {
           return { kind: 'directory', size: 0 };
         }
         if (meta) return { kind: 'file', size: this.#meta(b, meta, p) };
-        let s: { kind: string; size: number };
+        let s: HostFsStat;
         try {
           s = b.stat(p);
         } catch (e) {

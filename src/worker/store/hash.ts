@@ -203,18 +203,26 @@ export function fast128(bytes: Uint8Array, seed = 0, out = new Uint32Array(4)): 
 
 /**
  * fast128 of the concatenation of several parts, given one after the other (the same result as
- * fast128 of the whole). Only one stream may be in progress at a time (they share the lanes).
+ * fast128 of the whole). Each stream keeps its own lanes, swapped in around each step.
  */
 export class Fast128Stream {
   private readonly carry = new Uint8Array(16);
+  private readonly state = new Int32Array(4);
   private carried = 0;
   private n = 0;
 
   constructor(seed = 0) {
     init(seed);
+    this.state.set(lanes);
   }
 
   update(part: Uint8Array): void {
+    lanes.set(this.state);
+    this.step(part);
+    this.state.set(lanes);
+  }
+
+  private step(part: Uint8Array): void {
     this.n += part.length;
     let at = 0;
     if (this.carried) {
@@ -232,6 +240,7 @@ export class Fast128Stream {
   }
 
   digest(out = new Uint32Array(4)): Uint32Array {
+    lanes.set(this.state);
     return finish(this.carry.subarray(0, this.carried), this.n, out);
   }
 }

@@ -136,6 +136,17 @@ describe('export format v3', () => {
     expect((await importState(v2)).vfs.readFile('/noise')).toEqual(v.readFile('/noise'));
   });
 
+  it('a page shared at two lengths (a snapshot before a truncate) exports as two blobs', async () => {
+    const v = new Vfs();
+    const data = random(5000);
+    v.writeFile('/a', data);
+    const snap = v.snapshot();
+    v.truncate('/a', 1000);
+    const back = await importState(await exportState(v, { snapshots: [{ id: 's', createdAt: 1, snapshot: snap }] }));
+    expect(back.vfs.readFile('/a')).toEqual(data.subarray(0, 1000));
+    expect(Vfs.fromSnapshot(back.snapshots[0]!.snapshot).readFile('/a')).toEqual(data);
+  });
+
   it('exportStateBlob writes the same layout as exportState, without one buffer of the whole', async () => {
     const v = sample();
     v.writeFile('/odd', random(1001)); // a blob whose length is not a multiple of 4

@@ -97,24 +97,28 @@ function collect(vfs: Vfs, options: ExportOptions) {
   const blobs: Uint8Array[] = [];
   // A page shared by files and snapshots is stored once (by identity), and so is content
   // that is equal byte for byte (copies of one file).
-  const byPage = new Map<Page, { len: number; idx: number }[]>();
+  // A page is almost always used at one length; other lengths (a page shared by a file and a
+  // shorter copy of it) go to a list. Keys: the page object.
+  const byPage = new Map<Page, { len: number; idx: number; more?: { len: number; idx: number }[] }>();
   const byContent = new PageDedup();
   const blobOf = (file: FileNode, i: number): number => {
     const page = file.pages[i];
     if (!page) return -1;
     const len = Math.min(PAGE_SIZE, file.size - i * PAGE_SIZE);
-    let list = byPage.get(page);
-    const hit = list?.find((b) => b.len === len);
-    if (hit) return hit.idx;
-    if (!list) byPage.set(page, (list = []));
+    const first = byPage.get(page);
+    if (first) {
+      if (first.len === len) return first.idx;
+      const hit = first.more?.find((b) => b.len === len);
+      if (hit) return hit.idx;
+    }
     const bytes = pageBytes(file, i);
-    let idx = byContent.find(bytes, blobs);
+    let idx = byContent.findOrAdd(bytes, blobs, blobs.length);
     if (idx < 0) {
       idx = blobs.length;
       blobs.push(bytes);
-      byContent.add(bytes, idx);
     }
-    list.push({ idx, len });
+    if (!first) byPage.set(page, { len, idx });
+    else (first.more ??= []).push({ len, idx });
     return idx;
   };
   const treeOf = (root: DirNode, head: Omit<TreeRecord, 'entries'>): Uint8Array => {

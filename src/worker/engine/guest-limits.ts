@@ -57,10 +57,10 @@ export function installGuestLimits(scope: object): void {
   /** ArrayBuffer bytes that make V8 collect now (past its 64 MB external-memory trigger). */
   const NUDGE_BYTES = 72 << 20;
   /**
-   * Collections after a memory here may have become garbage (~1 s of them): the SDK may still
+   * Collections after a memory here may have become garbage (~0.6 s of them): the SDK may still
    * hold it for a moment after the guest ended, and a full collection is not free.
    */
-  const NUDGES_PER_EVENT = 3;
+  const NUDGES_PER_EVENT = 2;
   const EAGAIN = 6;
   const KILLED_EXIT = 137;
   /** What fromEnviron reports for a tree variable that names no tree of ours (forged). */
@@ -92,7 +92,7 @@ export function installGuestLimits(scope: object): void {
   // memories of ended processes (a killed fork bomb: dozens) stay reserved until the next one
   // on the page fails to allocate, which fails its worker and with it the SDK's whole pool.
   // So memories are counted from when a worker makes or runs one until it collects it, forks
-  // past the page's cap of them fail, and over the pressure mark workers collect at once.
+  // fail past the page's cap (pageLoad), and over the pressure mark workers collect at once.
   let localMemories = 0;
   const tracked = new WeakSet<object>();
   const reclaimed = new FinalizationRegistry<number>(() => {
@@ -126,10 +126,20 @@ export function installGuestLimits(scope: object): void {
   const mayHaveGarbage = (): void => {
     nudgesDue = NUDGES_PER_EVENT;
   };
+  /**
+   * What the page's memories are measured by: those held, plus one for each live process, whose
+   * memory may not be held by any of our workers yet (a forked child waiting for a worker is
+   * counted live from its fork; its memory, from when a worker runs it). Errs on the safe side.
+   */
+  const pageLoad = (): number => Atomics.load(ctl!, PAGE_MEMORIES) + Math.max(0, Atomics.load(ctl!, PAGE_LIVE));
+  const pageFull = (): boolean => {
+    const cap = Atomics.load(ctl!, PAGE_CAP);
+    return cap > 0 && pageLoad() >= cap;
+  };
   const nudge = (): void => {
     if (!ctl || localMemories <= 0 || nudgesDue <= 0) return;
     const pressure = Atomics.load(ctl, PAGE_PRESSURE);
-    if (pressure <= 0 || Atomics.load(ctl, PAGE_MEMORIES) < pressure) return;
+    if (pressure <= 0 || pageLoad() < pressure) return;
     const now = Date.now();
     if (now - lastNudge < NUDGE_EVERY_MS) return;
     lastNudge = now;
@@ -297,11 +307,7 @@ export function installGuestLimits(scope: object): void {
             if (starts && tree) {
               const s = slotOf(tree);
               const cap = Atomics.load(ctl!, s + CAP);
-              const memoryCap = Atomics.load(ctl!, PAGE_CAP);
-              if (
-                (cap > 0 && Atomics.load(ctl!, s + LIVE) >= cap) ||
-                (memoryCap > 0 && Atomics.load(ctl!, PAGE_MEMORIES) >= memoryCap)
-              ) {
+              if ((cap > 0 && Atomics.load(ctl!, s + LIVE) >= cap) || pageFull()) {
                 Atomics.add(ctl!, s + DENIED, 1);
                 return EAGAIN;
               }

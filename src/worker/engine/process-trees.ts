@@ -17,22 +17,28 @@ export interface TreeLimits {
   /** Live processes (and threads) one command's tree may have; forks past it fail with EAGAIN. */
   perTree: number;
   /**
-   * Guest wasm memories the page may hold before forks fail, all sandboxes together: those of
-   * live processes and those of ended ones not yet collected (guest-limits.ts).
+   * The page's budget of guest wasm memories, all sandboxes together: memories held (by live
+   * processes, and by ended ones not yet collected) plus live processes (whose memory may not
+   * be held by any worker yet); forks past it fail (guest-limits.ts pageLoad).
    */
   perPage: number;
 }
 
 /**
- * Defaults. A page has address space for ~124 wasm memories (docs/processes.md): forks stop
- * at 96, which leaves the rest for commands started by the kernel (a command's first process
- * is not refused; its allocation failing would end the SDK's whole pool). A shell pipeline of
- * 10 stages with subshells fits in 32.
+ * Defaults. A page has address space for ~124 wasm memories (docs/processes.md): forks stop at
+ * a load of 112, which leaves the rest for commands started by the kernel (a command's first
+ * process is not refused; its allocation failing would end the SDK's whole pool). The load
+ * counts a running process twice (its memory and itself), so one runaway tree at its cap of
+ * 32 is ~64-80 of it. A shell pipeline of 10 stages with subshells fits in 32.
  */
-export const DEFAULT_LIMITS: TreeLimits = { perTree: 32, perPage: 96 };
+export const DEFAULT_LIMITS: TreeLimits = { perTree: 32, perPage: 112 };
 
-/** Memories held past which the SDK workers collect their garbage at once (a third of the cap). */
-const PRESSURE_SHARE = 3;
+/**
+ * The load past which SDK workers collect their garbage at once: two thirds of the budget.
+ * Collecting costs CPU a growing bomb and its emptying compete for, and below this mark there
+ * is room enough.
+ */
+const pressureMark = (cap: number): number => Math.max(1, Math.floor((cap * 2) / 3));
 
 export class ProcessTrees {
   readonly control = new SharedArrayBuffer((HEADER_INTS + SLOTS * TREE_STRIDE) * 4);
@@ -42,7 +48,7 @@ export class ProcessTrees {
 
   constructor(private readonly limits: TreeLimits = DEFAULT_LIMITS) {
     this.ctl[P.memoryCap] = limits.perPage;
-    this.ctl[P.pressure] = Math.max(1, Math.floor(limits.perPage / PRESSURE_SHARE));
+    this.ctl[P.pressure] = pressureMark(limits.perPage);
   }
 
   /** What every new SDK worker is told first (worker-census.ts posts it). */

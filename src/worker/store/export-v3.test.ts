@@ -4,8 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { PAGE_SIZE } from '../vfs/node';
 import { Vfs } from '../vfs/vfs';
 import { HEADER_BYTES } from './container';
-import { REC_HEAD, TRAILER_V3 } from './container-v3';
+import { REC_HEAD, sealV3, TRAILER_V3 } from './container-v3';
 import { exportState, exportStateBlob, importState } from './export';
+import { encodeRecords, REC_END, REC_META, REC_SEGMENT, REC_TREE, type Rec } from './payload-v2';
 import { fast128, Fast128Stream, fast128Hex, setFastScratchBytes } from './hash';
 
 const enc = new TextEncoder();
@@ -161,6 +162,63 @@ describe('export format v3', () => {
     expect(fromBlob.subarray(metaEnd, bytes.length - TRAILER_V3)).toEqual(
       bytes.subarray(metaEnd, bytes.length - TRAILER_V3),
     );
+  });
+
+  it('damage behind valid checksums is CORRUPT (order, counts, types, coded heads)', async () => {
+    const meta = (blobs: number, version = 3) =>
+      enc.encode(
+        JSON.stringify({ format: 'sandpit-state', version, createdAt: 1, env: {}, cwd: '/', blobs, trees: 1 }),
+      );
+    const tree = enc.encode(
+      JSON.stringify({
+        role: 'live',
+        entries: [
+          ['/', 'd', 0o755, 1, 1],
+          ['/f', 'f', 0o644, 1, 1, 2, [0]],
+        ],
+      }),
+    );
+    const good = await encodeRecords(
+      { meta: meta(2), blobs: [enc.encode('hi'), enc.encode('yo')], trees: [tree] },
+      true,
+    );
+    const seal = (records: Rec[], rawLen = good.rawLen) => sealV3(records, rawLen);
+    expect(await codeOf(importState(seal(good.records)))).toBeUndefined();
+    const [m, seg, t] = good.records as [Rec, Rec, Rec, Rec];
+    const end3 = { type: REC_END, body: [new Uint8Array([3, 0, 0, 0])] };
+    const bytesOf = (r: Rec) => {
+      const out = new Uint8Array(r.body.reduce((a, b) => a + b.length, 0));
+      let at = 0;
+      for (const b of r.body) {
+        out.set(b, at);
+        at += b.length;
+      }
+      return out;
+    };
+    const segBytes = bytesOf(seg);
+    const badHead = segBytes.slice();
+    badHead[1] = 1; // a coded head's zero byte
+    const badPad = segBytes.slice();
+    badPad[21] = 1; // the zero padding before the data (head 8 + count 4 + two lengths 8 = 20, padded to 24)
+    const cases: [string, Rec[], number?][] = [
+      ['END count', [m, seg, t, { type: REC_END, body: [new Uint8Array([9, 0, 0, 0])] }]],
+      ['no META', [seg, t, { type: REC_END, body: [new Uint8Array([2, 0, 0, 0])] }]],
+      ['segment after tree', [m, t, seg, end3]],
+      [
+        'unknown record type',
+        [m, seg, { type: 9, body: [enc.encode('x')] }, t, { type: REC_END, body: [new Uint8Array([4, 0, 0, 0])] }],
+      ],
+      ['version 2 META in a version 3 file', [{ type: REC_META, body: [meta(2, 2)] }, seg, t, end3]],
+      ['non-zero coded head', [m, { type: REC_SEGMENT, body: [badHead] }, t, end3]],
+      ['non-zero coded padding', [m, { type: REC_SEGMENT, body: [badPad] }, t, end3]],
+      ['declared size != header', [m, seg, t, end3], good.rawLen + 1],
+      [
+        'tree not JSON',
+        [m, seg, { type: REC_TREE, body: [new Uint8Array([0, 0, 0, 0, 3, 0, 0, 0]), enc.encode('{{{')] }, end3],
+      ],
+    ];
+    for (const [why, records, rawLen] of cases)
+      expect(await codeOf(importState(seal(records, rawLen))), why).toBe('CORRUPT');
   });
 
   it('a flipped bit in any record, head, padding or trailer is CORRUPT, checked per record', async () => {

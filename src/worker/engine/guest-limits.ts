@@ -13,8 +13,8 @@ export const TREE_FIELDS = { owner: 0, live: 1, kill: 2, spawns: 3, denied: 4, c
 export const TREE_STRIDE = 8;
 /**
  * Int32 fields of the control block's header: live guest processes on the page (counted
- * ones), guest wasm memories the page holds (see below), the cap on those for forks, and the
- * count past which SDK workers nudge their garbage collector.
+ * ones), the page's budget for forks (of memories held plus live processes: pageLoad below),
+ * guest wasm memories the page's SDK workers hold, and the load past which they collect.
  */
 export const PAGE_FIELDS = { live: 0, memoryCap: 1, memories: 2, pressure: 3 } as const;
 export const HEADER_INTS = 8;

@@ -685,7 +685,7 @@ test.describe('multi-tab', () => {
     // Page 1 writes in a loop while page 2 opens the same id.
     const writing = p1.evaluate(async () => {
       const sb = (globalThis as any).sb;
-      for (let i = 1; i <= 30; i++) await sb.commands.run(`echo ${i} > n.txt; echo line$i >> log.txt`);
+      for (let i = 1; i <= 30; i++) await sb.commands.run(`echo ${i} > n.txt; echo line${i} >> log.txt`);
       await sb.destroy();
       return 'done';
     });

@@ -52,13 +52,22 @@ function toWireError(err: unknown): WireError {
   };
 }
 
-/**
- * The owner's side: answers attached tabs' calls on `calls()`, this tab's own sandbox.
- * Returns a disposer (the sandbox was destroyed).
- */
-export function serveAttach(id: string, calls: () => KernelCalls | undefined): () => void {
-  if (typeof BroadcastChannel === 'undefined') return () => undefined;
+/** The owner's side of attach, for the sandbox's destroy. */
+export interface AttachServer {
+  /**
+   * Settles when the attached tabs' calls running here have ended, or after `ms`. Closing the
+   * sandbox under them would cut them: a command of theirs half run, an append of theirs lost.
+   */
+  drain(ms: number): Promise<void>;
+  /** Stops answering and tells attached tabs to reopen (the sandbox was destroyed). */
+  stop(): void;
+}
+
+/** The owner's side: answers attached tabs' calls on `calls()`, this tab's own sandbox. */
+export function serveAttach(id: string, calls: () => KernelCalls | undefined): AttachServer {
+  if (typeof BroadcastChannel === 'undefined') return { drain: async () => undefined, stop: () => undefined };
   const ch = new BroadcastChannel(channelName(id));
+  const running = new Set<Promise<unknown>>();
   ch.onmessage = (e: MessageEvent<Msg>) => {
     const m = e.data;
     if (m?.t === 'hello' && m.page !== PAGE) ch.postMessage({ t: 'owner', to: m.from } satisfies Msg);
@@ -81,7 +90,7 @@ export function serveAttach(id: string, calls: () => KernelCalls | undefined): (
       return;
     }
     const method = (own as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[m.method];
-    void Promise.resolve()
+    const call = Promise.resolve()
       .then(() => {
         if (!method || m.method === 'close')
           throw new SandboxError('UNSUPPORTED', `${m.method} is not available to an attached tab`);
@@ -91,11 +100,21 @@ export function serveAttach(id: string, calls: () => KernelCalls | undefined): (
         (value) => ch.postMessage({ t: 'reply', to: m.from, n: m.n, ok: true, value } satisfies Msg),
         (err: unknown) =>
           ch.postMessage({ t: 'reply', to: m.from, n: m.n, ok: false, error: toWireError(err) } satisfies Msg),
-      );
+      )
+      .finally(() => running.delete(call));
+    running.add(call);
   };
-  return () => {
-    ch.postMessage({ t: 'bye' } satisfies Msg);
-    ch.close();
+  return {
+    drain: async (ms) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<void>((r) => (timer = setTimeout(r, ms)));
+      await Promise.race([Promise.allSettled([...running]), late]);
+      clearTimeout(timer);
+    },
+    stop: () => {
+      ch.postMessage({ t: 'bye' } satisfies Msg);
+      ch.close();
+    },
   };
 }
 

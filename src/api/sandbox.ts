@@ -8,7 +8,7 @@ import { Files } from './files';
 import { Pty } from './pty';
 import { bindKernel, type KernelBinding, type KernelCalls } from './kernel-calls';
 import { reopen, type ReopenSpec } from './recovery';
-import { attachRemote, lockFreesWithin, serveAttach } from './attach';
+import { attachRemote, lockFreesWithin, serveAttach, type AttachServer } from './attach';
 import { kernel, releaseIfIdle, type KernelHandle } from './kernel-client';
 import type { HostCallbacks, PersistedInfo, SandboxSource } from '../worker/protocol';
 import { runCode, type RunCodeOptions } from './run-code';
@@ -23,6 +23,12 @@ import type {
   TemplateSpec,
 } from './types';
 import { guestPath, nonNegativeInt, stringRecord } from './validate';
+
+/**
+ * How long destroy() lets attached tabs' calls already running here finish before it closes the
+ * sandbox under them (a long `wait()` of theirs is cut after this, as before).
+ */
+const ATTACHED_DRAIN_MS = 3000;
 
 /** How long `Sandbox.open` waits for a closing tab to let go of a sandbox it no longer serves. */
 const LOCK_FREE_WAIT_MS = 10_000;
@@ -109,7 +115,7 @@ export class Sandbox {
   #reopen: ReopenSpec | undefined;
   #recovering: Promise<void> | undefined;
   /** Stops answering other tabs attached to this (owned, persisted) sandbox. */
-  #unserve: (() => void) | undefined;
+  #unserve: AttachServer | undefined;
   /** Times this sandbox was reopened on a new kernel worker after the old one stopped. */
   restarts = 0;
   /** Host callbacks a fork keeps (extensions, network). */
@@ -330,7 +336,7 @@ export class Sandbox {
 
   /** Persisted sandboxes owned here answer the calls of tabs attached to them. */
   #serve(): void {
-    this.#unserve?.();
+    this.#unserve?.stop();
     this.#unserve =
       this.#reopen && (this.#reopen.init.persistence !== 'memory' || this.#reopen.init.mustExist)
         ? serveAttach(this.id, () => (this.#kernel ? this.#calls : undefined))
@@ -422,12 +428,15 @@ export class Sandbox {
     if (!this.#kernel) return;
     this.#kernel = undefined;
     const { handle, sid } = this.#binding;
-    // A stopped worker took its copy with it: nothing to close there. Attached tabs' calls in
-    // flight end with the processes; then they are told to reopen it (unserve).
+    // Attached tabs' new calls are turned away from now on (they reopen the sandbox once this
+    // tab lets go); the ones already running here end first, up to a bound.
+    await this.#unserve?.drain(ATTACHED_DRAIN_MS);
+    // A stopped worker took its copy with it: nothing to close there. Attached tabs' calls
+    // still running end with the processes; then they are told to reopen it (stop).
     try {
       if (handle.alive) await rethrow(() => handle.whileAlive(handle.api.close(sid)));
     } finally {
-      this.#unserve?.();
+      this.#unserve?.stop();
     }
     const k = handle.alive ? handle : kernel();
     if (options.purge) await rethrow(() => k.api.deletePersisted(this.id)).catch(() => undefined);

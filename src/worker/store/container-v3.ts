@@ -2,7 +2,7 @@
 // each with its own fast128 checksum and padded to 8 bytes, and a trailer checksumming the header
 // and every record head. No pass over the whole file with SHA-256 (40% of a version 2 export),
 // and each record can be checked on its own, as it arrives, before it is decoded.
-import { fast128, Fast128Stream } from './hash';
+import { fast128 } from './hash';
 import { corrupt, FORMAT_V3, HEADER_BYTES, MAGIC } from './container';
 import { REC_END, type Rec } from './payload-v2';
 
@@ -60,45 +60,6 @@ export function sealV3(records: Rec[], rawLen: number): Uint8Array {
   });
   putHash(dv, off, fast128(heads, TRAILER_SEED, h));
   return out;
-}
-
-/**
- * The same file as sealV3, as a Blob built from the parts themselves: no buffer of the whole file
- * is made (nor page-faulted in), each part is read once for its record's checksum and once by the
- * Blob. For a caller that hands a Blob on (the page wants one).
- */
-export function sealV3Blob(records: Rec[], rawLen: number): Blob {
-  const out: Uint8Array[] = [];
-  const header = new Uint8Array(HEADER_BYTES);
-  const hv = new DataView(header.buffer);
-  header.set(MAGIC, 0);
-  hv.setUint16(8, FORMAT_V3, true);
-  let payload = 0;
-  const lens = records.map((r) => r.body.reduce((a, p) => a + p.length, 0));
-  for (const len of lens) payload += REC_HEAD + pad8(len);
-  hv.setBigUint64(16, BigInt(payload), true);
-  hv.setBigUint64(24, BigInt(rawLen), true);
-  out.push(header);
-  const heads = new Uint8Array(HEADER_BYTES + REC_HEAD * records.length);
-  heads.set(header);
-  const dv = new DataView(heads.buffer);
-  const h = new Uint32Array(4);
-  const zeros = new Uint8Array(8);
-  records.forEach((r, i) => {
-    const at = HEADER_BYTES + REC_HEAD * i;
-    const len = lens[i]!;
-    heads[at] = r.type;
-    dv.setUint32(at + 4, len, true);
-    const stream = new Fast128Stream(r.type);
-    for (const p of r.body) stream.update(p);
-    putHash(dv, at + 8, stream.digest(h));
-    out.push(heads.subarray(at, at + REC_HEAD), ...r.body);
-    if (pad8(len) > len) out.push(zeros.subarray(0, pad8(len) - len));
-  });
-  const trailer = new Uint8Array(TRAILER_V3);
-  putHash(new DataView(trailer.buffer), 0, fast128(heads, TRAILER_SEED, h));
-  out.push(trailer);
-  return new Blob(out as Uint8Array<ArrayBuffer>[]);
 }
 
 /**

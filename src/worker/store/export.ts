@@ -7,7 +7,7 @@ import { countTree, PAGE_SIZE, type DirNode, type FileNode, type Node, type Page
 import { VfsError } from '../vfs/errors';
 import { DEFAULT_MAX_BYTES, DEFAULT_MAX_FILES, Vfs, type VfsOptions, type VfsSnapshot } from '../vfs/vfs';
 import { corrupt, FORMAT_V3, open, peekVersion, sealV2 } from './container';
-import { openV3, sealV3, sealV3Blob } from './container-v3';
+import { openV3, sealV3 } from './container-v3';
 import { decodeRecords, decodeV2, encodeRecords, encodeV2 } from './payload-v2';
 import { PageDedup } from './dedup';
 import { parseRecords, REC_BLOB, REC_META, REC_TREE } from './records';
@@ -78,16 +78,6 @@ export async function exportState(vfs: Vfs, options: ExportOptions = {}): Promis
   }
   const { records, rawLen } = await encodeRecords(payload, true);
   return sealV3(records, rawLen);
-}
-
-/**
- * exportState's version 3 file as a Blob made from the parts (sealV3Blob): no buffer of the whole
- * export. What a kernel should hand to the page, whose API returns a Blob anyway.
- */
-export async function exportStateBlob(vfs: Vfs, options: ExportOptions = {}): Promise<Blob> {
-  const { payload } = collect(vfs, { ...options, formatVersion: 3 });
-  const { records, rawLen } = await encodeRecords(payload, true);
-  return sealV3Blob(records, rawLen);
 }
 
 /** The trees, META and page blobs of a state (synchronous: the live tree cannot change under it). */

@@ -201,50 +201,6 @@ export function fast128(bytes: Uint8Array, seed = 0, out = new Uint32Array(4)): 
   return finish(bytes.subarray(done), bytes.length, out);
 }
 
-/**
- * fast128 of the concatenation of several parts, given one after the other (the same result as
- * fast128 of the whole). Each stream keeps its own lanes, swapped in around each step.
- */
-export class Fast128Stream {
-  private readonly carry = new Uint8Array(16);
-  private readonly state = new Int32Array(4);
-  private carried = 0;
-  private n = 0;
-
-  constructor(seed = 0) {
-    init(seed);
-    this.state.set(lanes);
-  }
-
-  update(part: Uint8Array): void {
-    lanes.set(this.state);
-    this.step(part);
-    this.state.set(lanes);
-  }
-
-  private step(part: Uint8Array): void {
-    this.n += part.length;
-    let at = 0;
-    if (this.carried) {
-      at = Math.min(16 - this.carried, part.length);
-      this.carry.set(part.subarray(0, at), this.carried);
-      this.carried += at;
-      if (this.carried < 16) return;
-      feedBytes(this.carry);
-      this.carried = 0;
-    }
-    const rest = part.subarray(at);
-    const done = feedBytes(rest);
-    this.carry.set(rest.subarray(done));
-    this.carried = rest.length - done;
-  }
-
-  digest(out = new Uint32Array(4)): Uint32Array {
-    lanes.set(this.state);
-    return finish(this.carry.subarray(0, this.carried), this.n, out);
-  }
-}
-
 const digest4 = new Uint32Array(4);
 
 /** fast128 as 32 lowercase hex digits (word 0 first, each word big-endian). */

@@ -15,8 +15,32 @@ int sandpit_meta_why(int eio); /* meta.c: a full filesystem is ENOSPC, not EIO *
 
 __wasi_errno_t __real___wasi_fd_write(__wasi_fd_t fd, const __wasi_ciovec_t *iovs, size_t n,
                                       __wasi_size_t *written);
+/* A gathered write (stdio's writev of its buffer and the new bytes: bash's `echo x >> log` is
+ * "x" and "\n") reaches the host as one write per part, so another appender's write could land
+ * between the parts ("A1B1\n\n", measured with two processes appending to one file). POSIX
+ * makes one write call with O_APPEND one append: parts up to PIPE_BUF go out as one. */
+#define GATHER_MAX 4096
+
 __wasi_errno_t __wrap___wasi_fd_write(__wasi_fd_t fd, const __wasi_ciovec_t *iovs, size_t n,
                                       __wasi_size_t *written) {
+  size_t total = 0, parts = 0;
+  for (size_t i = 0; i < n && total <= GATHER_MAX; i++) {
+    total += iovs[i].buf_len;
+    if (iovs[i].buf_len) parts++;
+  }
+  __wasi_ciovec_t one;
+  unsigned char buf[GATHER_MAX];
+  if (parts > 1 && total <= GATHER_MAX) {
+    size_t at = 0;
+    for (size_t i = 0; i < n; i++) {
+      __builtin_memcpy(buf + at, iovs[i].buf, iovs[i].buf_len);
+      at += iovs[i].buf_len;
+    }
+    one.buf = buf;
+    one.buf_len = total;
+    iovs = &one;
+    n = 1;
+  }
   __wasi_errno_t e = __real___wasi_fd_write(fd, iovs, n, written);
   if (e == __WASI_ERRNO_PIPE) raise(SIGPIPE);
   if (e == __WASI_ERRNO_IO) e = (__wasi_errno_t)sandpit_meta_why(e);

@@ -7,6 +7,7 @@ import { looksCompressible, METHOD_DEFLATE, METHOD_STORED } from './codec';
 import { sealV2 } from './container';
 import { exportState, importState } from './export';
 import { REC_END, REC_META, REC_SEGMENT, REC_TREE } from './payload-v2';
+import { codeOf } from './store.test-helpers';
 
 const enc = new TextEncoder();
 
@@ -19,15 +20,6 @@ function random(n: number): Uint8Array {
 /** Byte equality without vitest's element-by-element diffing (slow on large arrays). */
 function same(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
-async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p;
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-  return undefined;
 }
 
 const u32 = (n: number) => {

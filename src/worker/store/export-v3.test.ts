@@ -8,6 +8,7 @@ import { REC_HEAD, sealV3, TRAILER_V3 } from './container-v3';
 import { exportState, importState } from './export';
 import { encodeRecords, REC_END, REC_META, REC_SEGMENT, REC_TREE, type Rec } from './payload-v2';
 import { fast128, fast128Hex, setFastScratchBytes } from './hash';
+import { codeOf } from './store.test-helpers';
 
 const enc = new TextEncoder();
 
@@ -15,15 +16,6 @@ function random(n: number): Uint8Array {
   const b = new Uint8Array(n);
   for (let o = 0; o < n; o += 65536) crypto.getRandomValues(b.subarray(o, Math.min(n, o + 65536)));
   return b;
-}
-
-async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p;
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-  return undefined;
 }
 
 /** fast128 as docs/export-format.md words it, one byte at a time (no typed-array tricks). */

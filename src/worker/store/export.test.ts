@@ -6,6 +6,7 @@ import { seal } from './container';
 import { exportState, importState } from './export';
 import { crc32 } from './hash';
 import { endRecord, frame, REC_BLOB, REC_META, REC_TREE } from './records';
+import { codeOf } from './store.test-helpers';
 
 const enc = new TextEncoder();
 
@@ -27,15 +28,6 @@ function sample(): { v: Vfs; snap: ReturnType<Vfs['snapshot']> } {
   v.writeFile('/home/user/proj/main.py', 'print(1)\n');
   v.writeFile('/later', 'x');
   return { v, snap };
-}
-
-async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p;
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-  return undefined;
 }
 
 describe('exportState / importState', () => {

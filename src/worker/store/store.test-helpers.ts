@@ -24,3 +24,13 @@ export function dump(v: Vfs): Record<string, string> {
 export function stateOf(v: Vfs, meta?: unknown): PersistedState {
   return { root: v.snapshot().root, snapshots: [], meta };
 }
+
+/** The error code `p` rejects with (undefined: it resolved). */
+export async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await p;
+  } catch (e) {
+    return (e as { code?: string }).code;
+  }
+  return undefined;
+}

@@ -132,9 +132,17 @@ export function installGuestLimits(scope: object): void {
    * counted live from its fork; its memory, from when a worker runs it). Errs on the safe side.
    */
   const pageLoad = (): number => Atomics.load(ctl!, PAGE_MEMORIES) + Math.max(0, Atomics.load(ctl!, PAGE_LIVE));
+  /**
+   * Whether a fork here would pass the page's cap. This worker's own memories do not count: the
+   * new one is made here, and V8 collects this worker before it fails to reserve one, while a
+   * busy worker (a shell running a loop of commands: one memory per child, made here) runs no
+   * finalizer that would count its garbage down. Counting them refused the forks of a plain
+   * `for i in $(seq 1000); do /usr/bin/true; done` (CI: "fork: retry: Resource temporarily
+   * unavailable").
+   */
   const pageFull = (): boolean => {
     const cap = Atomics.load(ctl!, PAGE_CAP);
-    return cap > 0 && pageLoad() >= cap;
+    return cap > 0 && pageLoad() - localMemories >= cap;
   };
   const nudge = (): void => {
     if (!ctl || localMemories <= 0 || nudgesDue <= 0) return;

@@ -5,6 +5,8 @@
 // full-size local run).
 import { test, expect } from './fixtures';
 import type { Page } from '@playwright/test';
+import { openV3, sealV3 } from '../src/worker/store/container-v3';
+import { REC_END } from '../src/worker/store/payload-v2';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -369,91 +371,99 @@ test.describe('blob import fuzzing', () => {
   test('truncated, bit-flipped, oversized and foreign blobs are CORRUPT and no sandbox appears', async ({ page }) => {
     await ready(page);
     const rounds = FULL ? 300 : 60;
-    const out = await page.evaluate(async (rounds) => {
+    const good = await page.evaluate(async () => {
       const { Sandbox } = (globalThis as any).sandpit;
       const sb = await Sandbox.create();
       await sb.commands.run('mkdir -p d && seq 1 5000 > d/n.txt && echo hi > a');
       await sb.snapshot({ name: 's' });
-      const good = new Uint8Array(await (await sb.exportState()).arrayBuffer());
+      const bytes = new Uint8Array(await (await sb.exportState()).arrayBuffer());
       await sb.destroy();
-      let seed = 12345;
-      const rnd = (n: number) => {
-        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-        return seed % n;
-      };
-      const sha = async (b: Uint8Array) => new Uint8Array(await crypto.subtle.digest('SHA-256', b.slice()));
-      /** A blob with a valid outer frame (so only deeper checks can catch it). */
-      const reframe = async (head: Uint8Array, payload: Uint8Array) => {
-        const b = new Uint8Array(32 + payload.length + 32);
-        b.set(head.subarray(0, 32));
-        b.set(payload, 32);
-        new DataView(b.buffer).setBigUint64(16, BigInt(payload.length), true);
-        b.set(await sha(b.subarray(0, 32 + payload.length)), 32 + payload.length);
-        return b;
-      };
-      const cases: { kind: string; bytes: Uint8Array }[] = [];
-      for (let i = 0; i < rounds; i++) {
-        const kind = ['truncate', 'flip', 'append', 'foreign', 'reframed'][i % 5]!;
-        let bytes: Uint8Array;
-        if (kind === 'truncate') bytes = good.slice(0, rnd(good.length));
-        else if (kind === 'flip') {
-          bytes = good.slice();
-          const pos = rnd(bytes.length);
-          bytes[pos] = bytes[pos]! ^ (1 << rnd(8));
-        } else if (kind === 'append') {
-          bytes = new Uint8Array(good.length + 1 + rnd(100));
-          bytes.set(good);
-        } else if (kind === 'foreign') {
-          const n = rnd(4);
-          bytes =
-            n === 0
-              ? crypto.getRandomValues(new Uint8Array(1 + rnd(4096)))
-              : n === 1
-                ? new TextEncoder().encode('{"format":"sandpit-state","version":1}')
-                : n === 2
-                  ? new Uint8Array([0x50, 0x4b, 3, 4, ...new Uint8Array(100)])
-                  : new Uint8Array(0);
-        } else {
-          // Valid frame and checksum around a payload that is random or a bit-flipped gzip stream.
-          const payload = good.slice(32, good.length - 32);
-          if (rnd(2)) payload[rnd(payload.length)] ^= 1 << rnd(8);
-          else crypto.getRandomValues(payload.subarray(0, Math.min(payload.length, 65536)));
-          bytes = await reframe(good, payload);
+      return Array.from(bytes);
+    });
+    // Damage behind valid checksums (built here, with the format's own sealing): every record
+    // and the trailer check out, so only the decoding after them can catch it.
+    const { records, rawLen } = openV3(new Uint8Array(good), 1 << 30);
+    const endOf = (n: number) => ({ type: REC_END, body: [new Uint8Array(new Uint32Array([n]).buffer)] });
+    const resealed = (recs: { type: number; body: Uint8Array }[], raw = rawLen) =>
+      Array.from(sealV3([...recs.map((r) => ({ type: r.type, body: [r.body] })), endOf(recs.length)], raw));
+    let seed = 777;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const reframed = Array.from({ length: Math.ceil(rounds / 5) }, () => {
+      const recs = records.map((r) => ({ type: r.type, body: r.body.slice() }));
+      const r = recs[rnd(recs.length)]!;
+      // Random bytes, not a bit flip: behind a valid checksum a flipped digit of an mtime is
+      // a valid file that says something else (catching that is the checksums' job).
+      crypto.getRandomValues(r.body.subarray(0, Math.min(r.body.length, 65536)));
+      return resealed(recs);
+    });
+    // Oversized: valid checksums on a file that declares 2 GiB of decoded payload.
+    const oversized = resealed(records, 2 ** 31);
+    const out = await page.evaluate(
+      async ({ rounds, good: goodArr, reframed, oversized }) => {
+        const { Sandbox } = (globalThis as any).sandpit;
+        const good = new Uint8Array(goodArr);
+        let seed = 12345;
+        const rnd = (n: number) => {
+          seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+          return seed % n;
+        };
+        const cases: { kind: string; bytes: Uint8Array }[] = [];
+        for (let i = 0; i < rounds; i++) {
+          const kind = ['truncate', 'flip', 'append', 'foreign', 'reframed'][i % 5]!;
+          let bytes: Uint8Array;
+          if (kind === 'truncate') bytes = good.slice(0, rnd(good.length));
+          else if (kind === 'flip') {
+            bytes = good.slice();
+            const pos = rnd(bytes.length);
+            bytes[pos] = bytes[pos]! ^ (1 << rnd(8));
+          } else if (kind === 'append') {
+            bytes = new Uint8Array(good.length + 1 + rnd(100));
+            bytes.set(good);
+          } else if (kind === 'foreign') {
+            const n = rnd(4);
+            bytes =
+              n === 0
+                ? crypto.getRandomValues(new Uint8Array(1 + rnd(4096)))
+                : n === 1
+                  ? new TextEncoder().encode('{"format":"sandpit-state","version":1}')
+                  : n === 2
+                    ? new Uint8Array([0x50, 0x4b, 3, 4, ...new Uint8Array(100)])
+                    : new Uint8Array(0);
+          } else bytes = new Uint8Array(reframed[Math.floor(i / 5) % reframed.length]!);
+          cases.push({ kind, bytes });
         }
-        cases.push({ kind, bytes });
-      }
-      // Oversized: a valid checksum on a header that claims 2 GiB of raw payload.
-      const big = good.slice();
-      new DataView(big.buffer).setBigUint64(24, 2n ** 31n, true);
-      big.set(await sha(big.subarray(0, big.length - 32)), big.length - 32);
-      cases.push({ kind: 'oversized', bytes: big });
-      // Oversized for real: 64 MiB of zeros behind a valid magic.
-      const huge = new Uint8Array(64 << 20);
-      huge.set(good.subarray(0, 32));
-      cases.push({ kind: 'huge', bytes: huge });
-
-      const before = JSON.stringify(await Sandbox.list());
-      const results: Record<string, Record<string, number>> = {};
-      const t0 = performance.now();
-      for (const c of cases) {
-        let code = 'imported';
-        try {
-          const s = await Sandbox.importState(new Blob([c.bytes.slice()]), { id: `fuzz-${Math.random()}` });
-          await s.destroy({ purge: true });
-        } catch (e: any) {
-          code = e.code ?? `no code: ${e}`;
+        cases.push({ kind: 'oversized', bytes: new Uint8Array(oversized) });
+        // Oversized for real: 64 MiB of zeros behind a valid magic.
+        const huge = new Uint8Array(64 << 20);
+        huge.set(good.subarray(0, 32));
+        cases.push({ kind: 'huge', bytes: huge });
+        const before = JSON.stringify(await Sandbox.list());
+        const results: Record<string, Record<string, number>> = {};
+        const t0 = performance.now();
+        for (const c of cases) {
+          let code = 'imported';
+          try {
+            const s = await Sandbox.importState(new Blob([c.bytes.slice()]), { id: `fuzz-${Math.random()}` });
+            await s.destroy({ purge: true });
+          } catch (e: any) {
+            code = e.code ?? `no code: ${e}`;
+          }
+          results[c.kind] ??= {};
+          results[c.kind]![code] = (results[c.kind]![code] ?? 0) + 1;
         }
-        results[c.kind] ??= {};
-        results[c.kind]![code] = (results[c.kind]![code] ?? 0) + 1;
-      }
-      const ms = performance.now() - t0;
-      const after = JSON.stringify(await Sandbox.list());
-      // The good blob still imports.
-      const ok = await Sandbox.importState(new Blob([good]));
-      const check = (await ok.commands.run('wc -l < d/n.txt; tail -1 d/n.txt; cat a')).stdout;
-      await ok.destroy();
-      return { results, listUnchanged: before === after, check, n: cases.length, ms: Math.round(ms) };
-    }, rounds);
+        const ms = performance.now() - t0;
+        const after = JSON.stringify(await Sandbox.list());
+        // The good blob still imports.
+        const ok = await Sandbox.importState(new Blob([good]));
+        const check = (await ok.commands.run('wc -l < d/n.txt; tail -1 d/n.txt; cat a')).stdout;
+        await ok.destroy();
+        return { results, listUnchanged: before === after, check, n: cases.length, ms: Math.round(ms) };
+      },
+      { rounds, good, reframed, oversized },
+    );
     report('blob fuzzing', out);
     for (const [kind, codes] of Object.entries(out.results)) {
       expect(Object.keys(codes), kind).toEqual(['CORRUPT']);

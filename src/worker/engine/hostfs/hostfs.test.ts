@@ -21,7 +21,7 @@ import {
 } from './protocol';
 import { CallerTags } from './caller-tags';
 import { EndViews } from './end-views';
-import { HostFsServer } from './server';
+import { CONTROL_MOUNT, HostFsServer } from './server';
 import { installWorkerStatCache, workerEntrySource } from './worker-cache';
 
 const request = (binary = true) => ({ response: new SharedArrayBuffer(REPLY_BUFFER_BYTES), binary });
@@ -469,6 +469,22 @@ describe('meta names (guest metadata over stat sizes)', () => {
     expect(vfs.stat('/home/user/f').mtimeMs).toBe(981_173_106_000);
     expect(unpack(size('.~sandpit~/to,o,5~user%2Ff')).type).toBe(5);
     expect(vfs.stat('/home/user/f').mtimeMs).toBe(981_173_106_000);
+  });
+
+  it('a mutation through a meta name moves the generation, so worker caches drop what they kept', () => {
+    const { server, size } = setup();
+    const counter = new Int32Array(new SharedArrayBuffer(4));
+    server.call(CONTROL_MOUNT, 'registerGeneration', [counter.buffer]);
+    const seen: number[] = [Atomics.load(counter, 0)];
+    expect(unpack(size('.~sandpit~/l~user%2Fmade')).type).toBe(0); // what a worker may cache: ENOENT
+    seen.push(Atomics.load(counter, 0));
+    expect(unpack(size('.~sandpit~/Lf,1~user%2Fmade')).type).toBe(5);
+    seen.push(Atomics.load(counter, 0));
+    expect(unpack(size('.~sandpit~/m700,2~user%2Ff')).type).toBe(5);
+    seen.push(Atomics.load(counter, 0));
+    expect(seen[1]).toBe(seen[0]); // a lookup changes nothing
+    expect(seen[2]).not.toBe(seen[1]);
+    expect(seen[3]).not.toBe(seen[2]);
   });
 
   it('unlinks a symlink the runtime cannot see (dangling), and nothing else', () => {

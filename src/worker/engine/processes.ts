@@ -73,9 +73,9 @@ export class GuestProcess {
   private watchdog: ReturnType<typeof setTimeout> | undefined;
   private replyTimer: ReturnType<typeof setTimeout> | undefined;
   private killedAt: number | undefined;
-  /** Ends `done` after a kill without waiting for the SDK's report (KILL_REPLY_MS). */
+  /** Ends `done` now as killed or timed out, without waiting for the SDK's report of the end. */
   private replyNow: () => void = () => undefined;
-  /** Ends `done` without the SDK (its engine died or never answered a kill). */
+  /** The same, with why on stderr: its engine died or never answered a kill. */
   private giveUp: (why: string) => void = () => undefined;
   /** The SDK never reported this process's end: its sandbox must be rebuilt. */
   abandoned = false;
@@ -138,17 +138,15 @@ export class GuestProcess {
         reason === 'timeout' ? 124 : reason === 'killed' && result.exitCode === 0 ? 137 : result.exitCode,
       );
     })();
-    const given = new Promise<RunReply>((resolve) => {
-      this.giveUp = (why) => {
-        this.abandoned = true;
-        err.push(new TextEncoder().encode(`sandpit: ${why}\n`));
-        resolve(reply(this.timedOut ? 'timeout' : 'killed', this.timedOut ? 124 : 137));
-      };
-    });
     const cut = new Promise<RunReply>((resolve) => {
       this.replyNow = () => resolve(reply(this.timedOut ? 'timeout' : 'killed', this.timedOut ? 124 : 137));
     });
-    this.done = Promise.race([natural, given, cut]).finally(() => {
+    this.giveUp = (why) => {
+      this.abandoned = true;
+      err.push(new TextEncoder().encode(`sandpit: ${why}\n`));
+      this.replyNow();
+    };
+    this.done = Promise.race([natural, cut]).finally(() => {
       clearTimeout(this.timer);
       clearTimeout(this.watchdog);
       clearTimeout(this.replyTimer);

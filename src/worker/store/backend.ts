@@ -8,11 +8,24 @@ export interface StorageBackend {
    * Store bytes under a key, replacing any previous value. Need not be atomic: the commit protocol
    * copes. The caller may overwrite `bytes` once the promise settles (implementations copy or write them).
    */
-  save(key: string, bytes: Uint8Array): Promise<void>;
+  save(key: string, bytes: Uint8Array, options?: SaveOptions): Promise<void>;
+  /**
+   * Optional: make durable every key saved with `deferSync` (and not yet synced or deleted) among
+   * `keys`. A backend without it makes every save durable before it settles.
+   */
+  sync?(keys: string[]): Promise<void>;
   /** Remove a key; absent keys are not an error. */
   delete(key: string): Promise<void>;
   /** Keys starting with `prefix` (all keys if omitted), in no particular order. */
   list(prefix?: string): Promise<string[]>;
+}
+
+export interface SaveOptions {
+  /**
+   * The bytes need not be durable (on disk, surviving a power loss) when the promise settles, only
+   * after a later `sync` naming this key. Lets a commit of several packs wait for the disk once.
+   */
+  deferSync?: boolean;
 }
 
 export type StoreErrorCode = 'QUOTA' | 'CORRUPT' | 'NOT_FOUND' | 'UNSUPPORTED';

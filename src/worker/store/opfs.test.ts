@@ -8,8 +8,13 @@ import { Repository } from './repository';
 
 class FakeFile {
   data = new Uint8Array(0);
+  /** What a power loss would leave: the data as of the last flush. */
+  durable = new Uint8Array(0);
   locked = false;
 }
+
+/** Called after every write and flush (the power-loss test takes a disk image at each). */
+let onDiskEvent = (): void => undefined;
 
 /** Bytes the fake disk still takes; past it a write stores what fits and returns 2^32 - 8, as Chromium 156 does. */
 let room = Infinity;
@@ -49,12 +54,16 @@ class FakeDir {
               file.data = d;
             }
             file.data.set(buf, at);
+            onDiskEvent();
             return buf.length < whole.length ? 2 ** 32 - 8 : buf.length;
           },
           truncate: (n: number) => {
             file.data = file.data.slice(0, n);
           },
-          flush: () => {},
+          flush: () => {
+            file.durable = file.data.slice();
+            onDiskEvent();
+          },
           close: () => {
             file.locked = false;
           },
@@ -78,7 +87,56 @@ class FakeDir {
 afterEach(() => {
   vi.unstubAllGlobals();
   room = Infinity;
+  onDiskEvent = () => undefined;
 });
+
+/** The files of `dir` (recursively) as a power loss would leave them: flushed bytes only. */
+function powerLossImage(dir: FakeDir): FakeDir {
+  const out = new FakeDir();
+  for (const [name, f] of dir.files) {
+    const g = new FakeFile();
+    g.data = f.durable.slice();
+    g.durable = g.data;
+    out.files.set(name, g);
+  }
+  for (const [name, d] of dir.dirs) out.dirs.set(name, powerLossImage(d));
+  return out;
+}
+
+/**
+ * Commits over a power-loss model: after each write and flush, the disk as a power loss would
+ * leave it must reopen to the first or the second committed state, and after the commit to the
+ * second. Packs are flushed before the root record that names them is written.
+ */
+async function powerLossAtEveryStep(): Promise<void> {
+  const root = new FakeDir();
+  vi.stubGlobal('navigator', { storage: { getDirectory: async () => root } });
+  const v = new Vfs();
+  v.writeFile('/a', 'first');
+  await saveVfs(await Repository.open(await OpfsBackend.open('p')), v);
+  const big = new Uint8Array(140_000);
+  for (let i = 0; i < big.length; i += 65536) crypto.getRandomValues(big.subarray(i, i + 65536));
+  v.writeFile('/big', big);
+  v.writeFile('/a', 'second');
+  const images: FakeDir[] = [];
+  onDiskEvent = () => void images.push(powerLossImage(root));
+  await saveVfs(await Repository.open(await OpfsBackend.open('p')), v);
+  onDiskEvent = () => undefined;
+  expect(images.length).toBeGreaterThan(1);
+  const seen = new Set<string>();
+  for (const image of [...images, powerLossImage(root)]) {
+    vi.stubGlobal('navigator', { storage: { getDirectory: async () => image } });
+    const back = (await loadVfs(await Repository.open(await OpfsBackend.open('p'))))!;
+    const a = back.vfs.readText('/a');
+    seen.add(a);
+    if (a === 'first') expect(back.vfs.exists('/big')).toBe(false);
+    else expect(back.vfs.readFile('/big')).toEqual(big);
+  }
+  expect([...seen].sort()).toEqual(['first', 'second']);
+  vi.stubGlobal('navigator', { storage: { getDirectory: async () => powerLossImage(root) } });
+  const last = (await loadVfs(await Repository.open(await OpfsBackend.open('p'))))!;
+  expect(last.vfs.readText('/a')).toBe('second');
+}
 
 describe('OpfsBackend', () => {
   it('stores, lists and deletes keys, and carries a commit round trip', async () => {
@@ -123,5 +181,34 @@ describe('OpfsBackend', () => {
     const back = (await loadVfs(await Repository.open(await OpfsBackend.open('full'))))!;
     expect(back.vfs.readText('/a')).toBe('first');
     expect(back.vfs.exists('/big')).toBe(false);
+  });
+
+  it('a power loss at any write or flush of a commit reopens to the previous or the new state', async () => {
+    await powerLossAtEveryStep();
+  });
+
+  // Last in this file: the flusher thread, once started, stays for the module's lifetime.
+  it('the same, with packs flushed on the flusher thread', async () => {
+    let flushes = 0;
+    /** Stands in for the flusher worker (opfs-flusher.ts's source), on the stubbed OPFS. */
+    class FakeFlusher {
+      onmessage: ((e: { data: unknown }) => void) | null = null;
+      onerror: unknown = null;
+      postMessage({ id, path, name }: { id: number; path: string[]; name: string }) {
+        void (async () => {
+          let dir = (await navigator.storage.getDirectory()) as unknown as FakeDir;
+          for (const p of path) dir = await dir.getDirectoryHandle(p);
+          const h = await (await dir.getFileHandle(name)).createSyncAccessHandle();
+          h.flush();
+          h.close();
+          flushes++;
+          this.onmessage?.({ data: { id } });
+        })();
+      }
+      terminate() {}
+    }
+    vi.stubGlobal('Worker', FakeFlusher);
+    await powerLossAtEveryStep();
+    expect(flushes).toBeGreaterThan(0);
   });
 });

@@ -1,7 +1,8 @@
 // StorageBackend over the Origin Private File System, for the kernel worker: one directory per
 // sandbox, one file per key, written through synchronous access handles (the fast path in workers).
 
-import { StoreError, type StorageBackend } from './backend';
+import { StoreError, type SaveOptions, type StorageBackend } from './backend';
+import { canFlushElsewhere, flushElsewhere } from './opfs-flusher';
 
 /** Keys contain '/', file names cannot: 'obj/ab…' is stored as 'obj~ab…'. */
 const toName = (key: string) => key.replace(/\//g, '~');
@@ -23,7 +24,19 @@ function notFound(e: unknown): boolean {
 }
 
 export class OpfsBackend implements StorageBackend {
-  private constructor(private readonly dir: DirHandle) {}
+  /** Flushes of `deferSync` saves running on the flusher thread (opfs-flusher.ts), by key. */
+  private readonly flushing = new Map<string, Promise<void>>();
+  /**
+   * Files written by a `deferSync` save where there is no flusher thread: still open (a handle is
+   * exclusive: nothing else opens them meanwhile) until sync() flushes them.
+   */
+  private readonly unsynced = new Map<string, SyncHandle>();
+
+  /** `path`: the directory's names from the origin's root, for the flusher thread. */
+  private constructor(
+    private readonly dir: DirHandle,
+    private readonly path: string[],
+  ) {}
 
   /** True where OPFS exists (secure contexts of recent browsers; not Node). */
   static available(): boolean {
@@ -36,7 +49,8 @@ export class OpfsBackend implements StorageBackend {
       throw new StoreError('UNSUPPORTED', 'the Origin Private File System is not available here');
     const root = await navigator.storage.getDirectory();
     const top = await root.getDirectoryHandle('sandpit', { create: true });
-    return new OpfsBackend((await top.getDirectoryHandle(toName(name), { create: true })) as DirHandle);
+    const dir = (await top.getDirectoryHandle(toName(name), { create: true })) as DirHandle;
+    return new OpfsBackend(dir, ['sandpit', toName(name)]);
   }
 
   /** Names of all stores (sandbox or volume ids) in this origin. */
@@ -62,6 +76,7 @@ export class OpfsBackend implements StorageBackend {
   }
 
   async load(key: string): Promise<Uint8Array | undefined> {
+    await this.settle(key);
     let fh: FileHandle;
     try {
       fh = (await this.dir.getFileHandle(toName(key))) as FileHandle;
@@ -80,7 +95,8 @@ export class OpfsBackend implements StorageBackend {
     }
   }
 
-  async save(key: string, bytes: Uint8Array): Promise<void> {
+  async save(key: string, bytes: Uint8Array, options?: SaveOptions): Promise<void> {
+    await this.settle(key);
     const fh = (await this.dir.getFileHandle(toName(key), { create: true })) as FileHandle;
     if (!fh.createSyncAccessHandle) {
       // Outside a worker (no sync handles): the slower writable-stream path.
@@ -90,6 +106,7 @@ export class OpfsBackend implements StorageBackend {
       return;
     }
     const h = await fh.createSyncAccessHandle();
+    let keep = false;
     try {
       h.truncate(0);
       let at = 0;
@@ -103,13 +120,65 @@ export class OpfsBackend implements StorageBackend {
           throw new DOMException(`a write of ${bytes.length - at} bytes returned ${n}`, 'QuotaExceededError');
         at += n;
       }
-      h.flush();
+      // The flush is an fsync: this thread waits while the disk writes every byte. A deferred
+      // save's file is flushed on the flusher thread while this one goes on (or, without one, by
+      // sync()); sync() waits for them before the commit writes its root record, so a power loss
+      // can never leave a root naming packs whose bytes did not reach the disk.
+      if (!options?.deferSync) h.flush();
+      else if (canFlushElsewhere()) {
+        h.close();
+        keep = true;
+        const flushed = flushElsewhere(this.path, toName(key));
+        flushed.catch(() => undefined); // reported by sync()
+        this.flushing.set(key, flushed);
+      } else {
+        keep = true;
+        this.unsynced.set(key, h);
+      }
     } finally {
+      if (!keep) h.close();
+    }
+  }
+
+  async sync(keys: string[]): Promise<void> {
+    let failure: unknown;
+    for (const key of keys) {
+      const flushed = this.flushing.get(key);
+      if (flushed) {
+        this.flushing.delete(key);
+        await flushed.catch((e: unknown) => (failure ??= e));
+      }
+      const h = this.unsynced.get(key);
+      if (h) {
+        this.unsynced.delete(key);
+        try {
+          h.flush();
+        } catch (e) {
+          failure ??= e;
+        } finally {
+          h.close();
+        }
+      }
+    }
+    if (failure !== undefined) throw failure;
+  }
+
+  /** Before the key is read, replaced or deleted: its pending flush ends, or its open handle is closed. */
+  private async settle(key: string): Promise<void> {
+    const flushed = this.flushing.get(key);
+    if (flushed) {
+      this.flushing.delete(key);
+      await flushed.catch(() => undefined);
+    }
+    const h = this.unsynced.get(key);
+    if (h) {
+      this.unsynced.delete(key);
       h.close();
     }
   }
 
   async delete(key: string): Promise<void> {
+    await this.settle(key);
     try {
       await this.dir.removeEntry(toName(key));
     } catch (e) {

@@ -289,8 +289,11 @@ export class Repository {
     // Committing over a head we never loaded: learn what its packs hold (packs are never
     // rewritten, so its objects stay where they are; only what is missing is written again).
     if (!this.synced) await this.syncHead();
+    // Packs are written without waiting for the disk, then made durable together (one wait for
+    // the disk instead of one per pack) before the root record that names them is written.
+    const deferSync = this.backend.sync !== undefined;
     const sink = new PackSink(stats.seq, (key, bytes) =>
-      this.call('writing a pack', () => this.backend.save(key, bytes)),
+      this.call('writing a pack', () => this.backend.save(key, bytes, { deferSync })),
     );
     const has = (h: string) => this.known.has(h) || sink.has(h);
     const put = (h: string, bytes: Uint8Array): Promise<void> => {
@@ -320,6 +323,10 @@ export class Repository {
     const retired = await this.compact(live, sink, stats);
     try {
       await sink.finish();
+      if (deferSync) {
+        const keys = sink.written.map(([id]) => PACK_PREFIX + id);
+        await this.call('flushing the packs', () => this.backend.sync!(keys));
+      }
     } catch (err) {
       // No root names this commit's packs yet: delete them so a full disk (QUOTA) gets its space
       // back for the next try. Only before the root write starts: a root write that reports a

@@ -59,17 +59,17 @@ export async function loadManifest(assetsUrl: string): Promise<Manifest> {
 
 export async function loadBinaries(
   assetsUrl: string,
-  manifest: Manifest,
+  entries: BinaryEntry[],
   onProgress: (p: LoadProgress) => void,
 ): Promise<LoadedBinary[]> {
-  const totalBytes = manifest.binaries.reduce((n, b) => n + b.size, 0);
+  const totalBytes = entries.reduce((n, b) => n + b.size, 0);
   let loadedBytes = 0;
   const tick = (n: number) => {
     loadedBytes += n;
     onProgress({ phase: 'binaries', loadedBytes, totalBytes });
   };
   return Promise.all(
-    manifest.binaries.map(async (entry) => {
+    entries.map(async (entry) => {
       const module = await fetchBytes(new URL(entry.file, assetsUrl).href, tick);
       if ((await sha256Hex(module)) !== entry.sha256) {
         throw new KernelError('CORRUPT', `${entry.file} does not match its sha256 in manifest.json`);

@@ -4,7 +4,8 @@
 import { KernelError } from '../errors';
 import type { LoadProgress } from '../protocol';
 import type { Vfs } from '../vfs';
-import { loadBinaries, loadManifest, type LoadedBinary } from './binaries';
+import { loadBinaries, loadManifest, type BinaryEntry, type LoadedBinary } from './binaries';
+import { runsEarly } from './early-run';
 import { hookSandboxBuilder, installHostFs, type HostMountBuilder, type HostMountPlan } from './hostfs/install';
 import { HostFsServer } from './hostfs/server';
 import { useHostFsWorkerEntry } from './hostfs/worker-entry';
@@ -36,6 +37,24 @@ const COMMAND_NAME = /^(?!\.\.?$)[A-Za-z0-9._+-]+$/;
 /** Shells in order of preference; the first one a binary provides runs command strings. */
 const SHELLS = ['bash', 'sh'];
 
+/**
+ * Binaries loaded before the sandbox is ready: the shell, the applets and the host-call stub.
+ * The others (python, sqlite3, lua, jq, js: ~80 % of the bytes, and of the SDK's per-package
+ * hashing) are loaded and installed right after, while the first command runs; a command that
+ * may need them waits (early-run.ts). Measured in bench/README.md.
+ */
+function loadsFirst(b: BinaryEntry): boolean {
+  return ['bash', 'busybox', 'hostcall'].includes(b.name) || b.commands.length === 0;
+}
+
+/** Which binary each command name runs: earlier binaries win a clash (bash's `sh` over busybox's). */
+function commandOwners(entries: BinaryEntry[]): Map<string, string> {
+  const owners = new Map<string, string>();
+  for (const b of entries)
+    for (const c of b.commands) if (COMMAND_NAME.test(c) && !owners.has(c)) owners.set(c, b.name);
+  return owners;
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -46,6 +65,8 @@ const STORM_CHECK_MS = 500;
 /** Workers one process tree may start before its end is watched for orphans, and for how long. */
 const SUSPECT_WORKERS = 3;
 const SETTLE_MS = 500;
+/** When the late binaries' package is created if no command asked for it before (see #latePackage). */
+const LATE_IDLE_MS = 2000;
 
 export interface RuntimeUrls {
   assetsUrl: string;
@@ -89,6 +110,9 @@ export class Runtime {
     private wasmer: Wasmer,
     private pkg: Package,
     private readonly binaries: LoadedBinary[],
+    /** Loads the binaries left out at start-up (see loadsFirst), once. */
+    private readonly lateBinaries: () => Promise<LoadedBinary[]>,
+    private readonly owners: Map<string, string>,
     readonly commands: string[],
     readonly shell: string,
     readonly baseEnv: Record<string, string>,
@@ -108,8 +132,13 @@ export class Runtime {
     installWorkerCensus();
     onProgress({ phase: 'manifest', loadedBytes: 0, totalBytes: 0 });
     const [sdk, manifest] = await Promise.all([loadSdk(urls.sdkUrl), loadManifest(urls.assetsUrl)]);
-    const binaries = await loadBinaries(urls.assetsUrl, manifest, onProgress);
-    const total = manifest.binaries.reduce((n, b) => n + b.size, 0);
+    const first = manifest.binaries.filter(loadsFirst);
+    const late = manifest.binaries.filter((b) => !loadsFirst(b));
+    // Progress counts what the sandbox waits for: the binaries it starts with.
+    const binaries = await loadBinaries(urls.assetsUrl, first, onProgress);
+    let lateLoad: Promise<LoadedBinary[]> | undefined;
+    const lateBinaries = () => (lateLoad ??= loadBinaries(urls.assetsUrl, late, () => undefined));
+    const total = first.reduce((n, b) => n + b.size, 0);
     onProgress({ phase: 'engine', loadedBytes: total, totalBytes: total });
     // The builder hook needs the runtime, which needs the client: a late-bound reference.
     const self: { runtime?: Runtime } = {};
@@ -117,8 +146,10 @@ export class Runtime {
     const Wasmer = vfsWasmer(sdk, urls.sdkUrl, () => self.runtime?.nextPlan, trees);
     const wasmer = new Wasmer({ cache: 'memory' });
     await wasmer.ready();
-    const { pkg, commands } = await createPackage(wasmer, binaries);
-    const shell = SHELLS.find((s) => commands.includes(s));
+    const owners = commandOwners(manifest.binaries);
+    const pkg = await createPackage(wasmer, binaries, owners);
+    const commands = [...owners.keys()].sort();
+    const shell = SHELLS.find((s) => owners.has(s) && binaries.some((b) => b.entry.name === owners.get(s)));
     if (!shell) {
       await wasmer.close();
       throw new KernelError('NOT_FOUND', 'no shell binary (bash or sh) in manifest.json');
@@ -134,13 +165,69 @@ export class Runtime {
       // Deep shell recursion exhausts the JS engine's stack (a crash, not a bash error)
       // somewhere past 125 levels; bash's own limit turns it into a normal error first.
       FUNCNEST: '100',
-      ...Object.assign({}, ...binaries.map((b) => b.entry.env ?? {})),
+      ...Object.assign({}, ...manifest.binaries.map((b) => b.env ?? {})),
     } as Record<string, string>;
-    self.runtime = new Runtime(Wasmer, wasmer, pkg, binaries, commands, shell, env, trees);
+    self.runtime = new Runtime(Wasmer, wasmer, pkg, binaries, lateBinaries, owners, commands, shell, env, trees);
+    self.runtime.#late = late.length ? self.runtime.#latePackage() : undefined;
+    const runtime = self.runtime;
+    setTimeout(() => runtime.#wantLate(), LATE_IDLE_MS);
+    self.runtime.#lateCommands = [...owners].filter(([, b]) => late.some((e) => e.name === b)).map(([c]) => c);
     self.runtime.hostcall = await loadHostcallModule(urls.assetsUrl, binaries);
     self.runtime.#memory = await sdkMemory(urls.sdkUrl);
     onProgress({ phase: 'ready', loadedBytes: total, totalBytes: total });
     return self.runtime;
+  }
+
+  /** The package of the late binaries on the current client (undefined: there are none). */
+  #late: Promise<Package> | undefined;
+  /** Command names the late binaries provide. */
+  #lateCommands: string[] = [];
+
+  /** The late package once created (for builds from then on). */
+  #lateDone: Package | undefined;
+
+  /**
+   * Creating the late package hashes ~15 MB in the SDK's wasm on this thread for 0.2-1 s, which
+   * is also the thread answering the guests' file calls: done while the first command runs, it
+   * delayed that command by as much (and so, less, did loading those binaries). So loading
+   * and creating start when a command needs them, when a command ends, or LATE_IDLE_MS after
+   * the start, whichever comes first.
+   */
+  #wantLate: () => void = () => undefined;
+
+  #latePackage(): Promise<Package> {
+    const client = this.wasmer;
+    this.#lateDone = undefined;
+    const wanted = new Promise<void>((resolve) => (this.#wantLate = resolve));
+    const pkg = wanted.then(async () => createPackage(client, await this.lateBinaries(), this.owners));
+    pkg.then(
+      (p) => {
+        if (this.wasmer === client) this.#lateDone = p;
+      },
+      () => undefined,
+    );
+    return pkg;
+  }
+
+  /** The SDK sandbox has every binary installed, or gets the late ones once they are loaded. */
+  #completion(sandbox: BuiltSandbox['sandbox'], late: Package | undefined): Promise<void> | undefined {
+    if (!this.#late || late) return undefined;
+    const done = this.#late.then(async (pkg) => void (await sandbox.installPackage(pkg)));
+    done.catch(() => undefined);
+    return done;
+  }
+
+  /** Whether a command can start before the late binaries are in its SDK sandbox. */
+  #runsEarly(q: Parameters<typeof runsEarly>[0]): boolean {
+    const early = runsEarly(q, this.#lateCommands, this.#firstCommands);
+    // The command will wait for the late binaries: create them now.
+    if (!early) this.#wantLate();
+    return early;
+  }
+
+  get #firstCommands(): Set<string> {
+    const first = new Set(this.binaries.map((b) => b.entry.name));
+    return new Set([...this.owners].filter(([, b]) => first.has(b)).map(([c]) => c));
   }
 
   /** A new engine sandbox whose guests see `vfs` under /workspace and MOUNTED_DIRS. */
@@ -153,6 +240,7 @@ export class Runtime {
     const host: EngineHost = {
       build,
       beforeSpawn: () => this.#restarting ?? this.#settling,
+      runsEarly: (q) => this.#runsEarly(q),
       memoryBytes: () => this.memoryBytes(),
       started: () => workersMade(),
       ended: (madeAtStart) => this.#afterProcess(madeAtStart),
@@ -203,6 +291,9 @@ export class Runtime {
       }
       // Host calls: the stub under `curl` and the extension names, and the call mount.
       const packages = [this.pkg];
+      // The late binaries, if loaded by now; else installed once they are (#completion).
+      const late = this.#lateDone;
+      if (late) packages.push(late);
       const env = this.baseEnv;
       if (this.hostcall) {
         packages.push(await this.wasmer.packages.create(hostCallPackage(this.hostcall, calls)));
@@ -215,7 +306,8 @@ export class Runtime {
       const unmount = () => unmounts.forEach((u) => u());
       try {
         const sandbox = await this.wasmer.sandboxes.create({ packages, shell: this.shell, env });
-        return { sandbox, unmount };
+        const complete = this.#completion(sandbox, late);
+        return { sandbox, unmount, ...(complete ? { complete } : {}) };
       } catch (err) {
         unmount();
         throw err;
@@ -257,7 +349,11 @@ export class Runtime {
       const ready = (async () => {
         this.wasmer = new this.Client({ cache: 'memory' });
         await this.wasmer.ready();
-        this.pkg = (await createPackage(this.wasmer, this.binaries)).pkg;
+        this.pkg = await createPackage(this.wasmer, this.binaries, this.owners);
+        if (this.#late) {
+          this.#late = this.#latePackage();
+          this.#wantLate();
+        }
       })();
       for (const e of this.engines) e.restarted(ready);
       await ready;
@@ -305,6 +401,7 @@ export class Runtime {
    * workers are still being made, restart now, while nothing else has started yet.
    */
   #afterProcess(madeAtStart: number): number {
+    this.#wantLate();
     const made = workersMade() - madeAtStart;
     if (this.#settling || made < SUSPECT_WORKERS) return made;
     this.#settling = (async () => {
@@ -327,16 +424,15 @@ export class Runtime {
   }
 }
 
-async function createPackage(wasmer: Wasmer, binaries: LoadedBinary[]) {
+/** One package of `binaries` with the commands `owners` gives them. */
+async function createPackage(wasmer: Wasmer, binaries: LoadedBinary[], owners: Map<string, string>): Promise<Package> {
   const modules: Record<string, Uint8Array> = {};
   const commandDefs: Record<string, { module: string }> = {};
   const files: Record<string, Uint8Array> = {};
   for (const b of binaries) {
     modules[b.entry.name] = b.module;
-    // Earlier binaries win a name clash (e.g. bash's `sh` over busybox's), by manifest order.
-    for (const c of b.entry.commands) if (COMMAND_NAME.test(c)) commandDefs[c] ??= { module: b.entry.name };
     for (const a of b.assets) files[a.guestPath] = a.bytes;
   }
-  const pkg = await wasmer.packages.create({ modules, commands: commandDefs, files });
-  return { pkg, commands: Object.keys(commandDefs).sort() };
+  for (const [c, module] of owners) if (modules[module]) commandDefs[c] = { module };
+  return wasmer.packages.create({ modules, commands: commandDefs, files });
 }

@@ -209,3 +209,39 @@ describe('EngineSandbox: replacing the SDK sandbox', () => {
     expect(t.built.every((b) => b.closed)).toBe(true);
   });
 });
+
+describe('EngineSandbox: binaries installed after start-up', () => {
+  it('starts early commands at once and holds the others until the late binaries are in', async () => {
+    const h = fakeHost();
+    let install = () => undefined as void;
+    const complete = new Promise<void>((r) => (install = r));
+    const first = await h.build();
+    const host: EngineHost = { ...h.host, runsEarly: (q) => q.command.startsWith('echo') };
+    const engine = new EngineSandbox(host, { ...first, complete }, 'bash', {});
+    const echo = await engine.spawn('echo hi', req());
+    expect(h.procs).toHaveLength(1);
+    let spawned = false;
+    const py = engine.spawn('python3 -c pass', req()).then((p) => ((spawned = true), p));
+    await sleep(30);
+    expect(spawned).toBe(false);
+    expect(h.procs).toHaveLength(1);
+    install();
+    const p = await py;
+    expect(h.procs).toHaveLength(2);
+    for (const { proc } of h.procs) proc.exit();
+    await Promise.all([echo.done, p.done]);
+  });
+
+  it('a failed late load fails only the commands that wait for it', async () => {
+    const h = fakeHost();
+    const complete = Promise.reject(new Error('python.wasm does not match its sha256'));
+    complete.catch(() => undefined);
+    const first = await h.build();
+    const host: EngineHost = { ...h.host, runsEarly: (q) => q.command === 'true' };
+    const engine = new EngineSandbox(host, { ...first, complete }, 'bash', {});
+    await expect(engine.spawn('python3', req())).rejects.toThrow(/sha256/);
+    const ok = await engine.spawn('true', req());
+    h.procs.at(-1)!.proc.exit();
+    expect((await ok.done).exitCode).toBe(0);
+  });
+});

@@ -10,6 +10,7 @@ import { TREE_ENV } from './guest-limits';
 import type { ProcessTrees } from './process-trees';
 import { ProcessTable, type GuestProcess } from './processes';
 import type { Sdk } from './sdk';
+import type { EarlyRunQuery } from './early-run';
 
 export type WasmerSandbox = Awaited<ReturnType<InstanceType<Sdk['Wasmer']>['sandboxes']['create']>>;
 
@@ -19,6 +20,11 @@ export type ResolvedSpawn = SpawnRequest & { cwd: string; env: Record<string, st
 export interface BuiltSandbox {
   sandbox: WasmerSandbox;
   unmount: () => void;
+  /**
+   * Settles once the binaries loaded after start-up are installed in `sandbox` (undefined: they
+   * were there from the start). Commands that may need them wait for it (early-run.ts).
+   */
+  complete?: Promise<void>;
 }
 
 /** What an engine sandbox needs from its runtime. */
@@ -27,6 +33,8 @@ export interface EngineHost {
   build(): Promise<BuiltSandbox>;
   /** Before each spawn: a runtime restart in progress, to wait for. */
   beforeSpawn(): Promise<void> | undefined;
+  /** The command can start before the late binaries are installed (early-run.ts). */
+  runsEarly?(q: EarlyRunQuery): boolean;
   /** Engine wasm memory in bytes (shared by the page's sandboxes). */
   memoryBytes(): number;
   /** A mark taken when a process starts, handed back to `ended` when it ends. */
@@ -140,7 +148,18 @@ export class EngineSandbox {
     const label = command || (req.argv ?? []).join(' ');
     let p: GuestProcess;
     try {
-      const start = async () => (await this.#sandbox()).command(name, args, { cwd: req.cwd, env }).spawn(options);
+      const early = () =>
+        this.host.runsEarly?.({
+          command,
+          ...(req.argv ? { argv: req.argv } : {}),
+          ...(req.env ? { env: req.env } : {}),
+          ...(req.terminal ? { terminal: true } : {}),
+        }) ?? false;
+      const start = async () => {
+        const built = await this.#sandbox();
+        if (built.complete && !early()) await built.complete;
+        return built.sandbox.command(name, args, { cwd: req.cwd, env }).spawn(options);
+      };
       let proc;
       try {
         proc = await start();
@@ -308,14 +327,14 @@ export class EngineSandbox {
   }
 
   /** The SDK sandbox to start the next process in: a fresh one if the last holds orphans. */
-  async #sandbox(): Promise<WasmerSandbox> {
+  async #sandbox(): Promise<BuiltSandbox> {
     const idle = () => this.processes.liveCount() === 0 && this.#spawning <= 1;
     if (idle() && !this.#replace && this.#orphansLive()) {
       const until = performance.now() + DRAIN_MS;
       while (this.#orphansLive() && performance.now() < until) await new Promise((r) => setTimeout(r, 2));
     }
     if (idle() && (this.#replace || this.#orphansLive())) this.rebuild();
-    return (await this.#current).sandbox;
+    return this.#current;
   }
 
   /**

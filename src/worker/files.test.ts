@@ -89,3 +89,22 @@ describe('streamed reads', () => {
     expect(() => files.beginRead('/missing')).toThrowError(expect.objectContaining({ code: 'ENOENT' }));
   });
 });
+
+describe('whole-file writes adopt the buffer', () => {
+  it('keeps pages as views of the sent buffer, and in-place writes change only their own page', () => {
+    const { vfs, files } = service(4 << 20);
+    const sent = bytes(200_000, 3);
+    files.write('/big.bin', sent);
+    const frozen = vfs.snapshot();
+    // A guest's write into one page of the live file: the snapshot and the other pages keep theirs.
+    vfs.write('/big.bin', 70_000, new Uint8Array([1, 2, 3]));
+    const expected = bytes(200_000, 3);
+    expected.set([1, 2, 3], 70_000);
+    expect(vfs.readFile('/big.bin')).toEqual(expected);
+    expect(Vfs.fromSnapshot(frozen).readFile('/big.bin')).toEqual(bytes(200_000, 3));
+    // Appending past an adopted short last page grows it by copying, not over the buffer's end.
+    vfs.write('/big.bin', 200_000, new Uint8Array([7]));
+    expect(vfs.stat('/big.bin').size).toBe(200_001);
+    expect(vfs.read('/big.bin', 199_999, 2)).toEqual(new Uint8Array([expected[199_999]!, 7]));
+  });
+});

@@ -86,13 +86,16 @@ export class FileService {
     });
   }
 
-  /** Creates missing parent directories, as the API promises. All or nothing on ENOSPC. */
+  /**
+   * Creates missing parent directories, as the API promises. All or nothing on ENOSPC. `data`
+   * becomes the file's content without a copy: it arrived over postMessage, so nobody else holds it.
+   */
   write(path: string, data: Uint8Array): void {
     fsCall(path, () => {
       const r = this.route(path);
       const parent = parentOf(r.path);
       if (!r.vfs.exists(parent)) r.vfs.mkdir(parent, { recursive: true });
-      r.vfs.writeFile(r.path, data);
+      r.vfs.writeFile(r.path, data, { adopt: true });
     });
   }
 

@@ -104,12 +104,18 @@ export function truncateContent(file: FileNode, size: number, gen: number): void
   file.size = size;
 }
 
-/** Build fresh pages for a whole-file write (no old pages to merge with). */
-export function pagesFromBytes(data: Uint8Array, gen: number): Page[] {
+/**
+ * Build fresh pages for a whole-file write (no old pages to merge with). Copied by default: the
+ * caller may reuse its buffer, and we mutate owned pages in place. With `adopt` the pages are
+ * views of `data` itself, for a buffer nobody else holds (one that came over postMessage): a
+ * 100 MB `files.write` then costs no second copy. Views never overlap, so writing one page in
+ * place cannot change another; the buffer lives as long as any of its pages.
+ */
+export function pagesFromBytes(data: Uint8Array, gen: number, adopt = false): Page[] {
   const pages: Page[] = [];
   for (let off = 0; off < data.length; off += PAGE_SIZE) {
-    // Copy: the caller may reuse its buffer, and we mutate owned pages in place.
-    pages.push({ data: data.slice(off, Math.min(off + PAGE_SIZE, data.length)), gen });
+    const end = Math.min(off + PAGE_SIZE, data.length);
+    pages.push({ data: adopt ? data.subarray(off, end) : data.slice(off, end), gen });
   }
   return pages;
 }

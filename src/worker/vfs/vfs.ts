@@ -172,7 +172,8 @@ export class Vfs {
   // ---- writing ------------------------------------------------------------------------------
 
   /** Create or replace a whole file. The new content is built first, so ENOSPC leaves the old file intact. */
-  writeFile(path: string, data: Uint8Array | string, options: { mode?: number } = {}): void {
+  /** `adopt`: the VFS may keep `data` itself as the file's pages (see pagesFromBytes). */
+  writeFile(path: string, data: Uint8Array | string, options: { mode?: number; adopt?: boolean } = {}): void {
     const bytes = typeof data === 'string' ? encoder.encode(data) : data;
     const r = this.res(path, true, 'open');
     if (r.node?.kind === 'dir' || r.name === '' || path.endsWith('/')) throw new VfsError('EISDIR', 'open', path);
@@ -181,7 +182,7 @@ export class Vfs {
     if (!r.node) {
       this.needSpace(bytes.length, 1, 'open', path);
       const f = this.newFile(options.mode ?? 0o644);
-      f.pages = pagesFromBytes(bytes, this.gen);
+      f.pages = pagesFromBytes(bytes, this.gen, options.adopt);
       f.size = bytes.length;
       this.link(this.mutDir(r.names), r.name, f);
       this.usedBytes += bytes.length;
@@ -192,7 +193,7 @@ export class Vfs {
     this.needSpace(bytes.length - old.size, 0, 'open', path);
     const f = this.mutChild(this.mutDir(r.names), r.name) as FileNode;
     this.usedBytes += bytes.length - f.size;
-    f.pages = pagesFromBytes(bytes, this.gen);
+    f.pages = pagesFromBytes(bytes, this.gen, options.adopt);
     f.size = bytes.length;
     if (options.mode !== undefined) f.mode = options.mode & 0o7777;
     this.touch(f);

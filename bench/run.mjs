@@ -260,11 +260,6 @@ async function main() {
     await ctx.close();
     return rows;
   })();
-  // --rows=a,b: only those warm rows (a partial run, merged into the day's results).
-  const onlyRows = argv
-    .find((a) => a.startsWith('--rows='))
-    ?.slice(7)
-    .split(',');
   const warmIds = onlyRows ? rowIds.filter((r) => onlyRows.includes(r.id)) : rowIds;
   if (SUITES.includes('warm')) await warmRows(warmIds, { browser, open, put });
 

@@ -68,6 +68,22 @@ export function installGuestLimits(scope: object): void {
   const ENV_KEY = 'SANDPIT_TREE=';
   /** Calls that start a process or a thread: each is a new SDK worker and, for processes, a memory. */
   const STARTS = /^(proc_fork|proc_fork_env|proc_spawn\d?|thread_spawn(_v2)?)$/;
+  /**
+   * The longest a guest of a tree sleeps in one call of the runtime: a sleeping process learns
+   * of its tree's kill (or deadline) only when its call returns, so longer sleeps are cut into
+   * slices of this (in ns). bash sleeps 1-16 s in `fork: retry` after a refused fork, which
+   * kept a killed fork bomb's tree alive that long.
+   */
+  const SLEEP_SLICE_NS = BigInt(50_000_000);
+  /** Layout of WASI's subscription (48 bytes) and event (32 bytes) records. */
+  const SUB_SIZE = 48,
+    SUB_TAG = 8,
+    SUB_TIMEOUT = 24,
+    SUB_FLAGS = 40,
+    EVENT_SIZE = 32,
+    EVENT_TYPE = 10,
+    CLOCK = 0,
+    ABSTIME = 1;
 
   const g = scope as typeof globalThis & { onmessage: ((e: MessageEvent) => unknown) | null };
   let ctl: Int32Array | undefined;
@@ -270,6 +286,66 @@ export function installGuestLimits(scope: object): void {
       if (exitImport) return exitImport(KILLED_EXIT);
       throw new Error('sandpit: process tree killed');
     };
+    /**
+     * poll_oneoff with relative clocks longer than a slice: waits slice by slice (every clock
+     * capped at what is left of it, at most a slice), so a kill is seen within one. Events of
+     * clocks that are not due yet mean "go on"; any other event ends the wait as the runtime
+     * reported it. The guest's records are given back unchanged. undefined: not sliced.
+     */
+    const pollSliced = (call: (...x: number[]) => unknown, a: number[]): unknown => {
+      const [inPtr = 0, outPtr = 0, n = 0, countPtr = 0] = a;
+      if (!memory || n <= 0 || n > 16) return undefined;
+      let dv = new DataView(memory.buffer);
+      const clocks: { at: number; timeout: bigint; userdata: bigint }[] = [];
+      for (let i = 0; i < n; i++) {
+        const at = inPtr + i * SUB_SIZE;
+        if (dv.getUint8(at + SUB_TAG) !== CLOCK || dv.getUint16(at + SUB_FLAGS, true) & ABSTIME) continue;
+        const timeout = dv.getBigUint64(at + SUB_TIMEOUT, true);
+        if (timeout > SLEEP_SLICE_NS) clocks.push({ at, timeout, userdata: dv.getBigUint64(at, true) });
+      }
+      if (clocks.length === 0) return undefined;
+      const start = performance.now();
+      const elapsed = (): bigint => BigInt(Math.floor((performance.now() - start) * 1e6));
+      try {
+        for (;;) {
+          const spent = elapsed();
+          for (const c of clocks) {
+            const left = c.timeout - spent;
+            // Never 0: the runtime does not return from a relative clock of 0 (wasm/compat).
+            const slice = left < SLEEP_SLICE_NS ? (left > 0 ? left : BigInt(1)) : SLEEP_SLICE_NS;
+            dv.setBigUint64(c.at + SUB_TIMEOUT, slice, true);
+          }
+          const r = call(...a);
+          if (r !== 0 || state() !== 0 || killed()) return r;
+          dv = new DataView(memory.buffer);
+          const count = dv.getUint32(countPtr, true);
+          const now = elapsed();
+          for (let e = 0; e < count; e++) {
+            const ev = outPtr + e * EVENT_SIZE;
+            if (dv.getUint8(ev + EVENT_TYPE) !== CLOCK) return r;
+            const userdata = dv.getBigUint64(ev, true);
+            const c = clocks.find((x) => x.userdata === userdata);
+            if (!c || c.timeout <= now) return r;
+          }
+          if (count === 0) return r;
+        }
+      } finally {
+        const back = new DataView(memory.buffer);
+        for (const c of clocks) back.setBigUint64(c.at + SUB_TIMEOUT, c.timeout, true);
+      }
+    };
+    /** thread_sleep(ns), slice by slice, for the same reason. undefined: not sliced. */
+    const sleepSliced = (call: (...x: unknown[]) => unknown, a: unknown[]): unknown => {
+      const total = a[0];
+      if (typeof total !== 'bigint' || total <= SLEEP_SLICE_NS) return undefined;
+      const start = performance.now();
+      for (;;) {
+        const left = total - BigInt(Math.floor((performance.now() - start) * 1e6));
+        if (left <= 0) return 0;
+        const r = call(left < SLEEP_SLICE_NS ? left : SLEEP_SLICE_NS, ...a.slice(1));
+        if (r !== 0 || state() !== 0 || killed()) return r;
+      }
+    };
     // The deadline is checked here, not only by the kernel: its timers run late while a
     // runaway tree keeps its thread busy.
     const killed = (): boolean => {
@@ -298,6 +374,7 @@ export function installGuestLimits(scope: object): void {
         const starts = STARTS.test(name);
         const isFork = name === 'proc_fork' || name === 'proc_fork_env';
         const isExit = name === 'proc_exit' || name === 'proc_exit2';
+        const sliced = name === 'poll_oneoff' ? pollSliced : name === 'thread_sleep' ? sleepSliced : undefined;
         out[name] = (...a: number[]) => {
           const st = ctl !== undefined ? state() : -1;
           // A fork child's first call is its parent's proc_fork, rewinding (asyncify state 2).
@@ -331,7 +408,9 @@ export function installGuestLimits(scope: object): void {
           }
           let r: unknown;
           try {
-            r = call(...a);
+            // A sleep of a tree's process: in slices, so that a kill ends it within one.
+            if (normal && tree && sliced) r = sliced(call as never, a);
+            if (r === undefined) r = call(...a);
           } finally {
             // The fork did not happen (an error, not the unwind that starts it): uncount.
             if (precounted && state() !== 1) uncount(tree);

@@ -13,6 +13,10 @@ class FakeGuest {
   asyncify = 0;
   exitCode: number | undefined;
   forks = 0;
+  /** The relative clock timeouts (ns) poll_oneoff was called with, in order. */
+  readonly polls: bigint[] = [];
+  /** Called before each poll_oneoff with its number (1, 2, ...). */
+  onPoll: (n: number) => void = () => undefined;
   constructor(readonly env: string[]) {}
 
   imports(): Record<string, Record<string, Fn>> {
@@ -46,6 +50,18 @@ class FakeGuest {
           return 0;
         },
         fd_write: () => 0,
+        // One clock subscription: blocks for its timeout (really: Atomics.wait), then reports it.
+        poll_oneoff: (inPtr, outPtr, _n, countPtr) => {
+          const v = new DataView(this.memory.buffer);
+          const timeout = v.getBigUint64(inPtr + 24, true);
+          this.polls.push(timeout);
+          this.onPoll(this.polls.length);
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number(timeout) / 1e6);
+          v.setBigUint64(outPtr, v.getBigUint64(inPtr, true), true);
+          v.setUint8(outPtr + 10, 0);
+          v.setUint32(countPtr, 1, true);
+          return 0;
+        },
         proc_exit: (code) => {
           this.exitCode = code;
           throw new Error(`exit ${code}`);
@@ -170,6 +186,63 @@ describe('process trees', () => {
     w.start(guest, () => 0);
     expect(guest.exitCode).toBe(137);
     expect(trees.killed(tree)).toBe(true);
+  });
+
+  /** Writes one relative clock subscription of `ns` (userdata 7) at 1024; the event goes to 2048. */
+  function sleepCall(guest: FakeGuest, imports: Record<string, Record<string, Fn>>, ns: bigint): unknown {
+    const v = new DataView(guest.memory.buffer);
+    v.setBigUint64(1024, BigInt(7), true);
+    v.setUint8(1024 + 8, 0);
+    v.setBigUint64(1024 + 24, ns, true);
+    v.setUint16(1024 + 40, 0, true);
+    return imports.wasix_32v1!.poll_oneoff!(1024, 2048, 1, 3000);
+  }
+
+  it('a long sleep is waited in slices: a kill during it ends the process within one', () => {
+    const trees = new ProcessTrees();
+    const w = workerScope();
+    greet(w.scope, trees);
+    const tree = trees.open();
+    const guest = new FakeGuest([`${TREE_ENV}=${trees.token(tree)}`]);
+    // The kernel kills the tree while the guest is in its third slice of a 10 s sleep.
+    guest.onPoll = (n) => n === 3 && trees.kill(tree);
+    const t0 = performance.now();
+    let woke = false;
+    w.start(guest, (imports) => {
+      sleepCall(guest, imports, BigInt(10e9));
+      woke = true;
+      return 0;
+    });
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(guest.exitCode).toBe(137);
+    expect(woke).toBe(false);
+    expect(guest.polls).toEqual([BigInt(50e6), BigInt(50e6), BigInt(50e6)]);
+    // The guest's subscription record is given back as it wrote it.
+    expect(new DataView(guest.memory.buffer).getBigUint64(1024 + 24, true)).toBe(BigInt(10e9));
+  });
+
+  it('a sliced sleep without a kill lasts its whole time and reports its own clock', () => {
+    const trees = new ProcessTrees();
+    const w = workerScope();
+    greet(w.scope, trees);
+    const tree = trees.open();
+    const guest = new FakeGuest([`${TREE_ENV}=${trees.token(tree)}`]);
+    const t0 = performance.now();
+    const r = w.start(guest, (imports) => sleepCall(guest, imports, BigInt(180e6)));
+    const ms = performance.now() - t0;
+    expect(r).toBe(0);
+    expect(ms).toBeGreaterThanOrEqual(175);
+    expect(guest.polls.length).toBeGreaterThanOrEqual(4); // 50 + 50 + 50 + what is left
+    expect(guest.polls.every((ns) => ns <= BigInt(50e6) && ns > 0)).toBe(true);
+    const v = new DataView(guest.memory.buffer);
+    expect({ userdata: v.getBigUint64(2048, true), events: v.getUint32(3000, true) }).toEqual({
+      userdata: BigInt(7),
+      events: 1,
+    });
+    // A process of no tree of ours sleeps in one call, as before.
+    const plain = new FakeGuest(['A=1']);
+    w.start(plain, (imports) => sleepCall(plain, imports, BigInt(60e6)));
+    expect(plain.polls).toEqual([BigInt(60e6)]);
   });
 
   it('without the greeting (not our worker) nothing is counted or refused', () => {

@@ -2,6 +2,8 @@
 // process or thread running at once; it never shrinks) and can terminate them. A fork bomb's
 // orphans keep starting workers after the command ended and cannot be killed through the SDK;
 // the census is how the runtime sees the storm, and terminating the old pool is how it ends it.
+// New workers are also pointed at a local copy of the SDK's modules (worker-modules.ts).
+import { sdkImportUrl } from './worker-modules';
 
 const live = new Set<Worker>();
 let made = 0;
@@ -25,6 +27,17 @@ export function installWorkerCensus(scope: { Worker?: typeof Worker } = globalTh
       if (greeting !== undefined && String(url).startsWith('blob:')) this.postMessage(greeting);
       made++;
       live.add(this);
+    }
+    // The SDK's init message names the module every worker imports (its `sdkUrl`): the blob:
+    // copy loads without a request per worker (worker-modules.ts).
+    override postMessage(message: unknown, options?: Transferable[] | StructuredSerializeOptions): void {
+      const m = message as { type?: unknown; sdkUrl?: unknown } | null;
+      if (m && typeof m === 'object' && m.type === 'init' && typeof m.sdkUrl === 'string') {
+        const url = sdkImportUrl(m.sdkUrl);
+        if (url !== m.sdkUrl) message = { ...m, sdkUrl: url };
+      }
+      if (Array.isArray(options)) super.postMessage(message, options);
+      else super.postMessage(message, options);
     }
     override terminate(): void {
       live.delete(this);

@@ -3,21 +3,46 @@
 // later commits keep the number of packs bounded. Timings are reported, never asserted.
 import { test, expect, ready } from './fixtures';
 
+/** The page helpers both tests use, defined once (before any page script) rather than in each evaluate body. */
+interface TreeHelpers {
+  /** `count` files of random bytes, `base + (i % mod) * step` long, under /home/user/t/d(i % dirs)/. */
+  randomTree(
+    count: number,
+    base: number,
+    step: number,
+    mod: number,
+    dirs: number,
+  ): { path: string; data: Uint8Array }[];
+  /** SHA-256 of the bytes, as hex. */
+  sha256(d: Uint8Array): Promise<string>;
+}
+
+test.beforeEach(async ({ page }) => {
+  await page.addInitScript(() => {
+    const helpers: TreeHelpers = {
+      randomTree: (count, base, step, mod, dirs) =>
+        Array.from({ length: count }, (_, i) => {
+          const data = new Uint8Array(base + (i % mod) * step);
+          for (let at = 0; at < data.length; at += 65536) crypto.getRandomValues(data.subarray(at, at + 65536));
+          return { path: `/home/user/t/d${i % dirs}/f${i}.bin`, data };
+        }),
+      sha256: async (d) =>
+        Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', d as Uint8Array<ArrayBuffer>)), (b) =>
+          b.toString(16).padStart(2, '0'),
+        ).join(''),
+    };
+    (globalThis as unknown as { storeSpeed: TreeHelpers }).storeSpeed = helpers;
+  });
+});
+
 test('a tree of 3,000 distinct files persists in a few OPFS pack files and reopens intact', async ({ page }) => {
   test.setTimeout(180_000);
   await ready(page, '/?api');
   const out = await page.evaluate(async () => {
     const { Sandbox } = (globalThis as any).sandpit;
+    const { randomTree, sha256: sum } = (globalThis as unknown as { storeSpeed: TreeHelpers }).storeSpeed;
     const id = `store-speed-${Date.now()}`;
-    const files = Array.from({ length: 3000 }, (_, i) => {
-      const data = new Uint8Array(4096 + (i % 7) * 1000);
-      crypto.getRandomValues(data);
-      return { path: `/home/user/t/d${i % 30}/f${i}.bin`, data };
-    });
-    const sum = async (d: Uint8Array) =>
-      Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', d as Uint8Array<ArrayBuffer>)), (b) =>
-        b.toString(16).padStart(2, '0'),
-      ).join('');
+    const files = randomTree(3000, 4096, 1000, 7, 30);
     const sb = await Sandbox.create({ id, persistence: 'opfs', fsLimitBytes: 1 << 30 });
     await sb.files.writeFiles(files);
     let t = performance.now();
@@ -70,16 +95,9 @@ test('an export of 2,000 distinct files is version 3, imports byte for byte, and
   await ready(page, '/?api');
   const out = await page.evaluate(async () => {
     const { Sandbox } = (globalThis as any).sandpit;
+    const { randomTree, sha256: sum } = (globalThis as unknown as { storeSpeed: TreeHelpers }).storeSpeed;
     const id = `store-speed-v3-${Date.now()}`;
-    const files = Array.from({ length: 2000 }, (_, i) => {
-      const data = new Uint8Array(10240 + (i % 5) * 3); // some lengths not a multiple of 4
-      crypto.getRandomValues(data);
-      return { path: `/home/user/t/d${i % 20}/f${i}.bin`, data };
-    });
-    const sum = async (d: Uint8Array) =>
-      Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', d as Uint8Array<ArrayBuffer>)), (b) =>
-        b.toString(16).padStart(2, '0'),
-      ).join('');
+    const files = randomTree(2000, 10240, 3, 5, 20); // some lengths not a multiple of 4
     const sb = await Sandbox.create({ id, persistence: 'opfs', fsLimitBytes: 1 << 30 });
     await sb.files.writeFiles(files);
     await sb.save();

@@ -29,7 +29,7 @@ export const CHART_ROWS = {
 };
 
 /** Rows that run commands in the engine: their target is ≤ 1.1× the raw engine. */
-const COMMAND_GROUPS = new Set(['warm', 'python', 'throughput']);
+const COMMAND_GROUPS = new Set(['warm', 'python', 'binaries', 'throughput']);
 const PEERS = ['lifo', 'pyodide', 'wasi-shim'];
 const ok = (x) => !!x && !x.error && !x.skipped && Number.isFinite(x.median);
 

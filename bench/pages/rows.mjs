@@ -91,6 +91,74 @@ export const SIZES = {
 };
 
 /**
+ * One row per userland binary: its start-up plus a small workload, as a process per sample
+ * (issue #3's per-binary benchmark; jq -M: the raw engine's stdout is a terminal). Python's rows are in the python group. A system without
+ * the command (exit 127) cannot do the row: n/a, not a failure.
+ */
+function binaryRow(id, name, title, line, argv, expect) {
+  return {
+    id,
+    group: 'binaries',
+    title,
+    size: () => '',
+    run: async (sb) => {
+      let r;
+      try {
+        r = await cmd(sb, line, argv);
+      } catch (e) {
+        if (/^exit 127:/.test(e.message)) throw new Unsupported(`no ${name} command`);
+        throw e;
+      }
+      if (r.out.trim() !== expect) throw new Error(`unexpected output ${JSON.stringify(r.out.slice(0, 80))}`);
+    },
+  };
+}
+
+const BINARY_ROWS = [
+  binaryRow(
+    'bin-bash',
+    'bash',
+    'bash: start + loop of 100 additions',
+    "bash -c 'x=0; for ((i=1; i<=100; i++)); do x=$((x+i)); done; echo $x'",
+    null,
+    '5050',
+  ),
+  binaryRow(
+    'bin-busybox',
+    'awk',
+    'busybox awk: start + sum of 1..10,000',
+    "awk 'BEGIN { for (i = 1; i <= 10000; i++) s += i; print s }'",
+    ['awk', 'BEGIN { for (i = 1; i <= 10000; i++) s += i; print s }'],
+    '50005000',
+  ),
+  binaryRow(
+    'bin-sqlite',
+    'sqlite3',
+    'sqlite3: start + select 6*7 (:memory:)',
+    "sqlite3 :memory: 'select 6*7'",
+    null,
+    '42',
+  ),
+  binaryRow(
+    'bin-lua',
+    'lua',
+    'lua: start + sum of 1..100,000',
+    "lua -e 'local s = 0 for i = 1, 100000 do s = s + i end print(s)'",
+    null,
+    '5000050000',
+  ),
+  binaryRow('bin-jq', 'jq', 'jq: start + add of 1,000 numbers', "jq -M -n '[range(1000)] | add'", null, '499500'),
+  binaryRow(
+    'bin-js',
+    'js',
+    'js (MuJS): start + sum of 0..99,999',
+    "js -e 'var s = 0; for (var i = 0; i < 100000; i++) s += i; print(s)'",
+    null,
+    '4999950000',
+  ),
+];
+
+/**
  * Row definitions. `run(sb, S, ctx)` does the timed work; `setup(sb, S, ctx)` runs first,
  * untimed; `size(S)` says what the row used.
  */
@@ -152,6 +220,7 @@ export const ROWS = [
       if (!r.out.includes('46368') && !r.out.includes('6765')) throw new Error(`unexpected ${r.out.slice(0, 80)}`);
     },
   },
+  ...BINARY_ROWS,
   {
     id: 'cat-big',
     group: 'throughput',

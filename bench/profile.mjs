@@ -5,7 +5,7 @@
 // of 30 warm `true` commands. Chromium is driven over CDP (bench/lib/cdp.mjs) because only
 // auto-attach reaches nested workers. Writes bench/results/profile-<date>.json and the
 // generated part of "Why targets are missed" in bench/README.md.
-// usage: node bench/profile.mjs [--rehash-manifest]   (SANDPIT_OUT_DIR, SANDPIT_BENCH_PORT honoured)
+// usage: node bench/profile.mjs [--rehash-manifest] [--out=DIR]   (SANDPIT_OUT_DIR, SANDPIT_BENCH_PORT honoured)
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -263,13 +263,16 @@ function summarise(o) {
   return o;
 }
 
-mkdirSync(join(root, 'bench', 'results'), { recursive: true });
-const file = join(root, 'bench', 'results', `profile-${result.date.slice(0, 10)}.json`);
+// --out=DIR: write the JSON and the markdown there (an experiment), not into bench/.
+const outDir = process.argv.find((a) => a.startsWith('--out='))?.slice(6);
+const resultsDir = outDir ?? join(root, 'bench', 'results');
+mkdirSync(resultsDir, { recursive: true });
+const file = join(resultsDir, `profile-${result.date.slice(0, 10)}.json`);
 writeFileSync(file, JSON.stringify(result, null, 1) + '\n');
-const readme = join(root, 'bench', 'README.md');
+const readme = outDir ? join(outDir, 'profile.md') : join(root, 'bench', 'README.md');
 const BEGIN = '<!-- BEGIN PROFILE (bench/profile.mjs) -->';
 const END = '<!-- END PROFILE -->';
-const old = readFileSync(readme, 'utf8');
+const old = existsSync(readme) ? readFileSync(readme, 'utf8') : '';
 const md = profileMarkdown(result);
 const at = old.indexOf(BEGIN);
 const end = old.indexOf(END);

@@ -5,13 +5,27 @@
 // The thread is a tiny classic worker made from this source (no module to bundle), started on
 // first use and kept for the kernel's lifetime. Where none can be started, callers flush inline.
 
-const SOURCE = `onmessage = async (e) => {
+/** The flusher thread's whole program (exported for tests, which run it on a fake OPFS). */
+export const FLUSHER_SOURCE = `const dirs = new Map();
+const dirOf = async (path) => {
+  const key = path.join('/');
+  let dir = dirs.get(key);
+  if (!dir) {
+    dir = await navigator.storage.getDirectory();
+    for (const p of path) dir = await dir.getDirectoryHandle(p);
+    dirs.set(key, dir);
+  }
+  return dir;
+};
+const flush = async (path, name) => {
+  const h = await (await (await dirOf(path)).getFileHandle(name)).createSyncAccessHandle();
+  try { h.flush(); } finally { h.close(); }
+};
+onmessage = async (e) => {
   const { id, path, name } = e.data;
   try {
-    let dir = await navigator.storage.getDirectory();
-    for (const p of path) dir = await dir.getDirectoryHandle(p);
-    const h = await (await dir.getFileHandle(name)).createSyncAccessHandle();
-    try { h.flush(); } finally { h.close(); }
+    // A cached directory may have been removed and made again (a sandbox deleted, then reused).
+    await flush(path, name).catch(() => (dirs.delete(path.join('/')), flush(path, name)));
     postMessage({ id });
   } catch (err) {
     postMessage({ id, error: { name: String(err && err.name), message: String(err && err.message) } });
@@ -35,7 +49,7 @@ function failAll(why: string): void {
 function flusher(): Worker | null {
   if (worker !== undefined) return worker;
   try {
-    const url = URL.createObjectURL(new Blob([SOURCE], { type: 'text/javascript' }));
+    const url = URL.createObjectURL(new Blob([FLUSHER_SOURCE], { type: 'text/javascript' }));
     const w = new Worker(url, { name: 'sandpit-opfs-flusher' });
     URL.revokeObjectURL(url);
     w.onmessage = (e: MessageEvent<{ id: number; error?: { name: string; message: string } }>) => {

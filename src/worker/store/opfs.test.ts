@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Vfs } from '../vfs/vfs';
 import { OpfsBackend } from './opfs';
+import { FLUSHER_SOURCE } from './opfs-flusher';
 import { loadVfs, saveVfs } from './persist';
 import { Repository } from './repository';
 
@@ -190,20 +191,23 @@ describe('OpfsBackend', () => {
   // Last in this file: the flusher thread, once started, stays for the module's lifetime.
   it('the same, with packs flushed on the flusher thread', async () => {
     let flushes = 0;
-    /** Stands in for the flusher worker (opfs-flusher.ts's source), on the stubbed OPFS. */
+    /** Runs the flusher thread's own program (FLUSHER_SOURCE) on the stubbed OPFS, in this thread. */
     class FakeFlusher {
       onmessage: ((e: { data: unknown }) => void) | null = null;
       onerror: unknown = null;
-      postMessage({ id, path, name }: { id: number; path: string[]; name: string }) {
-        void (async () => {
-          let dir = (await navigator.storage.getDirectory()) as unknown as FakeDir;
-          for (const p of path) dir = await dir.getDirectoryHandle(p);
-          const h = await (await dir.getFileHandle(name)).createSyncAccessHandle();
-          h.flush();
-          h.close();
-          flushes++;
-          this.onmessage?.({ data: { id } });
-        })();
+      readonly program: (e: { data: unknown }) => Promise<void>;
+      constructor() {
+        const reply = (data: { error?: unknown }) => {
+          if (!data.error) flushes++;
+          this.onmessage?.({ data });
+        };
+        this.program = new Function('navigator', 'postMessage', `let onmessage;\n${FLUSHER_SOURCE}\nreturn onmessage;`)(
+          { storage: { getDirectory: () => navigator.storage.getDirectory() } },
+          reply,
+        );
+      }
+      postMessage(data: unknown) {
+        void this.program({ data });
       }
       terminate() {}
     }

@@ -177,16 +177,31 @@ test('touch -d in a guest sets the mtime files.stat reports', async ({ page }) =
 });
 
 test('a guest out of space says "No space left on device"', async ({ page }) => {
-  // The SDK turns ENOSPC into EIO; compat asks the kernel why a write failed. (`head … > big`
-  // alone would say "standard output: I/O error" whatever the errno: busybox's fixed text for
-  // a stdio error. cat reports what write() said.)
+  // The SDK turns ENOSPC into EIO; compat asks the kernel why a write failed (busybox's own
+  // "standard output: I/O error" for a failed stdio stream included: compat wraps it).
   await ready(page);
   const out = await page.evaluate(async () => {
     const sb = await (globalThis as any).sandpit.Sandbox.create({ fsLimitBytes: 1 << 20 });
-    const r = await sb.commands.run('head -c 2000000 /dev/zero | cat > big; echo x > f2');
+    const runs: [string, number, string, number][] = [];
+    for (const [name, c] of [
+      ['pipe', 'head -c 2000000 /dev/zero | cat > big'],
+      ['head', 'rm -f big; head -c 2000000 /dev/zero > big'],
+      ['bash', 'rm -f big; printf -v x "%1500000s" ""; echo "$x" > big'],
+      ['python', "rm -f big; python3 -c \"open('big', 'wb').write(bytes(2000000))\""],
+    ]) {
+      const r = await sb.commands.run(c);
+      const size = (await sb.files.stat('/home/user/big')).size;
+      runs.push([name, r.exitCode, r.stderr.replace(/^Traceback[^]*\n(?=OSError)/, ''), size]);
+    }
     await sb.destroy();
-    return r.stderr;
+    return runs;
   });
   report('guest ENOSPC', out);
-  expect(out).toMatch(/No space left on device/);
+  for (const [, code, stderr, size] of out) {
+    expect(code).not.toBe(0);
+    expect(stderr).toMatch(/No space left on device/);
+    expect(size).toBeLessThanOrEqual(1 << 20); // nothing over the quota stays
+  }
+  expect(out[1]!.slice(1, 3)).toEqual([1, 'head: standard output: No space left on device\n']);
+  expect(out[3]![2]).toMatch(/OSError: \[Errno 51\] No space left on device/); // WASI's ENOSPC
 });

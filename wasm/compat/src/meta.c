@@ -12,9 +12,9 @@
  * of wasi-libc ends there, already relative to a preopened directory), __wasilibc_nocwd_
  * readlinkat, __wasilibc_nocwd_symlinkat, __wasilibc_nocwd_faccessat (access: owner bits),
  * __wasilibc_nocwd_utimensat (utimensat, utimes,
- * utime), __wasilibc_nocwd_mkdirat_nomode (ENOSPC), __wasilibc_nocwd___wasilibc_unlinkat
- * (dangling symlinks), chmod and fchmodat; fd_write and path_open
- * ask sandpit_meta_why() when the runtime says EIO. */
+ * utime), __wasilibc_nocwd_mkdirat_nomode (ENOSPC, EROFS), __wasilibc_nocwd___wasilibc_unlinkat
+ * (dangling symlinks, EROFS), __wasilibc_nocwd___wasilibc_rmdirat (EROFS), chmod and fchmodat;
+ * fd_write and path_open ask sandpit_meta_why() when the runtime says EIO (path_open: or EPERM). */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -41,6 +41,7 @@ int __real___wasilibc_nocwd_mkdirat_nomode(int, const char *);
 int __wasilibc_nocwd_openat_nomode(int, const char *, int);
 int __real___wasilibc_nocwd_faccessat(int, const char *, int, int);
 int __real___wasilibc_nocwd___wasilibc_unlinkat(int, const char *);
+int __real___wasilibc_nocwd___wasilibc_rmdirat(int, const char *);
 int __real_chmod(const char *, mode_t);
 int __real_fchmod(int, mode_t);
 __wasi_errno_t __real___wasi_fd_filestat_set_times(__wasi_fd_t, __wasi_timestamp_t, __wasi_timestamp_t, __wasi_fstflags_t);
@@ -86,12 +87,24 @@ static unsigned long long nonce(void) {
   return ((unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec) * 64 + (count++ & 63);
 }
 
+/* A lookup op ("l", "s", "r") with a nonce of its own: "l<nonce>". A fixed name per path let an
+ * answer given before a change (ENOENT just before `ln -s` made the link) be answered again
+ * from a cache along the way (WASIX keeps an inode per name it looked up; the SDK workers'
+ * stat cache); with a fresh name every call reaches the kernel. WASIX still looks one name up
+ * 2-3 times within a call: those repeats share the nonce. */
+static const char *fresh(char *out, size_t cap, const char *op) {
+  snprintf(out, cap, "%s%llx", op, nonce());
+  return out;
+}
+
 /* Look the meta name up: the packed answer, or NOT_OURS (errno untouched). `path` is relative
- * to the preopened `fd` (what the wrapped __wasilibc_nocwd_* calls get). */
+ * to the preopened `fd` (what the wrapped __wasilibc_nocwd_* calls get). A one-letter op is a
+ * lookup and gets a nonce here; mutations bring theirs. */
 static int64_t ask(int fd, const char *path, const char *op, struct stat *ms) {
-  char name[PATH_MAX + 96];
+  char name[PATH_MAX + 96], lookup[32];
   struct stat local;
   if (!ms) ms = &local;
+  if (op[0] && !op[1]) op = fresh(lookup, sizeof lookup, op);
   if (meta_name(name, sizeof name, path, op)) return NOT_OURS;
   int saved = errno;
   int r = __real___wasilibc_nocwd_fstatat(fd, name, ms, 0);
@@ -184,8 +197,9 @@ ssize_t __wrap___wasilibc_nocwd_readlinkat(int fd, const char *path, char *buf, 
     errno = EINVAL;
     return -1;
   }
-  char name[PATH_MAX + 96];
-  if (meta_name(name, sizeof name, path, "r")) return __real___wasilibc_nocwd_readlinkat(fd, path, buf, len);
+  char name[PATH_MAX + 96], op[32];
+  if (meta_name(name, sizeof name, path, fresh(op, sizeof op, "r")))
+    return __real___wasilibc_nocwd_readlinkat(fd, path, buf, len);
   int f = __wasilibc_nocwd_openat_nomode(fd, name, O_RDONLY);
   if (f < 0) return -1;
   size_t got = 0;
@@ -332,7 +346,10 @@ int __wrap_fchmod(int fd, mode_t mode) {
 }
 
 /* The runtime said EIO: ask the kernel what the last failure on its mounts really was (ENOSPC,
- * EROFS, …; it keeps the last one for a few seconds). Returns the WASI errno to report. */
+ * EROFS, …; it keeps the last one for a few seconds). Returns the WASI errno to report. Also
+ * asked after EPERM from calls that change the tree: the SDK knows no EROFS, so the server
+ * sends a read-only mount's refusal as EACCES, which WASIX reports as EPERM; the kernel still
+ * has EROFS (and nothing, so EPERM stays, for a real EPERM). */
 int sandpit_meta_why(int eio) {
   static const char *const dirs[] = {"/tmp/", "/workspace/", "/home/"};
   char op[48], path[64];
@@ -350,6 +367,7 @@ int sandpit_meta_why(int eio) {
  * finds nothing and says ENOENT without asking us; the kernel removes the link itself. */
 int __wrap___wasilibc_nocwd___wasilibc_unlinkat(int fd, const char *path) {
   int r = __real___wasilibc_nocwd___wasilibc_unlinkat(fd, path);
+  if (r != 0 && (errno == EIO || errno == EPERM)) errno = sandpit_meta_why(errno);
   if (r == 0 || errno != ENOENT) return r;
   char op[48];
   snprintf(op, sizeof op, "u%llx", nonce());
@@ -363,6 +381,12 @@ int __wrap___wasilibc_nocwd___wasilibc_unlinkat(int fd, const char *path) {
 
 int __wrap___wasilibc_nocwd_mkdirat_nomode(int fd, const char *path) {
   int r = __real___wasilibc_nocwd_mkdirat_nomode(fd, path);
-  if (r != 0 && errno == EIO) errno = sandpit_meta_why(EIO);
+  if (r != 0 && (errno == EIO || errno == EPERM)) errno = sandpit_meta_why(errno);
+  return r;
+}
+
+int __wrap___wasilibc_nocwd___wasilibc_rmdirat(int fd, const char *path) {
+  int r = __real___wasilibc_nocwd___wasilibc_rmdirat(fd, path);
+  if (r != 0 && (errno == EIO || errno == EPERM)) errno = sandpit_meta_why(errno);
   return r;
 }

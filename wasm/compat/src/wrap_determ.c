@@ -194,7 +194,8 @@ __wasi_errno_t __wrap___wasi_path_open(__wasi_fd_t fd, __wasi_lookupflags_t dirf
   __wasi_errno_t e = (__wasi_errno_t)sandpit_raw_path_open(
       (int32_t)fd, (int32_t)dirflags, (int32_t)(uintptr_t)path, (int32_t)len, (int32_t)oflags,
       (int64_t)base, (int64_t)inheriting, (int32_t)fdflags, (int32_t)(uintptr_t)opened);
-  if (e == __WASI_ERRNO_IO) return (__wasi_errno_t)sandpit_meta_why(e); /* meta.c: ENOSPC, not EIO */
+  /* meta.c: ENOSPC, not EIO; EROFS, not EPERM (a read-only mount) */
+  if (e == __WASI_ERRNO_IO || e == __WASI_ERRNO_PERM) return (__wasi_errno_t)sandpit_meta_why(e);
   if (e) return e;
   sandpit_meta_opened((int)*opened, (int)fd, path);
   load();

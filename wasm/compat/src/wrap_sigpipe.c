@@ -21,6 +21,15 @@ __wasi_errno_t __real___wasi_fd_write(__wasi_fd_t fd, const __wasi_ciovec_t *iov
  * makes one write call with O_APPEND one append: parts up to PIPE_BUF go out as one. */
 #define GATHER_MAX 4096
 
+/* The errno of the last write that failed, and its descriptor: stdio keeps only an error flag,
+ * so a program that checks ferror() later (busybox's die_if_ferror, bb_ferror.c) asks here. */
+static int last_fd = -1;
+static int last_error;
+
+int sandpit_last_write_error(int fd) {
+  return fd == last_fd ? last_error : 0;
+}
+
 __wasi_errno_t __wrap___wasi_fd_write(__wasi_fd_t fd, const __wasi_ciovec_t *iovs, size_t n,
                                       __wasi_size_t *written) {
   size_t total = 0, parts = 0;
@@ -44,5 +53,9 @@ __wasi_errno_t __wrap___wasi_fd_write(__wasi_fd_t fd, const __wasi_ciovec_t *iov
   __wasi_errno_t e = __real___wasi_fd_write(fd, iovs, n, written);
   if (e == __WASI_ERRNO_PIPE) raise(SIGPIPE);
   if (e == __WASI_ERRNO_IO) e = (__wasi_errno_t)sandpit_meta_why(e);
+  if (e) {
+    last_fd = (int)fd;
+    last_error = e;
+  }
   return e;
 }

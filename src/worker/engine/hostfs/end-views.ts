@@ -20,8 +20,14 @@
 // its tree may still write at them. A worker that wrote elsewhere is seeking: its writes stay
 // positional until it opens the file again.
 
-/** Told sizes kept per worker until its open (WASIX may have looked the file up a few times). */
+/** Told sizes a worker's open takes (WASIX may have looked the file up a few times). */
 const TOLD_PER_CALLER = 4;
+/**
+ * Told sizes kept, of all files: a ring, newest over oldest. Every `stat` of a file tells a size
+ * (`ls -l` of a big tree too), but only a file opened for writing soon after needs it: so a told
+ * size costs a slot in typed arrays, not a file's views (which it would have evicted).
+ */
+const TOLD = 4096;
 /** Live views kept per worker (its newest). */
 const LIVE_PER_CALLER = 8;
 /** Workers remembered per file (the least recent go first). */
@@ -30,6 +36,8 @@ const PER_FILE = 64;
 const FILES = 1024;
 /** The key of calls made on the kernel thread, which have no worker. */
 const KERNEL = -1;
+/** A told slot an open has taken (no worker has this key). */
+const USED = -2;
 /** A worker whose last write to the file was positional. */
 const SEEKING = 'seeking';
 
@@ -43,8 +51,6 @@ interface Live {
 }
 
 interface FileViews {
-  /** Sizes `stat` answered, per worker, not yet used by an open. */
-  told: Map<number, number[]>;
   /** Where descriptors may believe the end is, per worker; or SEEKING. */
   live: Map<number, Live | typeof SEEKING>;
   /** Server handles open on the file, of any mode (a tree writes through whichever is newest). */
@@ -54,11 +60,51 @@ interface FileViews {
 export class EndViews {
   /** File key → its views. Maps keep insertion order: least recently used first. */
   readonly #files = new Map<string, FileViews>();
+  /** The told ring: slot → file key, worker (USED once an open took it), size, order, older slot of the key. */
+  readonly #toldKey: (string | undefined)[] = new Array<string | undefined>(TOLD);
+  readonly #toldWho = new Int32Array(TOLD);
+  readonly #toldSize = new Float64Array(TOLD);
+  readonly #toldSeq = new Float64Array(TOLD);
+  readonly #toldPrev = new Int32Array(TOLD);
+  /** File key → its newest slot. */
+  readonly #toldNewest = new Map<string, number>();
+  #toldNext = 0;
+  #toldCount = 0;
 
   /** `stat` told `caller` the file ends at `size` (or is not there: 0). */
   told(key: string, caller: number | undefined, size: number): void {
-    const f = this.#touch(key, true)!;
-    push(f.told, who(caller), size, TOLD_PER_CALLER);
+    const w = who(caller);
+    const newest = this.#toldNewest.get(key);
+    // WASIX looks a file up 2–3 times per call: a repeat adds nothing.
+    if (newest !== undefined && this.#toldWho[newest] === w && this.#toldSize[newest] === size) return;
+    const s = this.#toldNext;
+    this.#toldNext = (s + 1) % TOLD;
+    const old = this.#toldKey[s];
+    if (old !== undefined && this.#toldNewest.get(old) === s) this.#toldNewest.delete(old);
+    this.#toldKey[s] = key;
+    this.#toldWho[s] = w;
+    this.#toldSize[s] = size;
+    this.#toldSeq[s] = ++this.#toldCount;
+    this.#toldPrev[s] = newest ?? -1;
+    this.#toldNewest.set(key, s);
+  }
+
+  /** The sizes `w` was told about `key` and no open took yet (oldest first); takes them. */
+  #takeTold(key: string, w: number): number[] {
+    const out: number[] = [];
+    let s = this.#toldNewest.get(key) ?? -1;
+    let seq = Infinity;
+    // A slot still belongs to the chain if it holds the key and is older than the one before
+    // (the ring may have reused it since).
+    while (s >= 0 && this.#toldKey[s] === key && this.#toldSeq[s]! < seq) {
+      if (this.#toldWho[s] === w) {
+        if (out.length < TOLD_PER_CALLER) out.unshift(this.#toldSize[s]!);
+        this.#toldWho[s] = USED;
+      }
+      seq = this.#toldSeq[s]!;
+      s = this.#toldPrev[s]!;
+    }
+    return out;
   }
 
   /** `caller` opened a handle on the file, `size` long now; it may write at any size it was told. */
@@ -67,8 +113,7 @@ export class EndViews {
     f.handles++;
     if (!writable) return;
     const w = who(caller);
-    const views = [...(f.told.get(w) ?? []), size];
-    f.told.delete(w);
+    const views = [...this.#takeTold(key, w), size];
     // A new descriptor may append, whatever the worker did before; its tree's older views stay
     // (siblings may still write at them).
     const live = this.#live(f, w);
@@ -134,7 +179,7 @@ export class EndViews {
       this.#files.delete(key);
       this.#files.set(key, f);
     } else if (create) {
-      this.#files.set(key, (f = { told: new Map(), live: new Map(), handles: 0 }));
+      this.#files.set(key, (f = { live: new Map(), handles: 0 }));
       if (this.#files.size > FILES) this.#files.delete(this.#files.keys().next().value!);
     }
     return f;
@@ -143,15 +188,6 @@ export class EndViews {
 
 function who(caller: number | undefined): number {
   return caller ?? KERNEL;
-}
-
-/** Add `value` to `caller`'s list (most recent caller last, at most `max` values, newest last). */
-function push(map: Map<number, number[]>, caller: number, value: number, max: number): void {
-  const list = map.get(caller) ?? [];
-  map.delete(caller);
-  map.set(caller, list);
-  if (map.size > PER_FILE) map.delete(map.keys().next().value!);
-  add(list, value, max);
 }
 
 /** Add `value` to `list` as its newest (at most `max` values). */

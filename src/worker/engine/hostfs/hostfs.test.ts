@@ -227,8 +227,28 @@ describe('server calls', () => {
     expect(ends.isAppend('f', 1, 9)).toBe(true);
     expect(ends.isAppend('f', 1, 5)).toBe(false);
     expect(ends.isAppend('f', 1, 12)).toBe(false);
+    // A stat costs no file views (ls -l of a big tree): told sizes wait in a bounded ring, and
+    // the files with views (f, h) are not pushed out by them.
     for (let i = 0; i < 5000; i++) ends.told(`g${i}`, 1, i);
+    expect(ends.files).toBe(2);
+    expect(ends.isAppend('f', 2, 9)).toBe(true);
+    for (let i = 0; i < 1500; i++) ends.opened(`o${i}`, 1, 0, false);
     expect(ends.files).toBe(1024);
+    // A told size still reaches the open that follows, after thousands of other stats between.
+    ends.told('late', 5, 40);
+    ends.told('late', 6, 70); // another worker's stat of the same file
+    for (let i = 0; i < 3000; i++) ends.told(`x${i}`, 5, i);
+    ends.opened('late', 5, 100, true);
+    expect(ends.isAppend('late', 5, 40)).toBe(true);
+    expect(ends.isAppend('late', 5, 70)).toBe(false); // worker 6's, not taken by worker 5's open
+    ends.opened('late', 6, 100, true);
+    expect(ends.isAppend('late', 6, 70)).toBe(true);
+    ends.opened('late', 5, 100, true); // a told size is taken once
+    ends.seeked('late', 6);
+    ends.closed('late');
+    ends.closed('late');
+    ends.closed('late');
+    expect(ends.isAppend('late', 5, 40)).toBe(false);
   });
 
   it('keeps an open file readable after it is renamed or removed', () => {
@@ -433,6 +453,42 @@ describe('meta names (guest metadata over stat sizes)', () => {
     expect(parseMetaName('/h/.~sandpit~')).toBe('dir');
     expect(parseMetaName('/home/user/f')).toBeNull();
     expect(parseMetaName('/home/.~sandpit~x/l~f')).toBeNull();
+    // Lookups carry a nonce (meta.c); it names nothing.
+    expect(parseMetaName('/home/.~sandpit~/l18f3a9c0~user%2Ff')).toEqual({
+      op: 'l',
+      args: ['18f3a9c0'],
+      path: '/home/user/f',
+    });
+  });
+
+  it('answers a lookup with a nonce fresh, and the worker cache keys it without the nonce', () => {
+    const { server, size, vfs } = setup();
+    expect(unpack(size('.~sandpit~/l1~user%2Flink')).type).toBe(0); // not there yet
+    vfs.symlink('f', '/home/user/link');
+    expect(unpack(size('.~sandpit~/l2~user%2Flink'))).toMatchObject({ type: 3, low: 1 });
+    let trips = 0;
+    const scope: { __wasmerHostFileSystem?: (m: number, method: string, a: unknown[]) => unknown } = {
+      __wasmerHostFileSystem: (mount, method, args) => {
+        trips++;
+        const reply = server.reply(mount, method, args);
+        if ('error' in reply) throw Object.assign(new Error(reply.error.message), { code: reply.error.code });
+        return reply.value;
+      },
+    };
+    installWorkerStatCache(scope);
+    const call = (path: string) => (scope.__wasmerHostFileSystem!(2, 'stat', [path]) as { size: number }).size;
+    expect(unpack(call('/.~sandpit~/l3~user%2Flink')).type).toBe(3);
+    const after = trips;
+    expect(unpack(call('/.~sandpit~/l4~user%2Flink')).type).toBe(3); // another nonce: cached
+    expect(unpack(call('/.~sandpit~/s5~user%2Flink')).type).toBe(1); // stat follows: its own key
+    expect(trips).toBe(after + 1);
+    vfs.unlink('/home/user/link'); // the generation moves
+    expect(unpack(call('/.~sandpit~/l6~user%2Flink')).type).toBe(0);
+    // Bounded: ever new names do not grow the cache past its cap (it starts over).
+    for (let i = 0; i < 5000; i++) call(`/.~sandpit~/l7~user%2Fn${i}`);
+    const before = trips;
+    call('/.~sandpit~/l8~user%2Fn4999');
+    expect(trips).toBe(before);
   });
 
   it('packs type, mode and mtime of a file into one safe integer', () => {

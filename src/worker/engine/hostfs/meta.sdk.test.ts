@@ -86,12 +86,12 @@ describe.skipIf(!existsSync(busyboxPath))('guest metadata (Node, real SDK, busyb
     return { code: out.exitCode, out: out.stdout.text(), err: out.stderr.text() };
   };
 
-  // KNOWN BUG, not found yet: in two fresh-clone CI runs (22 and 23 Nov) the first test of this
-  // file failed (once its first command hung 60 s; once `ln -s … && readlink` exited 1 and, on the
-  // retry, `test -L` hung until the 30 s timeout), while the rest of the file passed and 9+ local
-  // runs never failed. Skipped under CI only, so the suite can land; it still runs locally, and
-  // e2e/guest-fs.spec.ts checks the same ln -s / readlink / test -L path in Chromium.
-  it.skipIf(!!process.env.CI)('ln -s makes a VFS symlink that later commands and the host see', async () => {
+  // In two fresh-clone CI runs (22 and 23 Nov) this first test failed (once its first command hung
+  // 60 s; once `ln -s … && readlink` exited 1 and, on the retry, `test -L` hung until the 30 s
+  // timeout) and it was skipped under CI; never reproduced locally (also not under a load average
+  // of 10–15). Suspected: a lookup answered from before the link existed (`ln` looks the name up
+  // first), when meta lookups had a fixed name per path; they carry a nonce now (meta.c).
+  it('ln -s makes a VFS symlink that later commands and the host see', async () => {
     vfs.writeFile('/home/user/target.txt', 'pointed at\n');
     const made = await sh('cd /home/user && ln -s target.txt link && readlink link');
     expect(made).toMatchObject({ code: 0, out: 'target.txt\n' });
@@ -229,9 +229,14 @@ describe.skipIf(!existsSync(busyboxPath))('guest metadata (Node, real SDK, busyb
     expect(r.err).toMatch(/No space left on device/);
     expect(r.err).not.toMatch(/I\/O error/);
     vfs.unlink('/tmp/big');
-    // (busybox head reports a stdio error as a fixed "I/O error"; cat says what write() said)
     const h = await sh('head -c 8000000 /dev/zero | cat > /tmp/big2');
     expect(h.err).toMatch(/No space left on device/);
     vfs.unlink('/tmp/big2');
+    // busybox's own stdio check (die_if_ferror) said a fixed "I/O error"; compat's wrap says why.
+    const direct = await sh('head -c 8000000 /dev/zero > /tmp/big3');
+    expect(direct).toMatchObject({ code: 1, err: 'head: standard output: No space left on device\n' });
+    // Nothing over the quota stays: what was written fits.
+    expect(vfs.stat('/tmp/big3').size).toBeLessThanOrEqual(4 << 20);
+    vfs.unlink('/tmp/big3');
   });
 });

@@ -18,6 +18,9 @@ export function installWorkerStatCache(scope: object, server: ServedMounts = ser
   const original = g.__wasmerHostFileSystem;
   if (typeof original !== 'function') return;
   let seen = 0;
+  // Bounded: a guest that stats ever new names (a big tree) without changing anything would
+  // otherwise add a key per name until the generation moved.
+  const MAX_ENTRIES = 4096;
   const cache = new Map<string, { value?: unknown; error?: unknown }>();
   g.__wasmerHostFileSystem = (mount, method, args) => {
     if (method !== 'stat' && method !== 'readDir') return original(mount, method, args);
@@ -25,11 +28,22 @@ export function installWorkerStatCache(scope: object, server: ServedMounts = ser
     const generation = server.generation();
     if (generation === null) return original(mount, method, args); // a server without generations
     const now = Atomics.load(generation, 0);
-    if (now !== seen) {
+    if (now !== seen || cache.size >= MAX_ENTRIES) {
       cache.clear();
       seen = now;
     }
-    const key = `${method}\0${mount}\0${String(args[0])}`;
+    // compat's meta lookups (`.~sandpit~/l<nonce>~…`, `s<nonce>`) carry a nonce so that WASIX
+    // never answers one from a name it looked up before; this cache is coherent (the generation),
+    // so it keys them without the nonce and still answers a stat loop without a round trip.
+    const path = String(args[0]);
+    const at = path.indexOf('.~sandpit~/');
+    const op = at + 11; // after the meta directory's name and its slash
+    let name = path;
+    if (at >= 0 && (at === 0 || path[at - 1] === '/') && (path[op] === 'l' || path[op] === 's')) {
+      const tilde = path.indexOf('~', op + 1);
+      if (tilde > 0) name = path.slice(0, op + 1) + path.slice(tilde);
+    }
+    const key = `${method}\0${mount}\0${name}`;
     const hit = cache.get(key);
     if (hit) {
       if ('error' in hit) throw hit.error;

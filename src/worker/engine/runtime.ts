@@ -6,6 +6,7 @@ import type { LoadProgress } from '../protocol';
 import type { Vfs } from '../vfs';
 import { loadBinaries, loadManifest, type BinaryEntry, type LoadedBinary } from './binaries';
 import { runsEarly } from './early-run';
+import { warmPool } from './warm-pool';
 import { hookSandboxBuilder, installHostFs, type HostMountBuilder, type HostMountPlan } from './hostfs/install';
 import { HostFsServer } from './hostfs/server';
 import { useHostFsWorkerEntry } from './hostfs/worker-entry';
@@ -146,6 +147,8 @@ export class Runtime {
     const Wasmer = vfsWasmer(sdk, urls.sdkUrl, () => self.runtime?.nextPlan, trees);
     const wasmer = new Wasmer({ cache: 'memory' });
     await wasmer.ready();
+    // Not awaited: it overlaps the package's creation below (warm-pool.ts).
+    const warming = warmPool(wasmer);
     const owners = commandOwners(manifest.binaries);
     const pkg = await createPackage(wasmer, binaries, owners);
     const commands = [...owners.keys()].sort();
@@ -174,6 +177,8 @@ export class Runtime {
     self.runtime.#lateCommands = [...owners].filter(([, b]) => late.some((e) => e.name === b)).map(([c]) => c);
     self.runtime.hostcall = await loadHostcallModule(urls.assetsUrl, binaries);
     self.runtime.#memory = await sdkMemory(urls.sdkUrl);
+    // The first command would wait for that worker anyway.
+    await warming;
     onProgress({ phase: 'ready', loadedBytes: total, totalBytes: total });
     return self.runtime;
   }

@@ -29,7 +29,11 @@ export interface SandboxOptions {
   assetsUrl?: string;
   /** URL of @wasmer/sdk's browser entry (dist/index.js). Default: '/vendor/wasmer-sdk/dist/index.js'. */
   sdkUrl?: string;
-  /** Called while binaries load: bytes loaded so far of the total. */
+  /**
+   * Called while binaries load: bytes loaded so far of the total the sandbox waits for (the
+   * shell, busybox and the host-call stub). Python, sqlite3, lua, jq and js load after
+   * `ready`, when a command first needs them (that command waits for them).
+   */
   onProgress?: (p: ProgressEvent) => void;
   /** Host functions guests run as commands (/usr/bin/<name>): pipes, redirects, args, stdin, cwd, env. Default: none. */
   extensions?: Extension[];

@@ -84,31 +84,41 @@ export async function writeTree(
   root: DirNode,
   cache: ObjectCache,
   has: (hash: string) => boolean,
-  put: (hash: string, bytes: Uint8Array) => Promise<void>,
+  put: (hash: string, bytes: Uint8Array) => Promise<void> | void,
   options: WriteTreeOptions = {},
 ): Promise<string> {
   const address = options.pageAddress ?? ((b: Uint8Array) => fast128Hex(b));
   const stored = options.storedBytes ?? (() => undefined);
   const ready = options.ready ?? (() => undefined);
-  const pageHash = async (file: FileNode, i: number): Promise<string | null> => {
+  // Synchronous unless something has to be awaited (back-pressure, a SHA-256, a slow put): an
+  // await per page cost several microtask turns each, about a tenth of a 10,000-page commit's CPU.
+  const pageHash = (file: FileNode, i: number): string | null | Promise<string | null> => {
     const page = file.pages[i];
     if (!page) return null;
     const wait = ready();
-    if (wait) await wait;
+    return wait ? wait.then(() => pageHashNow(file, i, page)) : pageHashNow(file, i, page);
+  };
+  const pageHashNow = (file: FileNode, i: number, page: Page): string | Promise<string> => {
     // From here to put() nothing awaits except a SHA-256 fallback (whose address needs no check):
     // the check that an address holds these bytes and the put are one step.
     const len = Math.min(PAGE_SIZE, file.size - i * PAGE_SIZE);
     const cached = cache.pages.get(page);
     const bytes = pageBytes(file, i);
     const a = cached && cached.len === len ? cached.hash : address(bytes);
-    let hash = typeof a === 'string' ? a : await a;
+    if (typeof a !== 'string') return a.then((h) => checked(page, len, bytes, h));
+    return checked(page, len, bytes, a);
+  };
+  const checked = (page: Page, len: number, bytes: Uint8Array, hash: string): string | Promise<string> => {
     if (has(hash) && isFastAddress(hash)) {
       const held = stored(hash);
-      if (!held || !sameBytes(held, bytes)) hash = await sha256Hex(bytes);
+      if (!held || !sameBytes(held, bytes)) return sha256Hex(bytes).then((h) => stored1(page, len, bytes, h));
     }
+    return stored1(page, len, bytes, hash);
+  };
+  const stored1 = (page: Page, len: number, bytes: Uint8Array, hash: string): string | Promise<string> => {
     cache.pages.set(page, { len, hash });
-    if (!has(hash)) await put(hash, bytes);
-    return hash;
+    const done = has(hash) ? undefined : put(hash, bytes);
+    return done ? done.then(() => hash) : hash;
   };
   const dirHash = async (dir: DirNode): Promise<string> => {
     const cached = cache.dirs.get(dir);
@@ -129,7 +139,10 @@ export async function writeTree(
         kids.push([[name, 'd', h], [h]]);
       } else if (n.kind === 'file') {
         const hs: (string | null)[] = [];
-        for (let i = 0; i < n.pages.length; i++) hs.push(await pageHash(n, i));
+        for (let i = 0; i < n.pages.length; i++) {
+          const h = pageHash(n, i);
+          hs.push(typeof h === 'object' && h !== null ? await h : h);
+        }
         kids.push([[name, 'f', n.mode, n.mtimeMs, n.ctimeMs, n.size, hs], hs.filter((h): h is string => h !== null)]);
       } else kids.push([[name, 'l', n.mode, n.mtimeMs, n.ctimeMs, n.target], []]);
     }

@@ -296,12 +296,11 @@ export class Repository {
       this.call('writing a pack', () => this.backend.save(key, bytes, { deferSync })),
     );
     const has = (h: string) => this.known.has(h) || sink.has(h);
-    const put = (h: string, bytes: Uint8Array): Promise<void> => {
+    const put = (h: string, bytes: Uint8Array): void => {
       if (!has(h)) {
         sink.add(h, bytes);
         stats.objectsWritten++;
       }
-      return Promise.resolve();
     };
 
     // 1. Objects. Until the root record changes, none of them is reachable: a crash here is harmless.

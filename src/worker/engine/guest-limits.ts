@@ -9,8 +9,22 @@
 // is shared with the kernel side (process-trees.ts).
 
 /** Int32 fields of one tree slot in the control block. */
-export const TREE_FIELDS = { owner: 0, live: 1, kill: 2, spawns: 3, denied: 4, cap: 5, deadline: 6, nonce: 7 } as const;
-export const TREE_STRIDE = 8;
+export const TREE_FIELDS = {
+  owner: 0,
+  live: 1,
+  kill: 2,
+  spawns: 3,
+  denied: 4,
+  cap: 5,
+  deadline: 6,
+  nonce: 7,
+  /** When the tree was killed, and when its last counted process ended after that (ms after the epoch). */
+  killedAt: 8,
+  emptiedAt: 9,
+  /** Children forked and not started yet (each waits for an SDK worker, often a new one). */
+  queued: 10,
+} as const;
+export const TREE_STRIDE = 11;
 /**
  * Int32 fields of the control block's header: live guest processes on the page (counted
  * ones), the page's budget for forks (of memories held plus live processes: pageLoad below),
@@ -44,8 +58,11 @@ export function installGuestLimits(scope: object): void {
     DENIED = 4,
     CAP = 5,
     DEADLINE = 6,
-    NONCE = 7;
-  const STRIDE = 8,
+    NONCE = 7,
+    KILLED_AT = 8,
+    EMPTIED_AT = 9,
+    QUEUED = 10;
+  const STRIDE = 11,
     HEADER = 8;
   const PAGE_LIVE = 0,
     PAGE_CAP = 1,
@@ -62,6 +79,16 @@ export function installGuestLimits(scope: object): void {
    */
   const NUDGES_PER_EVENT = 2;
   const EAGAIN = 6;
+  /**
+   * Forked children of one tree that may wait to start at once; a fork past it waits (up to
+   * QUEUE_WAIT_MS, and never past a kill) until one has started. Each waiting child needs an
+   * SDK worker, and while a fork bomb makes the pool grow, a new one: measured 1-2.5 s to
+   * start (dozens start at once on a busy machine), and the children waiting when the tree is
+   * killed end only once started. Bounding the queue bounds that tail; a normal pipeline's
+   * forks wait a moment at most (their children start in the same time, a few at a time).
+   */
+  const QUEUE_MAX = 4,
+    QUEUE_WAIT_MS = 1000;
   const KILLED_EXIT = 137;
   /** What fromEnviron reports for a tree variable that names no tree of ours (forged). */
   const FORGED = -1;
@@ -166,6 +193,10 @@ export function installGuestLimits(scope: object): void {
     if (pressure <= 0 || pageLoad() < pressure) return;
     const now = Date.now();
     if (now - lastNudge < NUDGE_EVERY_MS) return;
+    // Not while a killed tree empties: its queued children need the CPU to start and end
+    // (each in some worker), the memories are needed only by later forks. The collection due
+    // here waits until then.
+    if (draining()) return;
     lastNudge = now;
     nudgesDue--;
     try {
@@ -175,6 +206,14 @@ export function installGuestLimits(scope: object): void {
     } catch {
       // Out of address space for the buffers too: the collection is as good as triggered.
     }
+  };
+  /** Some killed tree still counts live processes. */
+  const draining = (): boolean => {
+    for (let i = 0; i < slots; i++) {
+      const base = HEADER + i * STRIDE;
+      if (Atomics.load(ctl!, base + KILL) !== 0 && Atomics.load(ctl!, base + LIVE) > 0) return true;
+    }
+    return false;
   };
   const every = (g as { setInterval?: (f: () => void, ms: number) => unknown }).setInterval;
   if (typeof every === 'function') every.call(g, nudge, NUDGE_CHECK_MS);
@@ -186,8 +225,36 @@ export function installGuestLimits(scope: object): void {
    */
   const uncount = (tree: number): void => {
     const s = slotOf(tree) + LIVE;
-    if (Atomics.sub(ctl!, s, 1) > 0) Atomics.sub(ctl!, PAGE_LIVE, 1);
+    const before = Atomics.sub(ctl!, s, 1);
+    if (before > 0) Atomics.sub(ctl!, PAGE_LIVE, 1);
     else Atomics.add(ctl!, s, 1);
+    // The last process of a killed tree: when it ended is what a kill is measured by (the
+    // kernel's own check of the count runs late while the page is busy).
+    if (before === 1 && Atomics.load(ctl!, slotOf(tree) + KILL) !== 0)
+      Atomics.store(ctl!, slotOf(tree) + EMPTIED_AT, Math.max(1, Date.now() - epoch));
+  };
+  /** A forked child of the tree started (or its fork failed): the next fork may go on. */
+  const dequeue = (tree: number): void => {
+    const at = slotOf(tree) + QUEUED;
+    if (Atomics.sub(ctl!, at, 1) <= 0) Atomics.add(ctl!, at, 1);
+    Atomics.notify(ctl!, at);
+  };
+  /**
+   * Waits until the tree has fewer than QUEUE_MAX children waiting to start; false if the
+   * tree was killed meanwhile. Gives up waiting after QUEUE_WAIT_MS (a child that never
+   * starts must not stop its tree's forks for good).
+   */
+  const queueRoom = (tree: number, killedNow: () => boolean): boolean => {
+    const at = slotOf(tree) + QUEUED;
+    const until = performance.now() + QUEUE_WAIT_MS;
+    for (;;) {
+      const q = Atomics.load(ctl!, at);
+      if (q < QUEUE_MAX) return true;
+      if (killedNow()) return false;
+      const left = until - performance.now();
+      if (left <= 0) return true;
+      Atomics.wait(ctl!, at, q, Math.min(left, 20));
+    }
   };
   const mine = (tree: number): boolean => !!ctl && Atomics.load(ctl, slotOf(tree) + OWNER) === tree;
 
@@ -242,6 +309,7 @@ export function installGuestLimits(scope: object): void {
     const join = (t: number): void => {
       if (!t || !ctl || !mine(t)) return;
       tree = t;
+      if (forkChild) dequeue(t);
       // Only instances whose end we see (below) are counted; the others can still be killed.
       if (!countable) return;
       counted = true;
@@ -355,6 +423,8 @@ export function installGuestLimits(scope: object): void {
       const deadline = Atomics.load(ctl, s + DEADLINE);
       if (deadline <= 0 || Date.now() - epoch < deadline) return false;
       Atomics.store(ctl, s + KILL, 1);
+      // Killed by its deadline: at the deadline, whoever sees it first.
+      Atomics.compareExchange(ctl, s + KILLED_AT, 0, deadline);
       return true;
     };
 
@@ -391,6 +461,7 @@ export function installGuestLimits(scope: object): void {
             if ((forged || killed()) && !isExit) return kill();
             if (starts && tree) {
               const s = slotOf(tree);
+              if (isFork && !queueRoom(tree, killed)) return kill();
               const cap = Atomics.load(ctl!, s + CAP);
               if ((cap > 0 && Atomics.load(ctl!, s + LIVE) >= cap) || pageFull()) {
                 Atomics.add(ctl!, s + DENIED, 1);
@@ -403,6 +474,7 @@ export function installGuestLimits(scope: object): void {
                 precounted = true;
                 Atomics.add(ctl!, s + LIVE, 1);
                 Atomics.add(ctl!, PAGE_LIVE, 1);
+                Atomics.add(ctl!, s + QUEUED, 1);
               }
             }
           }
@@ -413,7 +485,10 @@ export function installGuestLimits(scope: object): void {
             if (r === undefined) r = call(...a);
           } finally {
             // The fork did not happen (an error, not the unwind that starts it): uncount.
-            if (precounted && state() !== 1) uncount(tree);
+            if (precounted && state() !== 1) {
+              uncount(tree);
+              dequeue(tree);
+            }
           }
           if (normal) {
             // A call that blocked (a wait, a read, a sleep) may return into a killed tree.

@@ -168,6 +168,8 @@ describe('process trees', () => {
     });
     expect(ga.exitCode).toBe(137);
     expect(wroteAfterKill).toBe(false);
+    expect(trees.killedAt(a)).toBeLessThanOrEqual(trees.emptiedAt(a)!);
+    expect(trees.killedAt(b)).toBeUndefined();
     w.start(gb, (imports) => imports.wasix_32v1!.fd_write!(1, 0, 0, 0));
     expect(gb.exitCode).toBeUndefined();
     expect(trees.live(a)).toBe(0);
@@ -178,14 +180,22 @@ describe('process trees', () => {
     const w = workerScope();
     greet(w.scope, trees);
     const tree = trees.open();
+    const t0 = performance.now();
     trees.startDeadline(tree, 20);
     expect(trees.expired(tree)).toBe(false);
     const guest = new FakeGuest([`${TREE_ENV}=${trees.token(tree)}`]);
     await new Promise((r) => setTimeout(r, 40));
     expect(trees.expired(tree)).toBe(true);
     w.start(guest, () => 0);
+    const ended = performance.now();
     expect(guest.exitCode).toBe(137);
     expect(trees.killed(tree)).toBe(true);
+    // Killed at its deadline (not when a worker or the kernel noticed), emptied when its last
+    // process ended: both recorded in the control block.
+    expect(trees.killedAt(tree)! - t0).toBeGreaterThanOrEqual(15);
+    expect(trees.killedAt(tree)! - t0).toBeLessThan(30);
+    expect(trees.emptiedAt(tree)).toBeGreaterThanOrEqual(t0 + 35);
+    expect(trees.emptiedAt(tree)).toBeLessThanOrEqual(ended + 2);
   });
 
   /** Writes one relative clock subscription of `ns` (userdata 7) at 1024; the event goes to 2048. */
@@ -243,6 +253,41 @@ describe('process trees', () => {
     const plain = new FakeGuest(['A=1']);
     w.start(plain, (imports) => sleepCall(plain, imports, BigInt(60e6)));
     expect(plain.polls).toEqual([BigInt(60e6)]);
+  });
+
+  it('a fork waits while 4 forked children have not started; a started child makes room, a kill ends the wait', () => {
+    const trees = new ProcessTrees();
+    const w = workerScope();
+    greet(w.scope, trees);
+    const tree = trees.open();
+    const env = [`${TREE_ENV}=${trees.token(tree)}`];
+    const parent = new FakeGuest(env);
+    const forks = (guest: FakeGuest, imports: Record<string, Record<string, Fn>>, n: number) => {
+      for (let i = 0; i < n; i++) {
+        imports.wasix_32v1!.proc_fork!(1, 0);
+        guest.asyncify = 0; // rewound: the parent goes on
+      }
+    };
+    w.start(parent, (imports) => forks(parent, imports, 4));
+    expect(parent.forks).toBe(4);
+    // One of the four children starts in another worker: its first call is the fork's rewind.
+    const child = new FakeGuest(env);
+    child.asyncify = 2;
+    w.start(child, (imports) => {
+      imports.wasix_32v1!.proc_fork!(1, 0);
+      child.asyncify = 0;
+      return imports.wasix_32v1!.fd_write!(1, 0, 0, 0);
+    });
+    // Room for one more fork at once; the sixth waits, and the tree's deadline ends the wait.
+    const second = new FakeGuest(env);
+    trees.startDeadline(tree, 150);
+    const t0 = performance.now();
+    w.start(second, (imports) => forks(second, imports, 2));
+    const waited = performance.now() - t0;
+    expect(second.forks).toBe(1);
+    expect(second.exitCode).toBe(137);
+    expect(waited).toBeGreaterThanOrEqual(100);
+    expect(waited).toBeLessThan(900);
   });
 
   it('without the greeting (not our worker) nothing is counted or refused', () => {

@@ -47,6 +47,8 @@ export class ProcessTrees {
   private readonly ctl = new Int32Array(this.control);
   private next = 1;
   private readonly epoch = Date.now();
+  /** `performance.now()` at the epoch: times the workers record are turned into the kernel's. */
+  private readonly epochPerf = performance.now();
 
   constructor(private readonly limits: TreeLimits = DEFAULT_LIMITS) {
     this.ctl[P.memoryCap] = limits.perPage;
@@ -109,7 +111,30 @@ export class ProcessTrees {
 
   /** Every process of the tree ends at its next system call (or when its blocking call returns). */
   kill(tree: number): void {
-    if (this.owned(tree)) Atomics.store(this.ctl, this.at(tree, F.kill), 1);
+    if (!this.owned(tree)) return;
+    if (Atomics.compareExchange(this.ctl, this.at(tree, F.kill), 0, 1) !== 0) return;
+    // Past its deadline the tree was due then, whoever notices it (guest-limits.ts killed()).
+    const deadline = Atomics.load(this.ctl, this.at(tree, F.deadline));
+    const at = this.expired(tree) ? deadline : Math.max(1, Date.now() - this.epoch);
+    Atomics.compareExchange(this.ctl, this.at(tree, F.killedAt), 0, at);
+  }
+
+  /**
+   * When the tree was killed and when its last counted process ended after that, as
+   * `performance.now()` times (undefined: not yet). Recorded by whoever did it (the kernel or
+   * the SDK worker where it happened), so they do not depend on when the kernel looks.
+   */
+  killedAt(tree: number): number | undefined {
+    return this.timeOf(tree, F.killedAt);
+  }
+
+  emptiedAt(tree: number): number | undefined {
+    return this.timeOf(tree, F.emptiedAt);
+  }
+
+  private timeOf(tree: number, field: number): number | undefined {
+    const v = this.owned(tree) ? Atomics.load(this.ctl, this.at(tree, field)) : 0;
+    return v > 0 ? this.epochPerf + v : undefined;
   }
 
   killed(tree: number): boolean {
@@ -136,6 +161,9 @@ export class ProcessTrees {
     if (!this.owned(tree)) return;
     const left = Atomics.exchange(this.ctl, this.at(tree, F.live), 0);
     if (left > 0) Atomics.sub(this.ctl, P.live, left);
+    // Its children that never started never will: forks waiting for them go on.
+    Atomics.store(this.ctl, this.at(tree, F.queued), 0);
+    Atomics.notify(this.ctl, this.at(tree, F.queued));
   }
 
   /** Live guest processes on the page (of every tree). */

@@ -279,12 +279,14 @@ export class EngineSandbox {
         emptyMs = undefined;
         if (!trees.killed(tree) && (s.denied > 0 || trees.expired(tree))) trees.kill(tree);
         if (trees.killed(tree)) {
-          killMs ??= Math.round(now - started);
+          // When it was killed and emptied, as recorded where that happened (process-trees.ts):
+          // this check runs late while the page is busy.
+          killMs ??= Math.round((trees.killedAt(tree) ?? now) - started);
           // Counted children that never got to run cannot leave: write them off.
           if (now - started - killMs < KILL_WRITE_OFF_MS) return;
         } else return;
       } else {
-        emptyMs ??= Math.round(now - started);
+        emptyMs ??= Math.round((trees.emptiedAt(tree) ?? now) - started);
         if (now - quietSince < ORPHAN_QUIET_MS) return;
       }
       clearInterval(timer);

@@ -135,20 +135,28 @@ export class Runtime {
     const [sdk, manifest] = await Promise.all([loadSdk(urls.sdkUrl), loadManifest(urls.assetsUrl)]);
     const first = manifest.binaries.filter(loadsFirst);
     const late = manifest.binaries.filter((b) => !loadsFirst(b));
-    // Progress counts what the sandbox waits for: the binaries it starts with.
-    const binaries = await loadBinaries(urls.assetsUrl, first, onProgress);
-    let lateLoad: Promise<LoadedBinary[]> | undefined;
-    const lateBinaries = () => (lateLoad ??= loadBinaries(urls.assetsUrl, late, () => undefined));
     const total = first.reduce((n, b) => n + b.size, 0);
-    onProgress({ phase: 'engine', loadedBytes: total, totalBytes: total });
     // The builder hook needs the runtime, which needs the client: a late-bound reference.
     const self: { runtime?: Runtime } = {};
     const trees = new ProcessTrees();
     const Wasmer = vfsWasmer(sdk, urls.sdkUrl, () => self.runtime?.nextPlan, trees);
+    // The client starts, and its first pool worker with it (warm-pool.ts), while the binaries load.
     const wasmer = new Wasmer({ cache: 'memory' });
-    await wasmer.ready();
-    // Not awaited: it overlaps the package's creation below (warm-pool.ts).
-    const warming = warmPool(wasmer);
+    const clientReady = wasmer.ready();
+    const warming = clientReady.then(() => warmPool(wasmer));
+    warming.catch(() => undefined);
+    let binaries: LoadedBinary[];
+    try {
+      // Progress counts what the sandbox waits for: the binaries it starts with.
+      binaries = await loadBinaries(urls.assetsUrl, first, onProgress);
+      onProgress({ phase: 'engine', loadedBytes: total, totalBytes: total });
+      await clientReady;
+    } catch (err) {
+      await wasmer.close().catch(() => undefined);
+      throw err;
+    }
+    let lateLoad: Promise<LoadedBinary[]> | undefined;
+    const lateBinaries = () => (lateLoad ??= loadBinaries(urls.assetsUrl, late, () => undefined));
     const owners = commandOwners(manifest.binaries);
     const pkg = await createPackage(wasmer, binaries, owners);
     const commands = [...owners.keys()].sort();

@@ -8,7 +8,7 @@ import type { Sdk } from './sdk';
 type Wasmer = InstanceType<Sdk['Wasmer']>;
 
 /** `(module (memory (export "memory") 1) (func (export "_start") i32.const 0 call $proc_exit))`. */
-const NOOP = new Uint8Array([
+export const NOOP = new Uint8Array([
   0x00,
   0x61,
   0x73,

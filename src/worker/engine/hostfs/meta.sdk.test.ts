@@ -74,12 +74,12 @@ describe.skipIf(!existsSync(busyboxPath))('guest metadata (Node, real SDK, busyb
     }
     const pkg = await wasmer.packages.create({ modules, commands, files });
     sandbox = await wasmer.sandboxes.create({ packages: [pkg], shell: 'sh', env: pythonMeta.env });
-    // SDK hang, measured (Node, cache: false, python's module in the package, the client's first sandbox): when the first
-    // command of a sandbox does not fork (`true`, a builtin) the first one that does (`ls; …`,
-    // `ln -s … && readlink`) never finishes, 14 of 14 times; its next command works again. When
-    // the first command forks, every later one works (and without python in the package the
-    // hang never showed). So the first command here forks, with time for compiling the modules
-    // (16 s measured at a load average of 18), and the tests below never meet that hang.
+    // SDK hang, measured (Node, cache: false, python's module in the package, the client's first
+    // sandbox; not seen in Chromium's kernel): when the first command of a sandbox does not fork
+    // (`true`, a builtin) the first one that does (`ls; …`, `ln -s … && readlink`) never finishes,
+    // 14 of 14 times; its next command works again. When the first command forks, every later
+    // one works (without python in the package the hang never showed). So the first command here
+    // forks, with time for compiling the modules (16 s measured at a load average of 18).
     await sandbox.command('sh', ['-c', 'ls / >/dev/null; true']).run({ check: false, timeoutMs: 100_000 });
   }, 120_000);
 

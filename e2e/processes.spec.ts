@@ -56,11 +56,12 @@ test.describe('process trees', () => {
     expect(bombTree!.peak as number).toBeLessThanOrEqual(32);
   });
 
-  // A killed tree's processes end at their next system call; children still queued for an SDK
-  // worker and processes blocked in a wait end later (docs/processes.md): measured 0.2–2.3 s
-  // after the kill, so the goal of 200 ms is not guaranteed. What is: the tree empties (or is
-  // written off) within 3 s of its kill, and no bomb process outlives that.
-  test('fork bomb: every process of the tree is gone within 3 s of its kill', async ({ page }) => {
+  // A killed tree's processes end at their next system call, its sleepers within 50 ms; the
+  // (at most 4) children still waiting for an SDK worker end once started, and on a fresh page
+  // that is a new worker (docs/processes.md): measured 0.3–1 s after the kill (1.4–3 s before
+  // 23 Nov), so the goal of 200 ms is not reached yet. Asserted: the tree empties within 2 s of
+  // its kill (both times recorded where they happened, not when the kernel looked).
+  test('fork bomb: every process of the tree is gone within 2 s of its kill', async ({ page }) => {
     const ends = treeEnds(page);
     await ready(page, '/?api');
     await page.evaluate(async () => {
@@ -73,7 +74,7 @@ test.describe('process trees', () => {
     report('fork bomb tree emptied', tree);
     expect(tree?.killMs).toBeDefined();
     expect(tree?.emptyMs).toBeDefined();
-    expect((tree!.emptyMs as number) - (tree!.killMs as number)).toBeLessThanOrEqual(3000);
+    expect((tree!.emptyMs as number) - (tree!.killMs as number)).toBeLessThanOrEqual(2000);
   });
 
   test('a fork past the cap fails with EAGAIN in the guest, and the shell goes on', async ({ page }) => {

@@ -6,26 +6,15 @@
 // first use and kept for the kernel's lifetime. Where none can be started, callers flush inline.
 
 /** The flusher thread's whole program (exported for tests, which run it on a fake OPFS). */
-export const FLUSHER_SOURCE = `const dirs = new Map();
-const dirOf = async (path) => {
-  const key = path.join('/');
-  let dir = dirs.get(key);
-  if (!dir) {
-    dir = await navigator.storage.getDirectory();
-    for (const p of path) dir = await dir.getDirectoryHandle(p);
-    dirs.set(key, dir);
-  }
-  return dir;
-};
-const flush = async (path, name) => {
-  const h = await (await (await dirOf(path)).getFileHandle(name)).createSyncAccessHandle();
-  try { h.flush(); } finally { h.close(); }
-};
-onmessage = async (e) => {
+export const FLUSHER_SOURCE = `onmessage = async (e) => {
   const { id, path, name } = e.data;
   try {
-    // A cached directory may have been removed and made again (a sandbox deleted, then reused).
-    await flush(path, name).catch(() => (dirs.delete(path.join('/')), flush(path, name)));
+    // Looked up from the root each time: a handle kept from an earlier flush could name a
+    // directory removed since (a sandbox deleted and made again), and flush a file that is gone.
+    let dir = await navigator.storage.getDirectory();
+    for (const p of path) dir = await dir.getDirectoryHandle(p);
+    const h = await (await dir.getFileHandle(name)).createSyncAccessHandle();
+    try { h.flush(); } finally { h.close(); }
     postMessage({ id });
   } catch (err) {
     postMessage({ id, error: { name: String(err && err.name), message: String(err && err.message) } });

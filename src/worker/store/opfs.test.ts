@@ -214,5 +214,21 @@ describe('OpfsBackend', () => {
     vi.stubGlobal('Worker', FakeFlusher);
     await powerLossAtEveryStep();
     expect(flushes).toBeGreaterThan(0);
+    // A sandbox removed and made again: its packs (same names as before) are flushed in the new directory.
+    const root = new FakeDir();
+    vi.stubGlobal('navigator', { storage: { getDirectory: async () => root } });
+    const v = new Vfs();
+    v.writeFile('/x', 'one');
+    await saveVfs(await Repository.open(await OpfsBackend.open('again')), v);
+    await OpfsBackend.remove('again');
+    const before = flushes;
+    v.writeFile('/x', 'two');
+    onDiskEvent = () => undefined;
+    await saveVfs(await Repository.open(await OpfsBackend.open('again')), v);
+    expect(flushes).toBeGreaterThan(before);
+    // Only what was flushed: the new directory's packs must have reached the disk.
+    vi.stubGlobal('navigator', { storage: { getDirectory: async () => powerLossImage(root) } });
+    const back = (await loadVfs(await Repository.open(await OpfsBackend.open('again'))))!;
+    expect(back.vfs.readText('/x')).toBe('two');
   });
 });

@@ -88,7 +88,7 @@ export function installGuestLimits(scope: object): void {
    * forks wait a moment at most (their children start in the same time, a few at a time).
    */
   const QUEUE_MAX = 4,
-    QUEUE_WAIT_MS = 1000;
+    QUEUE_WAIT_MS = 5000;
   const KILLED_EXIT = 137;
   /** What fromEnviron reports for a tree variable that names no tree of ours (forged). */
   const FORGED = -1;
@@ -240,19 +240,27 @@ export function installGuestLimits(scope: object): void {
     Atomics.notify(ctl!, at);
   };
   /**
-   * Waits until the tree has fewer than QUEUE_MAX children waiting to start; false if the
-   * tree was killed meanwhile. Gives up waiting after QUEUE_WAIT_MS (a child that never
-   * starts must not stop its tree's forks for good).
+   * Takes a place in the tree's queue of children waiting to start (given back by dequeue),
+   * waiting while QUEUE_MAX are taken; false, without a place, if the tree was killed
+   * meanwhile. Taken atomically: a bomb's processes fork at the same moment in many workers. Past
+   * QUEUE_WAIT_MS it takes one anyway (a child that never starts must not stop its tree's
+   * forks for good).
    */
   const queueRoom = (tree: number, killedNow: () => boolean): boolean => {
     const at = slotOf(tree) + QUEUED;
     const until = performance.now() + QUEUE_WAIT_MS;
     for (;;) {
       const q = Atomics.load(ctl!, at);
-      if (q < QUEUE_MAX) return true;
+      if (q < QUEUE_MAX) {
+        if (Atomics.compareExchange(ctl!, at, q, q + 1) === q) return true;
+        continue;
+      }
       if (killedNow()) return false;
       const left = until - performance.now();
-      if (left <= 0) return true;
+      if (left <= 0) {
+        Atomics.add(ctl!, at, 1);
+        return true;
+      }
       Atomics.wait(ctl!, at, q, Math.min(left, 20));
     }
   };
@@ -464,6 +472,7 @@ export function installGuestLimits(scope: object): void {
               if (isFork && !queueRoom(tree, killed)) return kill();
               const cap = Atomics.load(ctl!, s + CAP);
               if ((cap > 0 && Atomics.load(ctl!, s + LIVE) >= cap) || pageFull()) {
+                if (isFork) dequeue(tree);
                 Atomics.add(ctl!, s + DENIED, 1);
                 return EAGAIN;
               }
@@ -474,7 +483,6 @@ export function installGuestLimits(scope: object): void {
                 precounted = true;
                 Atomics.add(ctl!, s + LIVE, 1);
                 Atomics.add(ctl!, PAGE_LIVE, 1);
-                Atomics.add(ctl!, s + QUEUED, 1);
               }
             }
           }

@@ -358,7 +358,10 @@ int sandpit_meta_why(int eio) {
     snprintf(path, sizeof path, "%sx", dirs[i]);
     int64_t p = ask_path(AT_FDCWD, path, op);
     if (p == NOT_OURS) continue;
-    return type_of(p) == T_ERROR ? errno_of(p) : eio;
+    int why = type_of(p) == T_ERROR ? errno_of(p) : eio;
+    /* After EPERM only a read-only mount explains it: any other failure kept (EBADF, EINVAL of
+     * some earlier call) must not stand in for a real EPERM. */
+    return (eio == EPERM && why != EROFS) ? EPERM : why;
   }
   return eio;
 }

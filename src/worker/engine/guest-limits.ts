@@ -23,14 +23,16 @@ export const TREE_FIELDS = {
   emptiedAt: 9,
   /** Children forked and not started yet (each waits for an SDK worker, often a new one). */
   queued: 10,
+  /** Its command has ended: what runs now are orphans (`cmd &`, a fork bomb's children). */
+  orphan: 11,
 } as const;
-export const TREE_STRIDE = 11;
+export const TREE_STRIDE = 12;
 /**
  * Int32 fields of the control block's header: live guest processes on the page (counted
  * ones), the page's budget for forks (of memories held plus live processes: pageLoad below),
  * guest wasm memories the page's SDK workers hold, and the load past which they collect.
  */
-export const PAGE_FIELDS = { live: 0, memoryCap: 1, memories: 2, pressure: 3 } as const;
+export const PAGE_FIELDS = { live: 0, memoryCap: 1, memories: 2, pressure: 3, idleWorkers: 4 } as const;
 export const HEADER_INTS = 8;
 export const GREETING = 'sandpit-guest-limits';
 /**
@@ -61,13 +63,15 @@ export function installGuestLimits(scope: object): void {
     NONCE = 7,
     KILLED_AT = 8,
     EMPTIED_AT = 9,
-    QUEUED = 10;
-  const STRIDE = 11,
+    QUEUED = 10,
+    ORPHAN = 11;
+  const STRIDE = 12,
     HEADER = 8;
   const PAGE_LIVE = 0,
     PAGE_CAP = 1,
     PAGE_MEMORIES = 2,
-    PAGE_PRESSURE = 3;
+    PAGE_PRESSURE = 3,
+    PAGE_IDLE = 4;
   /** How often a worker looks at the page's memory count, and nudges its collector at most. */
   const NUDGE_CHECK_MS = 100,
     NUDGE_EVERY_MS = 300;
@@ -233,6 +237,16 @@ export function installGuestLimits(scope: object): void {
     if (before === 1 && Atomics.load(ctl!, slotOf(tree) + KILL) !== 0)
       Atomics.store(ctl!, slotOf(tree) + EMPTIED_AT, Math.max(1, Date.now() - epoch));
   };
+  /**
+   * How many of the tree's children may wait to start. Orphans (its command has ended: a fork
+   * bomb's, `cmd &`) get one more than the pool has idle workers (as the kernel last saw them,
+   * worker-census.ts): a child beyond that waits for a new worker, and a killed tree's
+   * children end only once started. A running command's forks (a pipeline) keep QUEUE_MAX.
+   */
+  const queueLimit = (tree: number): number => {
+    if (Atomics.load(ctl!, slotOf(tree) + ORPHAN) === 0) return QUEUE_MAX;
+    return Math.min(QUEUE_MAX, 1 + Math.max(0, Atomics.load(ctl!, PAGE_IDLE)));
+  };
   /** A forked child of the tree started (or its fork failed): the next fork may go on. */
   const dequeue = (tree: number): void => {
     const at = slotOf(tree) + QUEUED;
@@ -251,7 +265,7 @@ export function installGuestLimits(scope: object): void {
     const until = performance.now() + QUEUE_WAIT_MS;
     for (;;) {
       const q = Atomics.load(ctl!, at);
-      if (q < QUEUE_MAX) {
+      if (q < queueLimit(tree)) {
         if (Atomics.compareExchange(ctl!, at, q, q + 1) === q) return true;
         continue;
       }

@@ -290,6 +290,33 @@ describe('process trees', () => {
     expect(waited).toBeLessThan(900);
   });
 
+  it("an orphaned tree's children wait to start one more than the pool has idle workers", () => {
+    const trees = new ProcessTrees();
+    const w = workerScope();
+    greet(w.scope, trees);
+    const tree = trees.open();
+    trees.orphaned(tree); // its command has ended
+    const raw = new Int32Array(trees.control);
+    const forkAll = (n: number) => {
+      const g = new FakeGuest([`${TREE_ENV}=${trees.token(tree)}`]);
+      w.start(g, (imports) => {
+        for (let i = 0; i < n; i++) {
+          imports.wasix_32v1!.proc_fork!(1, 0);
+          g.asyncify = 0;
+        }
+      });
+      return g;
+    };
+    raw[4] = 2; // the kernel saw two idle workers (PAGE_FIELDS.idleWorkers)
+    expect(forkAll(3).forks).toBe(3);
+    // None idle: the next fork waits for one of the three to start; the deadline ends it.
+    raw[4] = 0;
+    trees.startDeadline(tree, 80);
+    const g = forkAll(1);
+    expect(g.forks).toBe(0);
+    expect(g.exitCode).toBe(137);
+  });
+
   it('without the greeting (not our worker) nothing is counted or refused', () => {
     const trees = new ProcessTrees({ perTree: 1, perPage: 1 });
     const w = workerScope();

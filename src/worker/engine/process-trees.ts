@@ -109,6 +109,11 @@ export class ProcessTrees {
     return tree > 0 && Atomics.load(this.ctl, this.at(tree, F.owner)) === tree;
   }
 
+  /** The tree's command has ended; what runs on are orphans (guest-limits.ts queueLimit). */
+  orphaned(tree: number): void {
+    if (this.owned(tree)) Atomics.store(this.ctl, this.at(tree, F.orphan), 1);
+  }
+
   /** Every process of the tree ends at its next system call (or when its blocking call returns). */
   kill(tree: number): void {
     if (!this.owned(tree)) return;

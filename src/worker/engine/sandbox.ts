@@ -263,6 +263,7 @@ export class EngineSandbox {
    */
   #watchOrphans(tree: number, command: string, started: number, mark: number): void {
     const trees = this.host.trees;
+    trees.orphaned(tree);
     let quietSince = performance.now();
     let seen = false;
     let killMs: number | undefined;

@@ -3,6 +3,7 @@
 // orphans keep starting workers after the command ended and cannot be killed through the SDK;
 // the census is how the runtime sees the storm, and terminating the old pool is how it ends it.
 // New workers are also pointed at a local copy of the SDK's modules (worker-modules.ts).
+import { PAGE_FIELDS } from './guest-limits';
 import { sdkImportUrl } from './worker-modules';
 
 const live = new Set<Worker>();
@@ -13,6 +14,26 @@ let greeting: unknown;
 
 export function setWorkerGreeting(message: unknown): void {
   greeting = message;
+  const control = (message as { control?: unknown } | null)?.control;
+  ctl = control instanceof SharedArrayBuffer ? new Int32Array(control) : undefined;
+  publishIdle();
+}
+
+/**
+ * Pool workers that are idle as far as this thread saw: a worker says `busy` when it takes a
+ * task and `idle` when it is done; a task posted to it makes it busy at once. New workers are
+ * not idle until they say so. Published in the control block for guest-limits.ts queueLimit.
+ */
+const idle = new Set<Worker>();
+let ctl: Int32Array | undefined;
+function publishIdle(): void {
+  if (ctl) Atomics.store(ctl, PAGE_FIELDS.idleWorkers, idle.size);
+}
+function setIdle(w: Worker, on: boolean): void {
+  if (on === idle.has(w)) return;
+  if (on) idle.add(w);
+  else idle.delete(w);
+  publishIdle();
 }
 
 /** Wraps this thread's Worker constructor; call before the SDK creates its pool. */
@@ -27,6 +48,11 @@ export function installWorkerCensus(scope: { Worker?: typeof Worker } = globalTh
       if (greeting !== undefined && String(url).startsWith('blob:')) this.postMessage(greeting);
       made++;
       live.add(this);
+      this.addEventListener('message', (e: MessageEvent) => {
+        const type = (e.data as { type?: unknown } | null)?.type;
+        if (type === 'idle') setIdle(this, true);
+        else if (type === 'busy' || type === 'retired') setIdle(this, false);
+      });
     }
     // The SDK's init message names the module every worker imports (its `sdkUrl`): the blob:
     // copy loads without a request per worker (worker-modules.ts).
@@ -36,11 +62,14 @@ export function installWorkerCensus(scope: { Worker?: typeof Worker } = globalTh
         const url = sdkImportUrl(m.sdkUrl);
         if (url !== m.sdkUrl) message = { ...m, sdkUrl: url };
       }
+      // A task (the SDK's shared-object envelope, an array) makes the worker busy.
+      if (Array.isArray(message)) setIdle(this, false);
       if (Array.isArray(options)) super.postMessage(message, options);
       else super.postMessage(message, options);
     }
     override terminate(): void {
       live.delete(this);
+      setIdle(this, false);
       super.terminate();
     }
   };

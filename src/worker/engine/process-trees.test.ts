@@ -119,6 +119,15 @@ function greet(scope: ReturnType<typeof workerScope>['scope'], trees: ProcessTre
   scope.onmessage!({ data: trees.greeting() } as MessageEvent);
 }
 
+/** A kernel's trees, an SDK worker that has been greeted with them, one open tree and a guest in it. */
+function inTree(trees: ProcessTrees) {
+  const w = workerScope();
+  greet(w.scope, trees);
+  const tree = trees.open();
+  const guest = new FakeGuest([`${TREE_ENV}=${trees.token(tree)}`]);
+  return { trees, w, tree, guest };
+}
+
 describe('process trees', () => {
   it('a guest finds its tree through its environment and counts while it runs', () => {
     const trees = new ProcessTrees({ perTree: 4, perPage: 100 });
@@ -132,11 +141,7 @@ describe('process trees', () => {
   });
 
   it('forks past the cap fail with EAGAIN; a fork counts its child from the fork on', () => {
-    const trees = new ProcessTrees({ perTree: 2, perPage: 100 });
-    const w = workerScope();
-    greet(w.scope, trees);
-    const tree = trees.open();
-    const guest = new FakeGuest([`${TREE_ENV}=${trees.token(tree)}`]);
+    const { trees, w, tree, guest } = inTree(new ProcessTrees({ perTree: 2, perPage: 100 }));
     const results: unknown[] = [];
     w.start(guest, (imports) => {
       const fork = imports.wasix_32v1!.proc_fork!;
@@ -209,11 +214,7 @@ describe('process trees', () => {
   }
 
   it('a long sleep is waited in slices: a kill during it ends the process within one', () => {
-    const trees = new ProcessTrees();
-    const w = workerScope();
-    greet(w.scope, trees);
-    const tree = trees.open();
-    const guest = new FakeGuest([`${TREE_ENV}=${trees.token(tree)}`]);
+    const { trees, w, tree, guest } = inTree(new ProcessTrees());
     // The kernel kills the tree while the guest is in its third slice of a 10 s sleep.
     guest.onPoll = (n) => n === 3 && trees.kill(tree);
     const t0 = performance.now();
@@ -232,11 +233,7 @@ describe('process trees', () => {
   });
 
   it('a sliced sleep without a kill lasts its whole time and reports its own clock', () => {
-    const trees = new ProcessTrees();
-    const w = workerScope();
-    greet(w.scope, trees);
-    const tree = trees.open();
-    const guest = new FakeGuest([`${TREE_ENV}=${trees.token(tree)}`]);
+    const { w, guest } = inTree(new ProcessTrees());
     const t0 = performance.now();
     const r = w.start(guest, (imports) => sleepCall(guest, imports, BigInt(180e6)));
     const ms = performance.now() - t0;
@@ -332,11 +329,7 @@ describe('process trees', () => {
   });
 
   it('release writes off what a killed tree still counts', () => {
-    const trees = new ProcessTrees({ perTree: 4, perPage: 100 });
-    const w = workerScope();
-    greet(w.scope, trees);
-    const tree = trees.open();
-    const guest = new FakeGuest([`${TREE_ENV}=${trees.token(tree)}`]);
+    const { trees, w, tree, guest } = inTree(new ProcessTrees({ perTree: 4, perPage: 100 }));
     w.start(guest, (imports) => {
       imports.wasix_32v1!.proc_fork!(1, 0);
       guest.asyncify = 0; // the parent goes on and ends; its child never runs

@@ -357,22 +357,22 @@ describe('against the SDK worker bridge', () => {
   });
 });
 
-describe('worker stat cache', () => {
-  /** A scope whose bridge calls the server directly, counting round trips. */
-  function cached(s: HostFsServer) {
-    let trips = 0;
-    const scope: { __wasmerHostFileSystem?: (m: number, method: string, a: unknown[]) => unknown } = {
-      __wasmerHostFileSystem: (mount, method, args) => {
-        trips++;
-        const reply = s.reply(mount, method, args);
-        if ('error' in reply) throw Object.assign(new Error(reply.error.message), { code: reply.error.code });
-        return reply.value;
-      },
-    };
-    installWorkerStatCache(scope);
-    return { call: scope.__wasmerHostFileSystem!, trips: () => trips };
-  }
+/** A worker scope with the stat cache whose bridge calls the server directly, counting round trips. */
+function cached(s: HostFsServer) {
+  let trips = 0;
+  const scope: { __wasmerHostFileSystem?: (m: number, method: string, a: unknown[]) => unknown } = {
+    __wasmerHostFileSystem: (mount, method, args) => {
+      trips++;
+      const reply = s.reply(mount, method, args);
+      if ('error' in reply) throw Object.assign(new Error(reply.error.message), { code: reply.error.code });
+      return reply.value;
+    },
+  };
+  installWorkerStatCache(scope);
+  return { call: scope.__wasmerHostFileSystem!, trips: () => trips };
+}
 
+describe('worker stat cache', () => {
   it('answers repeated lookups locally and forgets them when anything changes', () => {
     const { server: s, fs } = server();
     const w = cached(s);
@@ -466,29 +466,20 @@ describe('meta names (guest metadata over stat sizes)', () => {
     expect(unpack(size('.~sandpit~/l1~user%2Flink')).type).toBe(0); // not there yet
     vfs.symlink('f', '/home/user/link');
     expect(unpack(size('.~sandpit~/l2~user%2Flink'))).toMatchObject({ type: 3, low: 1 });
-    let trips = 0;
-    const scope: { __wasmerHostFileSystem?: (m: number, method: string, a: unknown[]) => unknown } = {
-      __wasmerHostFileSystem: (mount, method, args) => {
-        trips++;
-        const reply = server.reply(mount, method, args);
-        if ('error' in reply) throw Object.assign(new Error(reply.error.message), { code: reply.error.code });
-        return reply.value;
-      },
-    };
-    installWorkerStatCache(scope);
-    const call = (path: string) => (scope.__wasmerHostFileSystem!(2, 'stat', [path]) as { size: number }).size;
+    const w = cached(server);
+    const call = (path: string) => (w.call(2, 'stat', [path]) as { size: number }).size;
     expect(unpack(call('/.~sandpit~/l3~user%2Flink')).type).toBe(3);
-    const after = trips;
+    const after = w.trips();
     expect(unpack(call('/.~sandpit~/l4~user%2Flink')).type).toBe(3); // another nonce: cached
     expect(unpack(call('/.~sandpit~/s5~user%2Flink')).type).toBe(1); // stat follows: its own key
-    expect(trips).toBe(after + 1);
+    expect(w.trips()).toBe(after + 1);
     vfs.unlink('/home/user/link'); // the generation moves
     expect(unpack(call('/.~sandpit~/l6~user%2Flink')).type).toBe(0);
     // Bounded: ever new names do not grow the cache past its cap (it starts over).
     for (let i = 0; i < 5000; i++) call(`/.~sandpit~/l7~user%2Fn${i}`);
-    const before = trips;
+    const before = w.trips();
     call('/.~sandpit~/l8~user%2Fn4999');
-    expect(trips).toBe(before);
+    expect(w.trips()).toBe(before);
   });
 
   it('packs type, mode and mtime of a file into one safe integer', () => {

@@ -183,6 +183,9 @@ export class Runtime {
     const runtime = self.runtime;
     setTimeout(() => runtime.#wantLate(), LATE_IDLE_MS);
     self.runtime.#lateCommands = [...owners].filter(([, b]) => late.some((e) => e.name === b)).map(([c]) => c);
+    self.runtime.#firstCommands = new Set(
+      [...owners].filter(([, b]) => first.some((e) => e.name === b)).map(([c]) => c),
+    );
     self.runtime.hostcall = await loadHostcallModule(urls.assetsUrl, binaries);
     self.runtime.#memory = await sdkMemory(urls.sdkUrl);
     // The first command would wait for that worker anyway.
@@ -195,6 +198,8 @@ export class Runtime {
   #late: Promise<Package> | undefined;
   /** Command names the late binaries provide. */
   #lateCommands: string[] = [];
+  /** Command names the first binaries provide. */
+  #firstCommands = new Set<string>();
 
   /** The late package once created (for builds from then on). */
   #lateDone: Package | undefined;
@@ -236,11 +241,6 @@ export class Runtime {
     // The command will wait for the late binaries: create them now.
     if (!early) this.#wantLate();
     return early;
-  }
-
-  get #firstCommands(): Set<string> {
-    const first = new Set(this.binaries.map((b) => b.entry.name));
-    return new Set([...this.owners].filter(([, b]) => first.has(b)).map(([c]) => c));
   }
 
   /** A new engine sandbox whose guests see `vfs` under /workspace and MOUNTED_DIRS. */

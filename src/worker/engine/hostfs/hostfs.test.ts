@@ -565,6 +565,36 @@ describe('meta names (guest metadata over stat sizes)', () => {
     expect(why(2)).toBe(5); // forgotten once told
   });
 
+  it("sends a guest's EEXIST from open and mkdir as EIO and says why (the SDK would say EPERM, ENOENT)", () => {
+    const { server, size, vfs } = setup();
+    vfs.symlink('nowhere', '/home/user/dangling');
+    const guest = (method: string, args: unknown[]) => {
+      const req = { type: HOST_FS_MESSAGE, mount: 2, method, args, ...request() } as HostFsRequest;
+      server.handle(req);
+      return readReply(req.response);
+    };
+    const why = (nonce: number) => unpack(size(`.~sandpit~/e${nonce}~x`));
+    for (const [method, args] of [
+      ['open', ['user/dangling', true, true, true, true, false, false]],
+      ['mkdir', ['user/dangling']],
+      ['mkdir', ['user/f']],
+    ] as const) {
+      expect(guest(method, [...args])).toMatchObject({ error: { code: 'EIO' } });
+      expect(why(1)).toEqual({ type: 0, low: 20, seconds: 0 }); // WASI EEXIST
+      expect(why(2).type).toBe(5); // told once
+    }
+    // Other errors and other methods are sent as they are; nothing is kept for them.
+    expect(guest('open', ['user/none', true, false, false, false, false, false])).toMatchObject({
+      error: { code: 'ENOENT' },
+    });
+    expect(guest('mkdir', ['none/d'])).toMatchObject({ error: { code: 'ENOENT' } });
+    expect(why(3).type).toBe(5);
+    // Calls the SDK makes on the kernel thread (storage setup) still get the SDK's own EEXIST.
+    expect(server.reply(2, 'mkdir', ['user'])).toMatchObject({ error: { code: 'EEXIST' } });
+    expect(why(4).type).toBe(5);
+    expect(vfs.exists('/home/user/nowhere')).toBe(false);
+  });
+
   it('leaves backends without metadata to the runtime (the lookup fails)', () => {
     const server = new HostFsServer();
     const fs = new MemoryBackend();

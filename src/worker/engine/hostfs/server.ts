@@ -96,6 +96,16 @@ const SDK_CODES = new Set([
   'ENOTEMPTY',
   'ENOTSUP',
 ]);
+/**
+ * Codes the SDK knows but turns into the wrong guest errno for one method (measured, in
+ * docs/hostfs-protocol.md "Errors"): EEXIST from `open` becomes EPERM, from `mkdir` ENOENT. Our
+ * VFS says EEXIST there when WASIX's own lookup saw nothing: a dangling symlink (lookups follow
+ * links), or another process that created the name in between.
+ */
+const MISMAPPED: Readonly<Record<string, ReadonlySet<string>>> = {
+  open: new Set(['EEXIST']),
+  mkdir: new Set(['EEXIST']),
+};
 /** How long the last EIO-bound error stays available to the guest's "why?" (meta op `e`). */
 const LAST_ERROR_MS = 10_000;
 /** Answers of mutating meta names kept: WASIX looks a name up 2–3 times, the op must run once. */
@@ -153,7 +163,19 @@ export class HostFsServer {
     if (method === 'read' && request.binary === true && !this.#onCall && this.#readInto(request)) return;
     // Only these need to know who asks: the size an open's offsets count from, whose write it is.
     const caller = WHO_ASKS.has(method) ? this.#callers.of(request.response) : undefined;
-    writeReply(request, this.reply(request.mount, method, request.args, caller));
+    writeReply(request, this.#forGuest(method, this.reply(request.mount, method, request.args, caller)));
+  }
+
+  /**
+   * A guest's call (from an SDK worker) whose error the SDK would turn into the wrong errno goes
+   * out as EIO instead, and the real code is kept for compat's "why?" (meta op `e`): compat's
+   * path_open and mkdir wraps ask after EIO. Only here: the SDK's own calls on the kernel thread
+   * (install.ts) may rely on its AlreadyExists.
+   */
+  #forGuest(method: string, reply: HostFsReply): HostFsReply {
+    if (!('error' in reply) || MISMAPPED[method]?.has(reply.error.code) !== true) return reply;
+    this.#lastError = { code: reply.error.code, at: Date.now() };
+    return { error: { code: 'EIO', message: reply.error.message } };
   }
 
   /** The hot path of guest reads: file bytes straight into the reply buffer. False: not possible. */

@@ -1,4 +1,4 @@
-// Export format version 3's frame (docs/export-format.md, "Version 3"): the records of version 2,
+// Export format version 3's frame (docs/export-format.md, "Version 3"; version 4 keeps it): the records of version 2,
 // each with its own fast128 checksum and padded to 8 bytes, and a trailer checksumming the header
 // and every record head. No pass over the whole file with SHA-256 (40% of a version 2 export),
 // and each record can be checked on its own, as it arrives, before it is decoded.
@@ -28,14 +28,14 @@ function sameHash(dv: DataView, at: number, h: Uint32Array): boolean {
  * The whole file in one allocation: each record's parts are copied once, and its checksum is
  * taken over the copy just made (aligned, and still in cache).
  */
-export function sealV3(records: Rec[], rawLen: number): Uint8Array {
+export function sealV3(records: Rec[], rawLen: number, version = FORMAT_V3): Uint8Array {
   const lens = records.map((r) => r.body.reduce((a, p) => a + p.length, 0));
   let total = HEADER_BYTES + TRAILER_V3;
   for (const len of lens) total += REC_HEAD + pad8(len);
   const out = new Uint8Array(total);
   const dv = new DataView(out.buffer);
   out.set(MAGIC, 0);
-  dv.setUint16(8, FORMAT_V3, true);
+  dv.setUint16(8, version, true);
   dv.setUint16(10, 0, true);
   dv.setUint32(12, 0, true);
   dv.setBigUint64(16, BigInt(total - HEADER_BYTES - TRAILER_V3), true);

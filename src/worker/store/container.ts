@@ -10,6 +10,8 @@ export const FORMAT_VERSION = 1;
 export const FORMAT_V2 = 2;
 /** Per-record checksums instead of a whole-file SHA-256: container-v3.ts. */
 export const FORMAT_V3 = 3;
+/** Version 3's frame and records; trees may share a base tree's nodes ('s' entries). */
+export const FORMAT_V4 = 4;
 export const HEADER_BYTES = 32;
 export const TRAILER_BYTES = 32;
 const FLAG_GZIP = 1;
@@ -71,7 +73,7 @@ export interface Opened {
 /** Check the frame and the whole-file checksum of version 1 or 2; version 1 is decompressed. */
 export async function open(bytes: Uint8Array, maxRawBytes: number): Promise<Opened> {
   const version = peekVersion(bytes);
-  if (version === FORMAT_V3) throw corrupt('version 3 is opened by openV3');
+  if (version >= FORMAT_V3) throw corrupt(`version ${version} is opened by openV3`);
   if (version === FORMAT_VERSION) {
     const payload = await unseal(bytes, maxRawBytes);
     return { version, payload, rawLen: payload.length };
@@ -87,7 +89,7 @@ export function peekVersion(bytes: Uint8Array): number {
   if (bytes.length < HEADER_BYTES + 16) throw corrupt('too short');
   for (let i = 0; i < MAGIC.length; i++) if (bytes[i] !== MAGIC[i]) throw corrupt('bad magic');
   const version = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint16(8, true);
-  if (version !== FORMAT_VERSION && version !== FORMAT_V2 && version !== FORMAT_V3)
+  if (version !== FORMAT_VERSION && version !== FORMAT_V2 && version !== FORMAT_V3 && version !== FORMAT_V4)
     throw corrupt(`unsupported version ${version}`);
   return version;
 }

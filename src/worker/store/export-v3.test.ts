@@ -96,7 +96,7 @@ describe('export format v3', () => {
 
   it('writes version 3 and reads it back, also from an unaligned view; version 2 still reads', async () => {
     const v = sample();
-    const bytes = await exportState(v, { env: { A: '1' }, cwd: '/' });
+    const bytes = await exportState(v, { env: { A: '1' }, cwd: '/', formatVersion: 3 });
     expect(bytes[8]).toBe(3);
     const unaligned = new Uint8Array(bytes.length + 3).subarray(3);
     unaligned.set(bytes);

@@ -1,12 +1,12 @@
 // exportState/importState: a whole sandbox (files with metadata, snapshots, env, cwd) as one
 // versioned, checksummed, compressed blob. Import validates everything before building anything.
-// Format: docs/export-format.md. Export writes version 3; import reads versions 1, 2 and 3.
+// Format: docs/export-format.md. Export writes version 4; import reads versions 1 to 4.
 
 import { pageBytes } from '../vfs/content';
 import { countTree, PAGE_SIZE, type DirNode, type FileNode, type Node, type Page } from '../vfs/node';
 import { VfsError } from '../vfs/errors';
 import { DEFAULT_MAX_BYTES, DEFAULT_MAX_FILES, Vfs, type VfsOptions, type VfsSnapshot } from '../vfs/vfs';
-import { corrupt, FORMAT_V3, open, peekVersion, sealV2 } from './container';
+import { corrupt, FORMAT_V3, FORMAT_V4, open, peekVersion, sealV2 } from './container';
 import { openV3, sealV3 } from './container-v3';
 import { decodeRecords, decodeV2, encodeRecords, encodeV2 } from './payload-v2';
 import { PageDedup } from './dedup';
@@ -23,8 +23,8 @@ export interface ExportOptions {
   env?: Record<string, string>;
   cwd?: string;
   snapshots?: ExportSnapshot[];
-  /** Format version to write: 3 (the default), or 2 (tests of the version 2 reader). */
-  formatVersion?: 2 | 3;
+  /** Format version to write: 4 (the default), or 2 or 3 (tests of the older readers). */
+  formatVersion?: 2 | 3 | 4;
 }
 
 export interface ImportOptions {
@@ -42,23 +42,29 @@ export interface ImportedState {
   createdAt: number;
 }
 
-/** Entry tuples, in pre-order (a directory before its contents). Blob index -1 is a hole. */
+/**
+ * Entry tuples, in pre-order (a directory before its contents). Blob index -1 is a hole.
+ * Version 4's 's' (same): the node at this path, with everything under it, is the base tree's.
+ */
 type TreeEntry =
   | [path: string, kind: 'd', mode: number, mtimeMs: number, ctimeMs: number, readOnlyMount?: 1]
   | [path: string, kind: 'f', mode: number, mtimeMs: number, ctimeMs: number, size: number, blobs: number[]]
-  | [path: string, kind: 'l', mode: number, mtimeMs: number, ctimeMs: number, target: string];
+  | [path: string, kind: 'l', mode: number, mtimeMs: number, ctimeMs: number, target: string]
+  | [path: string, kind: 's'];
 
 interface TreeRecord {
   role: 'live' | 'snapshot';
   id?: string;
   name?: string;
   createdAt?: number;
+  /** Version 4: index of an earlier tree whose nodes this tree's 's' entries share. */
+  base?: number;
   entries: TreeEntry[];
 }
 
 interface MetaRecord {
   format: 'sandpit-state';
-  version: 1 | 2 | 3;
+  version: 1 | 2 | 3 | 4;
   createdAt: number;
   env: Record<string, string>;
   cwd: string;
@@ -77,7 +83,7 @@ export async function exportState(vfs: Vfs, options: ExportOptions = {}): Promis
     return sealV2(parts, rawLen);
   }
   const { records, rawLen } = await encodeRecords(payload, true);
-  return sealV3(records, rawLen);
+  return sealV3(records, rawLen, version);
 }
 
 /** The trees, META and page blobs of a state (synchronous: the live tree cannot change under it). */
@@ -111,37 +117,52 @@ function collect(vfs: Vfs, options: ExportOptions) {
     else (first.more ??= []).push({ len, idx });
     return idx;
   };
-  const treeOf = (root: DirNode, head: Omit<TreeRecord, 'entries'>): Uint8Array => {
+  // `base` is the live tree's root when the format has 's' entries: a node that is the very
+  // object the live tree has at the same path is unchanged since the snapshot (copy-on-write
+  // never changes a node in place once a snapshot holds it), so it is written as one 's' entry
+  // and the walk does not go below it. A snapshot of a 100 MB tree then costs one entry per
+  // changed path, not another listing of every file.
+  const treeOf = (root: DirNode, head: Omit<TreeRecord, 'entries'>, base?: DirNode): Uint8Array => {
     const entries: TreeEntry[] = [];
-    const walk = (n: Node, path: string): void => {
-      if (n.kind === 'dir') {
+    let shared = false;
+    const walk = (n: Node, path: string, b: Node | undefined): void => {
+      if (n === b) {
+        entries.push([path, 's']);
+        shared = true;
+      } else if (n.kind === 'dir') {
         entries.push(
           n.mount?.readOnly ? [path, 'd', n.mode, n.mtimeMs, n.ctimeMs, 1] : [path, 'd', n.mode, n.mtimeMs, n.ctimeMs],
         );
-        for (const [name, c] of n.entries) walk(c, path === '/' ? '/' + name : path + '/' + name);
+        const bd = b?.kind === 'dir' ? b.entries : undefined;
+        for (const [name, c] of n.entries) walk(c, path === '/' ? '/' + name : path + '/' + name, bd?.get(name));
       } else if (n.kind === 'file') {
         entries.push([path, 'f', n.mode, n.mtimeMs, n.ctimeMs, n.size, n.pages.map((_, i) => blobOf(n, i))]);
       } else {
         entries.push([path, 'l', n.mode, n.mtimeMs, n.ctimeMs, n.target]);
       }
     };
-    walk(root, '/');
-    return encoder.encode(JSON.stringify({ ...head, entries }));
+    walk(root, '/', base);
+    return encoder.encode(JSON.stringify(shared ? { ...head, base: 0, entries } : { ...head, entries }));
   };
+  const version = options.formatVersion ?? FORMAT_V4;
   const snaps = options.snapshots ?? [];
   const trees = [treeOf(live.root, { role: 'live' })];
   for (const s of snaps)
     trees.push(
-      treeOf(s.snapshot.root, {
-        role: 'snapshot',
-        id: s.id,
-        createdAt: s.createdAt,
-        ...(s.name !== undefined ? { name: s.name } : {}),
-      }),
+      treeOf(
+        s.snapshot.root,
+        {
+          role: 'snapshot',
+          id: s.id,
+          createdAt: s.createdAt,
+          ...(s.name !== undefined ? { name: s.name } : {}),
+        },
+        version >= FORMAT_V4 ? live.root : undefined,
+      ),
     );
   const meta: MetaRecord = {
     format: 'sandpit-state',
-    version: options.formatVersion ?? FORMAT_V3,
+    version,
     createdAt: Date.now(),
     env: options.env ?? {},
     cwd: options.cwd ?? '/',
@@ -174,11 +195,12 @@ function decodeV1(raw: Uint8Array): Decoded {
 
 export async function importState(bytes: Uint8Array, options: ImportOptions = {}): Promise<ImportedState> {
   const limit = options.maxBytes ?? DEFAULT_IMPORT_LIMIT;
+  const framed = peekVersion(bytes);
   const opened: { version: number; decoded: Decoded } =
-    peekVersion(bytes) === FORMAT_V3
+    framed >= FORMAT_V3
       ? await (async () => {
           const { records, rawLen } = openV3(bytes, limit);
-          return { version: FORMAT_V3, decoded: await decodeRecords(records, rawLen, true) };
+          return { version: framed, decoded: await decodeRecords(records, rawLen, true) };
         })()
       : await (async () => {
           const o = await open(bytes, limit);
@@ -211,7 +233,10 @@ export async function importState(bytes: Uint8Array, options: ImportOptions = {}
   const blobs = decoded.blobs;
   for (const b of blobs) if (b.length > PAGE_SIZE) throw corrupt('bad BLOB record');
   const blobLens = blobs.map((b) => b.length);
-  const trees: TreeRecord[] = decoded.trees.map((body) => validateTree(parseJson(body), blobLens));
+  const listed: Set<string>[] = [];
+  const trees: TreeRecord[] = decoded.trees.map((body) =>
+    validateTree(parseJson(body), blobLens, opened.version >= FORMAT_V4 ? listed : undefined),
+  );
   if (trees[0]!.role !== 'live' || trees.slice(1).some((t) => t.role !== 'snapshot')) throw corrupt('tree roles');
   const ids = new Set(trees.slice(1).map((t) => t.id));
   if (ids.size !== trees.length - 1) throw corrupt('duplicate snapshot ids');
@@ -231,13 +256,21 @@ export async function importState(bytes: Uint8Array, options: ImportOptions = {}
   // segment), so pages can use them as they are: gen 0 pages are copied before any write.
   const pageAt = (i: number): Page => (pages[i] ??= { data: blobs[i]!, gen: 0 });
   let ino = 2;
-  const build = (t: TreeRecord): DirNode => {
+  // Nodes by path, kept only for trees that a later tree names as its base.
+  const bases = new Set(trees.map((t) => t.base));
+  const byPath: Map<string, Node>[] = [];
+  const build = (t: TreeRecord, index: number): DirNode => {
     const dirs = new Map<string, DirNode>();
+    const mine = bases.has(index) ? (byPath[index] = new Map()) : undefined;
     let root: DirNode | undefined;
     for (const e of t.entries) {
-      const [path, kind, mode, mt, ct] = e;
+      const path = e[0];
       let node: Node;
-      if (kind === 'd') {
+      if (e[1] === 's') {
+        // The base's node itself (checked to be listed there): shared, as before the export.
+        node = byPath[t.base!]!.get(path)!;
+      } else if (e[1] === 'd') {
+        const [, , mode, mt, ct] = e;
         const d: DirNode = {
           kind: 'dir',
           ino: path === '/' ? 1 : ino++,
@@ -250,7 +283,8 @@ export async function importState(bytes: Uint8Array, options: ImportOptions = {}
         if (e[5] === 1) d.mount = { readOnly: true };
         dirs.set(path, d);
         node = d;
-      } else if (kind === 'f') {
+      } else if (e[1] === 'f') {
+        const [, , mode, mt, ct] = e;
         node = {
           kind: 'file',
           ino: ino++,
@@ -262,8 +296,10 @@ export async function importState(bytes: Uint8Array, options: ImportOptions = {}
           pages: e[6].map((b) => (b < 0 ? null : pageAt(b))),
         };
       } else {
+        const [, , mode, mt, ct] = e;
         node = { kind: 'symlink', ino: ino++, mode, mtimeMs: mt, ctimeMs: ct, gen: 0, target: e[5] };
       }
+      mine?.set(path, node);
       if (path === '/') root = node as DirNode;
       else {
         const cut = path.lastIndexOf('/');
@@ -311,8 +347,13 @@ function isStringRecord(x: unknown): x is Record<string, string> {
   );
 }
 
-/** Check one tree: shapes, paths (absolute, normal, parent seen first as a dir, no duplicates), blob references. */
-function validateTree(x: unknown, blobLens: number[]): TreeRecord {
+/**
+ * Check one tree: shapes, paths (absolute, normal, parent seen first as a dir, no duplicates), blob
+ * references. `listed` (version 4 and later) holds the paths listed by each earlier tree, and this
+ * tree's are added: an 's' entry must name a path its base tree lists, and nothing may be listed
+ * under it (its whole subtree is the base's).
+ */
+function validateTree(x: unknown, blobLens: number[], listed?: Set<string>[]): TreeRecord {
   const t = x as TreeRecord;
   if (typeof t !== 'object' || t === null || !Array.isArray(t.entries) || (t.role !== 'live' && t.role !== 'snapshot'))
     throw corrupt('bad tree');
@@ -321,14 +362,24 @@ function validateTree(x: unknown, blobLens: number[]): TreeRecord {
     (typeof t.id !== 'string' || !isTime(t.createdAt) || (t.name !== undefined && typeof t.name !== 'string'))
   )
     throw corrupt('bad snapshot header');
+  const base =
+    t.base === undefined
+      ? undefined
+      : listed && Number.isInteger(t.base) && t.base >= 0 && t.base < listed.length
+        ? listed[t.base]
+        : null;
+  if (base === null) throw corrupt('bad tree base');
   const dirs = new Set<string>();
   const seen = new Set<string>();
   t.entries.forEach((e, i) => {
-    if (!Array.isArray(e) || typeof e[0] !== 'string' || !isMode(e[2]) || !isTime(e[3]) || !isTime(e[4]))
+    if (Array.isArray(e) && e[1] === 's') {
+      if (!base || e.length !== 2 || typeof e[0] !== 'string' || !base.has(e[0]))
+        throw corrupt(`bad shared entry ${i}`);
+    } else if (!Array.isArray(e) || typeof e[0] !== 'string' || !isMode(e[2]) || !isTime(e[3]) || !isTime(e[4]))
       throw corrupt(`bad entry ${i}`);
     const path = e[0];
     if (i === 0) {
-      if (path !== '/' || e[1] !== 'd') throw corrupt('tree must start with the root directory');
+      if (path !== '/' || (e[1] !== 'd' && e[1] !== 's')) throw corrupt('tree must start with the root directory');
     } else {
       const cut = path.lastIndexOf('/');
       const parent = cut === 0 ? '/' : path.slice(0, cut);
@@ -336,7 +387,9 @@ function validateTree(x: unknown, blobLens: number[]): TreeRecord {
         throw corrupt(`bad path ${JSON.stringify(path)}`);
     }
     seen.add(path);
-    if (e[1] === 'd') {
+    if (e[1] === 's') {
+      // Checked above; not a directory of this tree, so nothing can be listed below it.
+    } else if (e[1] === 'd') {
       if (e.length > 6 || (e.length === 6 && e[5] !== 1)) throw corrupt(`bad dir entry ${path}`);
       dirs.add(path);
     } else if (e[1] === 'f') {
@@ -358,5 +411,6 @@ function validateTree(x: unknown, blobLens: number[]): TreeRecord {
       if (e.length !== 6 || typeof e[5] !== 'string' || e[5] === '') throw corrupt(`bad symlink entry ${path}`);
     } else throw corrupt(`bad entry kind in ${path}`);
   });
+  listed?.push(seen);
   return t;
 }

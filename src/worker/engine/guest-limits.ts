@@ -30,9 +30,19 @@ export const TREE_STRIDE = 12;
 /**
  * Int32 fields of the control block's header: live guest processes on the page (counted
  * ones), the page's budget for forks (of memories held plus live processes: pageLoad below),
- * guest wasm memories the page's SDK workers hold, and the load past which they collect.
+ * guest wasm memories the page's SDK workers hold, the load past which they collect, the pool
+ * workers the kernel saw idle (worker-census.ts), forks of orphaned trees waiting for an idle
+ * worker, and whether the kernel starts spare workers for them (warm-pool.ts SpareWorkers).
  */
-export const PAGE_FIELDS = { live: 0, memoryCap: 1, memories: 2, pressure: 3, idleWorkers: 4 } as const;
+export const PAGE_FIELDS = {
+  live: 0,
+  memoryCap: 1,
+  memories: 2,
+  pressure: 3,
+  idleWorkers: 4,
+  wantWorkers: 5,
+  spares: 6,
+} as const;
 export const HEADER_INTS = 8;
 export const GREETING = 'sandpit-guest-limits';
 /**
@@ -71,7 +81,9 @@ export function installGuestLimits(scope: object): void {
     PAGE_CAP = 1,
     PAGE_MEMORIES = 2,
     PAGE_PRESSURE = 3,
-    PAGE_IDLE = 4;
+    PAGE_IDLE = 4,
+    PAGE_WANT = 5,
+    PAGE_SPARES = 6;
   /** How often a worker looks at the page's memory count, and nudges its collector at most. */
   const NUDGE_CHECK_MS = 100,
     NUDGE_EVERY_MS = 300;
@@ -93,6 +105,8 @@ export function installGuestLimits(scope: object): void {
    */
   const QUEUE_MAX = 4,
     QUEUE_WAIT_MS = 5000;
+  /** A waiting fork looks again at least this often (a kill is not notified: it polls). */
+  const QUEUE_POLL_MS = 10;
   const KILLED_EXIT = 137;
   /** What fromEnviron reports for a tree variable that names no tree of ours (forged). */
   const FORGED = -1;
@@ -238,44 +252,68 @@ export function installGuestLimits(scope: object): void {
       Atomics.store(ctl!, slotOf(tree) + EMPTIED_AT, Math.max(1, Date.now() - epoch));
   };
   /**
-   * How many of the tree's children may wait to start. Orphans (its command has ended: a fork
-   * bomb's, `cmd &`) get one more than the pool has idle workers (as the kernel last saw them,
-   * worker-census.ts): a child beyond that waits for a new worker, and a killed tree's
-   * children end only once started. A running command's forks (a pipeline) keep QUEUE_MAX.
+   * How many of the tree's children may wait to start. A running command's forks (a pipeline)
+   * get QUEUE_MAX: its children start in new workers together. Orphans (its command has ended:
+   * a fork bomb's, `cmd &`) only as many as the pool has idle workers (as the kernel last saw
+   * them, worker-census.ts): a child handed to the SDK ends only once it has started, and one
+   * that waits for a new worker (0.3-2.5 s under load) was the tail of every killed bomb, while
+   * a fork that waits here ends at once. The kernel grows the pool for the forks that wait
+   * (spare workers running a no-op guest, warm-pool.ts); without that, one more than idle.
    */
   const queueLimit = (tree: number): number => {
     if (Atomics.load(ctl!, slotOf(tree) + ORPHAN) === 0) return QUEUE_MAX;
-    return Math.min(QUEUE_MAX, 1 + Math.max(0, Atomics.load(ctl!, PAGE_IDLE)));
+    return Math.min(QUEUE_MAX, Math.max(0, Atomics.load(ctl!, PAGE_IDLE)) + (sparesOn() ? 0 : 1));
   };
+  /** The kernel starts spare pool workers for orphans' forks that wait for an idle one. */
+  const sparesOn = (): boolean => Atomics.load(ctl!, PAGE_SPARES) > 0;
   /** A forked child of the tree started (or its fork failed): the next fork may go on. */
   const dequeue = (tree: number): void => {
     const at = slotOf(tree) + QUEUED;
     if (Atomics.sub(ctl!, at, 1) <= 0) Atomics.add(ctl!, at, 1);
     Atomics.notify(ctl!, at);
+    Atomics.notify(ctl!, PAGE_IDLE);
   };
   /**
    * Takes a place in the tree's queue of children waiting to start (given back by dequeue),
-   * waiting while QUEUE_MAX are taken; false, without a place, if the tree was killed
+   * waiting while queueLimit are taken; false, without a place, if the tree was killed
    * meanwhile. Taken atomically: a bomb's processes fork at the same moment in many workers. Past
    * QUEUE_WAIT_MS it takes one anyway (a child that never starts must not stop its tree's
-   * forks for good).
+   * forks for good). An orphan's fork waiting for an idle worker says so (PAGE_WANT, which
+   * the kernel waits on) and waits for the idle count to change.
    */
   const queueRoom = (tree: number, killedNow: () => boolean): boolean => {
     const at = slotOf(tree) + QUEUED;
     const until = performance.now() + QUEUE_WAIT_MS;
-    for (;;) {
-      const q = Atomics.load(ctl!, at);
-      if (q < queueLimit(tree)) {
-        if (Atomics.compareExchange(ctl!, at, q, q + 1) === q) return true;
-        continue;
+    let wanting = false;
+    try {
+      for (;;) {
+        // Also after a wait: a child forked now into a killed tree would only start to end.
+        if (killedNow()) return false;
+        const q = Atomics.load(ctl!, at);
+        const idle = Atomics.load(ctl!, PAGE_IDLE);
+        if (q < queueLimit(tree)) {
+          if (Atomics.compareExchange(ctl!, at, q, q + 1) === q) return true;
+          continue;
+        }
+        const left = until - performance.now();
+        if (left <= 0) {
+          Atomics.add(ctl!, at, 1);
+          return true;
+        }
+        const forIdle = Atomics.load(ctl!, slotOf(tree) + ORPHAN) !== 0 && sparesOn();
+        if (forIdle && !wanting) {
+          wanting = true;
+          Atomics.add(ctl!, PAGE_WANT, 1);
+          Atomics.notify(ctl!, PAGE_WANT);
+        }
+        if (forIdle) Atomics.wait(ctl!, PAGE_IDLE, idle, Math.min(left, QUEUE_POLL_MS));
+        else Atomics.wait(ctl!, at, q, Math.min(left, QUEUE_POLL_MS));
       }
-      if (killedNow()) return false;
-      const left = until - performance.now();
-      if (left <= 0) {
-        Atomics.add(ctl!, at, 1);
-        return true;
+    } finally {
+      if (wanting) {
+        Atomics.sub(ctl!, PAGE_WANT, 1);
+        Atomics.notify(ctl!, PAGE_WANT);
       }
-      Atomics.wait(ctl!, at, q, Math.min(left, 20));
     }
   };
   const mine = (tree: number): boolean => !!ctl && Atomics.load(ctl, slotOf(tree) + OWNER) === tree;

@@ -314,6 +314,52 @@ describe('process trees', () => {
     expect(g.exitCode).toBe(137);
   });
 
+  it("with spare workers, an orphan's fork goes on only into an idle worker, says it waits, and a kill ends the wait", async () => {
+    const trees = new ProcessTrees();
+    const w = workerScope();
+    greet(w.scope, trees);
+    const tree = trees.open();
+    trees.orphaned(tree);
+    const raw = new Int32Array(trees.control);
+    raw[6] = 1; // the kernel grows the pool (PAGE_FIELDS.spares)
+    const forkOnce = () => {
+      const g = new FakeGuest([`${TREE_ENV}=${trees.token(tree)}`]);
+      w.start(g, (imports) => {
+        imports.wasix_32v1!.proc_fork!(1, 0);
+        g.asyncify = 0;
+      });
+      return g;
+    };
+    raw[4] = 1; // one idle worker (PAGE_FIELDS.idleWorkers)
+    expect(forkOnce().forks).toBe(1);
+    // Its child has not started: the idle worker is spoken for. Another thread (the kernel)
+    // sees the fork waiting (PAGE_FIELDS.wantWorkers) and makes a worker idle after 100 ms.
+    const { Worker } = await import('node:worker_threads');
+    const kernel = new Worker(
+      `const { workerData } = require('node:worker_threads');
+       const a = new Int32Array(workerData);
+       Atomics.wait(a, 5, 0, 5000);
+       const want = Atomics.load(a, 5);
+       setTimeout(() => { a[7] = want; Atomics.store(a, 4, 2); Atomics.notify(a, 4); }, 100);`,
+      { eval: true, workerData: trees.control },
+    );
+    const t0 = performance.now();
+    const second = forkOnce();
+    const waited = performance.now() - t0;
+    await kernel.terminate();
+    expect(second.forks).toBe(1);
+    expect(raw[7]).toBe(1); // the kernel saw one fork waiting
+    expect(raw[5]).toBe(0); // and none waits now
+    expect(waited).toBeGreaterThanOrEqual(80);
+    expect(waited).toBeLessThan(2000);
+    // Two children waiting, two idle workers: the next fork waits; the tree's kill ends it.
+    trees.startDeadline(tree, 60);
+    const third = forkOnce();
+    expect(third.forks).toBe(0);
+    expect(third.exitCode).toBe(137);
+    expect(raw[5]).toBe(0);
+  });
+
   it('without the greeting (not our worker) nothing is counted or refused', () => {
     const trees = new ProcessTrees({ perTree: 1, perPage: 1 });
     const w = workerScope();

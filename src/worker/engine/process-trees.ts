@@ -122,6 +122,9 @@ export class ProcessTrees {
     const deadline = Atomics.load(this.ctl, this.at(tree, F.deadline));
     const at = this.expired(tree) ? deadline : Math.max(1, Date.now() - this.epoch);
     Atomics.compareExchange(this.ctl, this.at(tree, F.killedAt), 0, at);
+    // Its forks waiting for room (guest-limits.ts queueRoom) end now rather than at their next look.
+    Atomics.notify(this.ctl, this.at(tree, F.queued));
+    Atomics.notify(this.ctl, P.idleWorkers);
   }
 
   /**

@@ -6,7 +6,7 @@ import type { LoadProgress } from '../protocol';
 import type { Vfs } from '../vfs';
 import { loadBinaries, loadManifest, type BinaryEntry, type LoadedBinary } from './binaries';
 import { runsEarly } from './early-run';
-import { warmPool } from './warm-pool';
+import { SpareWorkers, warmPool } from './warm-pool';
 import { hookSandboxBuilder, installHostFs, type HostMountBuilder, type HostMountPlan } from './hostfs/install';
 import { HostFsServer } from './hostfs/server';
 import { useHostFsWorkerEntry } from './hostfs/worker-entry';
@@ -145,6 +145,9 @@ export class Runtime {
     const clientReady = wasmer.ready();
     const warming = clientReady.then(() => warmPool(wasmer));
     warming.catch(() => undefined);
+    // Orphans' forks go on into idle workers; spares grow the pool for them (warm-pool.ts).
+    const spares = new SpareWorkers(trees.control);
+    void warming.then((runner) => spares.use(runner));
     let binaries: LoadedBinary[];
     try {
       // Progress counts what the sandbox waits for: the binaries it starts with.
@@ -181,6 +184,7 @@ export class Runtime {
     self.runtime = new Runtime(Wasmer, wasmer, pkg, binaries, lateBinaries, owners, commands, shell, env, trees);
     self.runtime.#late = late.length ? self.runtime.#latePackage() : undefined;
     const runtime = self.runtime;
+    runtime.#spares = spares;
     setTimeout(() => runtime.#wantLate(), LATE_IDLE_MS);
     self.runtime.#lateCommands = [...owners].filter(([, b]) => late.some((e) => e.name === b)).map(([c]) => c);
     self.runtime.#firstCommands = new Set(
@@ -344,6 +348,7 @@ export class Runtime {
       // The old pool's workers run the dead engine or the storm: end them all ourselves
       // (close() alone neither ends orphans nor answers once the scheduler is dead).
       const dead = this.wasmer;
+      this.#spares?.use(undefined);
       terminateWorkers(liveWorkers());
       const closed = Promise.race([dead.close(), sleep(2000)]).catch(() => undefined);
       // The old scheduler replaces workers it loses; until it has stopped (its close() may
@@ -363,6 +368,7 @@ export class Runtime {
         this.wasmer = new this.Client({ cache: 'memory' });
         await this.wasmer.ready();
         this.pkg = await createPackage(this.wasmer, this.binaries, this.owners);
+        this.#spares?.use(await warmPool(this.wasmer));
         if (this.#late) {
           this.#late = this.#latePackage();
           this.#wantLate();
@@ -378,6 +384,9 @@ export class Runtime {
   }
 
   #restarting: Promise<void> | undefined;
+
+  /** Grows the SDK's pool for orphans' forks waiting for an idle worker (warm-pool.ts). */
+  #spares: SpareWorkers | undefined;
 
   /**
    * Orphans of a command that ended (a fork bomb's children) keep starting guests, each an SDK
@@ -432,6 +441,7 @@ export class Runtime {
   #settling: Promise<void> | undefined;
 
   async close(): Promise<void> {
+    this.#spares?.stop();
     this.uninstall();
     await this.wasmer.close().catch(() => undefined);
   }

@@ -287,6 +287,9 @@ export class EngineSandbox {
           if (now - started - killMs < KILL_WRITE_OFF_MS) return;
         } else return;
       } else {
+        // Killed and emptied between two checks (they run late while the page is busy).
+        const killedAt = trees.killedAt(tree);
+        if (killedAt !== undefined) killMs ??= Math.round(killedAt - started);
         emptyMs ??= Math.round((trees.emptiedAt(tree) ?? now) - started);
         if (now - quietSince < ORPHAN_QUIET_MS) return;
       }

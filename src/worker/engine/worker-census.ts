@@ -27,7 +27,10 @@ export function setWorkerGreeting(message: unknown): void {
 const idle = new Set<Worker>();
 let ctl: Int32Array | undefined;
 function publishIdle(): void {
-  if (ctl) Atomics.store(ctl, PAGE_FIELDS.idleWorkers, idle.size);
+  if (!ctl) return;
+  Atomics.store(ctl, PAGE_FIELDS.idleWorkers, idle.size);
+  // Orphans' forks waiting for an idle worker wait on this field (guest-limits.ts queueRoom).
+  Atomics.notify(ctl, PAGE_FIELDS.idleWorkers);
 }
 function setIdle(w: Worker, on: boolean): void {
   if (on === idle.has(w)) return;

@@ -435,9 +435,12 @@ function mergePrevious(result) {
   const file = join(dir, earlier);
   const prev = JSON.parse(readFileSync(file, 'utf8'));
   const all = ['sandpit', 'wasmer-sdk', 'lifo', 'pyodide', 'wasi-shim'];
-  result.notes = [...new Set([...(prev.notes ?? []), ...result.notes])];
+  // A later re-run of the same rows replaces the note of the earlier one (each re-run's rows
+  // replace the earlier ones' results, so only the last note is true).
+  const rerun = `${onlyRows ? onlyRows.join(', ') : `${SUITES.join(', ')} rows`} of ${result.targets.join(', ')} re-run at `;
+  result.notes = [...new Set([...(prev.notes ?? []).filter((n) => !n.startsWith(rerun)), ...result.notes])];
   result.notes.push(
-    `${onlyRows ? onlyRows.join(', ') : `${SUITES.join(', ')} rows`} of ${result.targets.join(', ')} re-run at ${result.date.slice(11, 16)} UTC (load ${result.machine.loadavgStart.join(' / ')}); the rest from the run of ${prev.date.slice(0, 10) === result.date.slice(0, 10) ? '' : `${prev.date.slice(0, 10)} `}${prev.date.slice(11, 16)} UTC (load ${prev.machine.loadavgStart.join(' / ')})`,
+    `${rerun}${result.date.slice(11, 16)} UTC (load ${result.machine.loadavgStart.join(' / ')}); the rest from the run of ${prev.date.slice(0, 10) === result.date.slice(0, 10) ? '' : `${prev.date.slice(0, 10)} `}${prev.date.slice(11, 16)} UTC (load ${prev.machine.loadavgStart.join(' / ')})`,
   );
   for (const [id, row] of Object.entries(prev.rows)) {
     const mine = (result.rows[id] ??= { ...row, results: {} });

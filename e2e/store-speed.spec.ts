@@ -88,7 +88,7 @@ test('a tree of 3,000 distinct files persists in a few OPFS pack files and reope
   expect(packs.length).toBeLessThanOrEqual(33);
 });
 
-test('an export of 2,000 distinct files is version 3, imports byte for byte, and its packs are format 2', async ({
+test('an export of 2,000 distinct files is version 4, imports byte for byte, and its packs are format 2', async ({
   page,
 }) => {
   test.setTimeout(180_000);
@@ -132,7 +132,7 @@ test('an export of 2,000 distinct files is version 3, imports byte for byte, and
   console.log(
     `[store-speed] export of 2,000 files ${out.exportMs.toFixed(0)} ms (${(out.size / 1e6).toFixed(1)} MB), import ${out.importMs.toFixed(0)} ms`,
   );
-  expect(out.version).toBe(3);
+  expect(out.version).toBe(4);
   expect(out.bad).toEqual([]);
   expect(out.magics).toEqual(['83,80,80,65,67,75,0,2']); // "SPPACK\0\2"
   expect(out.reopened).toBe('2000');

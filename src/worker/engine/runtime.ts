@@ -6,6 +6,7 @@ import type { LoadProgress } from '../protocol';
 import type { Vfs } from '../vfs';
 import { loadBinaries, loadManifest, type BinaryEntry, type LoadedBinary } from './binaries';
 import { runsEarly } from './early-run';
+import { commandPins, extensionsOnTop, pinCommands, shadowedExtensions } from './extension-commands';
 import { SpareWorkers, warmPool } from './warm-pool';
 import { hookSandboxBuilder, installHostFs, type HostMountBuilder, type HostMountPlan } from './hostfs/install';
 import { HostFsServer } from './hostfs/server';
@@ -231,10 +232,23 @@ export class Runtime {
     return pkg;
   }
 
-  /** The SDK sandbox has every binary installed, or gets the late ones once they are loaded. */
-  #completion(sandbox: BuiltSandbox['sandbox'], late: Package | undefined): Promise<void> | undefined {
+  /**
+   * The SDK sandbox has every binary installed, or gets the late ones once they are loaded, and
+   * then the extensions named like late commands again (extension-commands.ts).
+   */
+  #completion(
+    sandbox: BuiltSandbox['sandbox'],
+    late: Package | undefined,
+    extensions: string[],
+  ): Promise<void> | undefined {
     if (!this.#late || late) return undefined;
-    const done = this.#late.then(async (pkg) => void (await sandbox.installPackage(pkg)));
+    const shadowed = shadowedExtensions(extensions, this.#lateCommands);
+    const stub = this.hostcall;
+    const done = this.#late.then(async (pkg) => {
+      await sandbox.installPackage(pkg);
+      if (stub && shadowed.length)
+        await sandbox.installPackage(await sandbox.wasmer.packages.create(extensionsOnTop(stub, shadowed)));
+    });
     done.catch(() => undefined);
     return done;
   }
@@ -312,8 +326,10 @@ export class Runtime {
       const late = this.#lateDone;
       if (late) packages.push(late);
       const env = this.baseEnv;
+      let called: Package | undefined;
       if (this.hostcall) {
-        packages.push(await this.wasmer.packages.create(hostCallPackage(this.hostcall, calls)));
+        called = await this.wasmer.packages.create(hostCallPackage(this.hostcall, calls));
+        packages.push(called);
         const id = this.nextMountId++;
         const files = { read: (path: string) => vfs().readFile(path) };
         unmounts.push(this.calls.add(id, hostCallMount(calls, files)));
@@ -323,7 +339,11 @@ export class Runtime {
       const unmount = () => unmounts.forEach((u) => u());
       try {
         const sandbox = await this.wasmer.sandboxes.create({ packages, shell: this.shell, env });
-        const complete = this.#completion(sandbox, late);
+        if (called) {
+          const o = { extensions: calls.extensions, binaryCommands: this.commands, shell: this.shell };
+          pinCommands(sandbox, commandPins({ ...o, binaries: this.pkg, calls: called }));
+        }
+        const complete = this.#completion(sandbox, late, called ? calls.extensions : []);
         return { sandbox, unmount, ...(complete ? { complete } : {}) };
       } catch (err) {
         unmount();

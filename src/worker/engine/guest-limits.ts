@@ -107,6 +107,13 @@ export function installGuestLimits(scope: object): void {
     QUEUE_WAIT_MS = 5000;
   /** A waiting fork looks again at least this often (a kill is not notified: it polls). */
   const QUEUE_POLL_MS = 10;
+  /**
+   * How close to its tree's deadline an orphan's fork waits for the deadline instead. A child
+   * is handed to the SDK's scheduler, on the kernel's thread, which runs 50-150 ms behind
+   * during a fork bomb (more while the killed tree's processes end there): a child forked
+   * just before the deadline started only after it, and its tree ended that much later.
+   */
+  const FORK_GUARD_MS = 200;
   const KILLED_EXIT = 137;
   /** What fromEnviron reports for a tree variable that names no tree of ours (forged). */
   const FORGED = -1;
@@ -291,6 +298,10 @@ export function installGuestLimits(scope: object): void {
         if (killedNow()) return false;
         const q = Atomics.load(ctl!, at);
         const idle = Atomics.load(ctl!, PAGE_IDLE);
+        if (nearDeadline(tree)) {
+          Atomics.wait(ctl!, at, q, QUEUE_POLL_MS);
+          continue;
+        }
         if (q < queueLimit(tree)) {
           if (Atomics.compareExchange(ctl!, at, q, q + 1) === q) return true;
           continue;
@@ -315,6 +326,22 @@ export function installGuestLimits(scope: object): void {
         Atomics.notify(ctl!, PAGE_WANT);
       }
     }
+  };
+  /** Kills the tree now (as process-trees.ts kill), recording when. */
+  const killTree = (tree: number): void => {
+    const s = slotOf(tree);
+    if (Atomics.compareExchange(ctl!, s + KILL, 0, 1) !== 0) return;
+    Atomics.compareExchange(ctl!, s + KILLED_AT, 0, Math.max(1, Date.now() - epoch));
+  };
+  /**
+   * An orphaned tree's deadline is less than FORK_GUARD_MS away: its forks wait for it (and
+   * end then) instead of handing the SDK a child that would be killed as it starts.
+   */
+  const nearDeadline = (tree: number): boolean => {
+    const s = slotOf(tree);
+    if (Atomics.load(ctl!, s + ORPHAN) === 0) return false;
+    const deadline = Atomics.load(ctl!, s + DEADLINE);
+    return deadline > 0 && deadline - (Date.now() - epoch) < FORK_GUARD_MS;
   };
   const mine = (tree: number): boolean => !!ctl && Atomics.load(ctl, slotOf(tree) + OWNER) === tree;
 
@@ -526,6 +553,13 @@ export function installGuestLimits(scope: object): void {
               if ((cap > 0 && Atomics.load(ctl!, s + LIVE) >= cap) || pageFull()) {
                 if (isFork) dequeue(tree);
                 Atomics.add(ctl!, s + DENIED, 1);
+                // An orphaned tree that forks past its cap is a runaway, which the kernel kills
+                // when it sees the refusal (sandbox.ts): killed here at once instead, so that
+                // none of its forks goes on while the kernel's thread is behind.
+                if (Atomics.load(ctl!, s + ORPHAN) !== 0) {
+                  killTree(tree);
+                  return kill();
+                }
                 return EAGAIN;
               }
               Atomics.add(ctl!, s + SPAWNS, 1);

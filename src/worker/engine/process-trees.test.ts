@@ -360,6 +360,59 @@ describe('process trees', () => {
     expect(raw[5]).toBe(0);
   });
 
+  it("an orphaned tree's fork past its cap kills the tree at once; a running command's gets EAGAIN", () => {
+    const trees = new ProcessTrees({ perTree: 2, perPage: 100 });
+    const w = workerScope();
+    greet(w.scope, trees);
+    const forkTwice = (tree: number) => {
+      const g = new FakeGuest([`${TREE_ENV}=${trees.token(tree)}`]);
+      const r = w.start(g, (imports) => {
+        const first = imports.wasix_32v1!.proc_fork!(1, 0);
+        g.asyncify = 0;
+        return [first, imports.wasix_32v1!.proc_fork!(1, 0)];
+      });
+      return { g, r };
+    };
+    const running = trees.open();
+    // The parent and its child are the cap of 2. EAGAIN: the shell may retry.
+    expect(forkTwice(running).r).toEqual([0, 6]);
+    expect(trees.killed(running)).toBe(false);
+    const orphan = trees.open();
+    trees.orphaned(orphan);
+    const t0 = performance.now();
+    const { g } = forkTwice(orphan);
+    expect(g.exitCode).toBe(137);
+    expect(trees.killed(orphan)).toBe(true);
+    expect(trees.killedAt(orphan)!).toBeGreaterThanOrEqual(t0 - 5);
+  });
+
+  it("an orphan's fork within 200 ms of its tree's deadline waits for it and ends there", () => {
+    const trees = new ProcessTrees();
+    const w = workerScope();
+    greet(w.scope, trees);
+    const tree = trees.open();
+    trees.orphaned(tree);
+    new Int32Array(trees.control)[4] = 8; // idle workers: room for the fork but for the deadline
+    const forkOnce = () => {
+      const g = new FakeGuest([`${TREE_ENV}=${trees.token(tree)}`]);
+      const t0 = performance.now();
+      w.start(g, (imports) => {
+        imports.wasix_32v1!.proc_fork!(1, 0);
+        g.asyncify = 0;
+      });
+      return { g, ms: performance.now() - t0 };
+    };
+    trees.startDeadline(tree, 400);
+    expect(forkOnce().g.forks).toBe(1); // 400 ms left: it goes on
+    const sleep = performance.now() + 250;
+    while (performance.now() < sleep); // now < 200 ms are left
+    const { g, ms } = forkOnce();
+    expect(g.forks).toBe(0);
+    expect(g.exitCode).toBe(137);
+    expect(ms).toBeGreaterThanOrEqual(100);
+    expect(trees.killed(tree)).toBe(true);
+  });
+
   it('without the greeting (not our worker) nothing is counted or refused', () => {
     const trees = new ProcessTrees({ perTree: 1, perPage: 1 });
     const w = workerScope();

@@ -128,3 +128,61 @@ test('a fork keeps its parent extensions and network', async ({ page }) => {
   });
   expect(out).toEqual(['ab\nab\n', '200']);
 });
+
+// The user's extension wins over a binary's command of the same name: the late binaries (jq,
+// python3, lua, sqlite3, js) are installed after the sandbox's extensions, and used to shadow
+// them from then on; an argv spawn of a name two packages provide failed ("ambiguous"), and an
+// extension named `bash` broke every command (the kernel runs commands with `bash -c`).
+test('extensions named like binaries win, before and after the late binaries are installed', async ({ page }) => {
+  await ready(page, '/?api');
+  const out = await page.evaluate(async () => {
+    const sandpit = (globalThis as any).sandpit;
+    const ext = (name: string, stdin = true) => ({
+      name,
+      stdin,
+      run: ({ args, stdin: text }: { args: string[]; stdin: string }) => ({
+        stdout: `ext ${name}(${args.join(' ')}) [${text.trim()}]\n`,
+      }),
+    });
+    const extensions = [ext('jq'), ext('sqlite3'), ext('ls'), ext('bash'), ext('js', false)];
+    // Created at once, before the late binaries are in (they load while the first commands run).
+    const sb = await sandpit.Sandbox.create({ extensions });
+    const run = async (c: string) => {
+      const r = await sb.commands.run(c);
+      return `${r.exitCode}:${r.stdout}${r.stderr}`;
+    };
+    const res: Record<string, string> = {
+      jqFirst: await run(`echo '{}' | jq .`),
+      // A late binary nobody shadows: the command waits for the late binaries, so they are in now.
+      lua: await run('lua -e "print(6*7)"'),
+      jqAfter: await run(`echo '{"a":1}' | jq -c .`),
+      sqlite: await run(`sqlite3 :memory: 'select 1'`),
+      ls: await run('ls /nope'),
+      bash: await run('echo from-the-shell; bash -c x'),
+      python: await run('python3 -c "print(2+2)"'),
+    };
+    // An argv spawn (a terminal's command) of an extension's name.
+    let screen = '';
+    const dec = new TextDecoder();
+    const pty = await sb.pty.create({ command: ['js', 'a'], onData: (b: Uint8Array) => (screen += dec.decode(b)) });
+    await pty.wait();
+    res.ptyArgv = screen;
+    // A sandbox built after the late binaries are in, and one without extensions.
+    const later = await sandpit.Sandbox.create({ extensions: [ext('jq')] });
+    res.laterJq = (await later.commands.run(`echo '{}' | jq .`)).stdout;
+    const plain = await sandpit.Sandbox.create();
+    res.plainJq = (await plain.commands.run(`echo '{"a":1}' | jq -c .`)).stdout;
+    for (const s of [sb, later, plain]) await s.destroy();
+    return res;
+  });
+  expect(out.jqFirst).toBe('0:ext jq(.) [{}]\n');
+  expect(out.lua).toBe('0:42\n');
+  expect(out.jqAfter).toBe('0:ext jq(-c .) [{"a":1}]\n');
+  expect(out.sqlite).toBe('0:ext sqlite3(:memory: select 1) []\n');
+  expect(out.ls).toBe('0:ext ls(/nope) []\n');
+  expect(out.bash).toBe('0:from-the-shell\next bash(-c x) []\n');
+  expect(out.python).toBe('0:4\n');
+  expect(out.ptyArgv).toContain('ext js(a) []');
+  expect(out.laterJq).toBe('ext jq(.) [{}]\n');
+  expect(out.plainJq).toBe('{"a":1}\n');
+});

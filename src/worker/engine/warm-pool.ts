@@ -90,12 +90,22 @@ export interface NoopRunner {
 }
 
 /**
- * Runs a no-op guest in an SDK sandbox of its own and keeps that sandbox for SpareWorkers;
- * never fails (undefined: the first command starts its worker itself, and there are no spares).
+ * Runs a no-op guest in a throwaway SDK sandbox, and makes another for SpareWorkers (made now:
+ * sandboxes are built one at a time later, see runtime.ts `creating`). The warmed one is
+ * closed as before: with it kept open for the spares, the first 10-stage pipeline on a fresh
+ * page looked slower (median 2.35 s against 1.85 s, 8 pages each; a second series 2.47 s
+ * against 2.30 s: noisy, load 5-9). Never fails (undefined: the first command starts its
+ * worker itself, and there are no spares).
  */
 export async function warmPool(wasmer: Wasmer): Promise<NoopRunner | undefined> {
   try {
     const pkg = await wasmer.packages.create({ modules: { noop: NOOP }, commands: { noop: { module: 'noop' } } });
+    const first = await wasmer.sandboxes.create({ packages: [pkg] });
+    try {
+      await first.command('noop').run({ check: false, timeoutMs: 10_000 });
+    } finally {
+      await first.close();
+    }
     const sandbox = await wasmer.sandboxes.create({ packages: [pkg] });
     const run = async (): Promise<void> => {
       try {
@@ -104,7 +114,6 @@ export async function warmPool(wasmer: Wasmer): Promise<NoopRunner | undefined> 
         // Only a worker less: a fork waiting for one takes one anyway after a while.
       }
     };
-    await run();
     return { run, close: () => sandbox.close().catch(() => undefined) };
   } catch {
     return undefined;

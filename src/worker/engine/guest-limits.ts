@@ -32,7 +32,8 @@ export const TREE_STRIDE = 12;
  * ones), the page's budget for forks (of memories held plus live processes: pageLoad below),
  * guest wasm memories the page's SDK workers hold, the load past which they collect, the pool
  * workers the kernel saw idle (worker-census.ts), forks of orphaned trees waiting for an idle
- * worker, and whether the kernel starts spare workers for them (warm-pool.ts SpareWorkers).
+ * worker, whether the kernel starts spare workers for them (warm-pool.ts SpareWorkers), and the
+ * kernel thread's heartbeat.
  */
 export const PAGE_FIELDS = {
   live: 0,
@@ -42,6 +43,8 @@ export const PAGE_FIELDS = {
   idleWorkers: 4,
   wantWorkers: 5,
   spares: 6,
+  /** The kernel thread's heartbeat: ms after the epoch, stored every 10 ms (warm-pool.ts). */
+  kernelBeat: 7,
 } as const;
 export const HEADER_INTS = 8;
 export const GREETING = 'sandpit-guest-limits';
@@ -83,7 +86,8 @@ export function installGuestLimits(scope: object): void {
     PAGE_PRESSURE = 3,
     PAGE_IDLE = 4,
     PAGE_WANT = 5,
-    PAGE_SPARES = 6;
+    PAGE_SPARES = 6,
+    PAGE_BEAT = 7;
   /** How often a worker looks at the page's memory count, and nudges its collector at most. */
   const NUDGE_CHECK_MS = 100,
     NUDGE_EVERY_MS = 300;
@@ -114,6 +118,10 @@ export function installGuestLimits(scope: object): void {
    * just before the deadline started only after it, and its tree ended that much later.
    */
   const FORK_GUARD_MS = 200;
+  /** How close to its tree's deadline an orphan's fork no longer asks for a spare worker. */
+  const SPARE_LEAD_MS = 1000;
+  /** How late the kernel's heartbeat (every 10 ms) may be before orphans' forks wait for it. */
+  const KERNEL_LAG_MS = 50;
   const KILLED_EXIT = 137;
   /** What fromEnviron reports for a tree variable that names no tree of ours (forged). */
   const FORGED = -1;
@@ -271,6 +279,15 @@ export function installGuestLimits(scope: object): void {
     if (Atomics.load(ctl!, slotOf(tree) + ORPHAN) === 0) return QUEUE_MAX;
     return Math.min(QUEUE_MAX, Math.max(0, Atomics.load(ctl!, PAGE_IDLE)) + (sparesOn() ? 0 : 1));
   };
+  /**
+   * The kernel's thread, where the SDK's scheduler hands children to workers, is more than
+   * KERNEL_LAG_MS behind (its heartbeat, warm-pool.ts SpareWorkers): a child forked now would
+   * wait there, not yet killable, so an orphan's fork waits in its parent instead.
+   */
+  const kernelBehind = (): boolean => {
+    const beat = Atomics.load(ctl!, PAGE_BEAT);
+    return beat > 0 && Date.now() - epoch - beat > KERNEL_LAG_MS;
+  };
   /** The kernel starts spare pool workers for orphans' forks that wait for an idle one. */
   const sparesOn = (): boolean => Atomics.load(ctl!, PAGE_SPARES) > 0;
   /** A forked child of the tree started (or its fork failed): the next fork may go on. */
@@ -299,10 +316,16 @@ export function installGuestLimits(scope: object): void {
         const q = Atomics.load(ctl!, at);
         const idle = Atomics.load(ctl!, PAGE_IDLE);
         if (nearDeadline(tree)) {
+          // No spare worker is wanted for it any more: starting one costs CPU the tree's end needs.
+          if (wanting) {
+            wanting = false;
+            Atomics.sub(ctl!, PAGE_WANT, 1);
+          }
           Atomics.wait(ctl!, at, q, QUEUE_POLL_MS);
           continue;
         }
-        if (q < queueLimit(tree)) {
+        const forIdle = Atomics.load(ctl!, slotOf(tree) + ORPHAN) !== 0 && sparesOn();
+        if (q < queueLimit(tree) && !(forIdle && kernelBehind())) {
           if (Atomics.compareExchange(ctl!, at, q, q + 1) === q) return true;
           continue;
         }
@@ -311,8 +334,9 @@ export function installGuestLimits(scope: object): void {
           Atomics.add(ctl!, at, 1);
           return true;
         }
-        const forIdle = Atomics.load(ctl!, slotOf(tree) + ORPHAN) !== 0 && sparesOn();
-        if (forIdle && !wanting) {
+        // A spare started this close to the deadline would be ready after it (a new worker
+        // takes 0.3-2.5 s to start) and only take CPU from the tree's end.
+        if (forIdle && !wanting && !nearDeadline(tree, SPARE_LEAD_MS)) {
           wanting = true;
           Atomics.add(ctl!, PAGE_WANT, 1);
           Atomics.notify(ctl!, PAGE_WANT);
@@ -332,16 +356,18 @@ export function installGuestLimits(scope: object): void {
     const s = slotOf(tree);
     if (Atomics.compareExchange(ctl!, s + KILL, 0, 1) !== 0) return;
     Atomics.compareExchange(ctl!, s + KILLED_AT, 0, Math.max(1, Date.now() - epoch));
+    Atomics.notify(ctl!, s + QUEUED);
+    Atomics.notify(ctl!, PAGE_IDLE);
   };
   /**
    * An orphaned tree's deadline is less than FORK_GUARD_MS away: its forks wait for it (and
    * end then) instead of handing the SDK a child that would be killed as it starts.
    */
-  const nearDeadline = (tree: number): boolean => {
+  const nearDeadline = (tree: number, within = FORK_GUARD_MS): boolean => {
     const s = slotOf(tree);
     if (Atomics.load(ctl!, s + ORPHAN) === 0) return false;
     const deadline = Atomics.load(ctl!, s + DEADLINE);
-    return deadline > 0 && deadline - (Date.now() - epoch) < FORK_GUARD_MS;
+    return deadline > 0 && deadline - (Date.now() - epoch) < within;
   };
   const mine = (tree: number): boolean => !!ctl && Atomics.load(ctl, slotOf(tree) + OWNER) === tree;
 
@@ -509,9 +535,13 @@ export function installGuestLimits(scope: object): void {
       if (Atomics.load(ctl, s + KILL) !== 0) return true;
       const deadline = Atomics.load(ctl, s + DEADLINE);
       if (deadline <= 0 || Date.now() - epoch < deadline) return false;
-      Atomics.store(ctl, s + KILL, 1);
-      // Killed by its deadline: at the deadline, whoever sees it first.
-      Atomics.compareExchange(ctl, s + KILLED_AT, 0, deadline);
+      if (Atomics.compareExchange(ctl, s + KILL, 0, 1) === 0) {
+        // Killed by its deadline: at the deadline, whoever sees it first. Its forks waiting
+        // for room (queueRoom) are woken to end now rather than at their next look.
+        Atomics.compareExchange(ctl, s + KILLED_AT, 0, deadline);
+        Atomics.notify(ctl, s + QUEUED);
+        Atomics.notify(ctl, PAGE_IDLE);
+      }
       return true;
     };
 

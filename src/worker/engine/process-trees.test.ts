@@ -335,20 +335,21 @@ describe('process trees', () => {
     // Its child has not started: the idle worker is spoken for. Another thread (the kernel)
     // sees the fork waiting (PAGE_FIELDS.wantWorkers) and makes a worker idle after 100 ms.
     const { Worker } = await import('node:worker_threads');
+    const seen = new Int32Array(new SharedArrayBuffer(4));
     const kernel = new Worker(
       `const { workerData } = require('node:worker_threads');
-       const a = new Int32Array(workerData);
+       const a = new Int32Array(workerData.control);
        Atomics.wait(a, 5, 0, 5000);
        const want = Atomics.load(a, 5);
-       setTimeout(() => { a[7] = want; Atomics.store(a, 4, 2); Atomics.notify(a, 4); }, 100);`,
-      { eval: true, workerData: trees.control },
+       setTimeout(() => { new Int32Array(workerData.seen)[0] = want; Atomics.store(a, 4, 2); Atomics.notify(a, 4); }, 100);`,
+      { eval: true, workerData: { control: trees.control, seen: seen.buffer } },
     );
     const t0 = performance.now();
     const second = forkOnce();
     const waited = performance.now() - t0;
     await kernel.terminate();
     expect(second.forks).toBe(1);
-    expect(raw[7]).toBe(1); // the kernel saw one fork waiting
+    expect(seen[0]).toBe(1); // the kernel saw one fork waiting
     expect(raw[5]).toBe(0); // and none waits now
     expect(waited).toBeGreaterThanOrEqual(80);
     expect(waited).toBeLessThan(2000);
@@ -411,6 +412,35 @@ describe('process trees', () => {
     expect(g.exitCode).toBe(137);
     expect(ms).toBeGreaterThanOrEqual(100);
     expect(trees.killed(tree)).toBe(true);
+  });
+
+  it("an orphan's fork waits while the kernel's heartbeat is late (its scheduler would hold the child)", () => {
+    const trees = new ProcessTrees();
+    const w = workerScope();
+    greet(w.scope, trees);
+    const tree = trees.open();
+    trees.orphaned(tree);
+    const raw = new Int32Array(trees.control);
+    const epoch = trees.greeting().epoch;
+    raw[6] = 1; // spares on
+    raw[4] = 4; // idle workers
+    const forkOnce = () => {
+      const g = new FakeGuest([`${TREE_ENV}=${trees.token(tree)}`]);
+      w.start(g, (imports) => {
+        imports.wasix_32v1!.proc_fork!(1, 0);
+        g.asyncify = 0;
+      });
+      return g;
+    };
+    raw[7] = Date.now() - epoch; // a fresh heartbeat (PAGE_FIELDS.kernelBeat)
+    expect(forkOnce().forks).toBe(1);
+    const spin = performance.now() + 80;
+    while (performance.now() < spin);
+    raw[7] = Date.now() - epoch - 70; // the kernel is 70 ms behind
+    trees.startDeadline(tree, 400);
+    const late = forkOnce();
+    expect(late.forks).toBe(0);
+    expect(late.exitCode).toBe(137);
   });
 
   it('without the greeting (not our worker) nothing is counted or refused', () => {

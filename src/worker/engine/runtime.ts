@@ -147,7 +147,7 @@ export class Runtime {
     const warming = clientReady.then(() => warmPool(wasmer));
     warming.catch(() => undefined);
     // Orphans' forks go on into idle workers; spares grow the pool for them (warm-pool.ts).
-    const spares = new SpareWorkers(trees.control);
+    const spares = new SpareWorkers(trees.greeting());
     void warming.then((runner) => spares.use(runner));
     let binaries: LoadedBinary[];
     try {

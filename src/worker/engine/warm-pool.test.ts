@@ -34,7 +34,8 @@ describe('warm pool', () => {
       },
       close: async () => undefined,
     };
-    const spares = new SpareWorkers(control);
+    const epoch = Date.now();
+    const spares = new SpareWorkers({ control, epoch });
     const tick = () => new Promise((r) => setTimeout(r, 60));
     // Nothing waits: nothing started. Without a runner, orphans' forks are not told to wait.
     spares.use(runner);
@@ -55,8 +56,11 @@ describe('warm pool', () => {
     Atomics.store(ctl, PAGE_FIELDS.idleWorkers, 0);
     await tick();
     expect(runs).toBe(3);
+    // The kernel thread's heartbeat is fresh while it runs, and cleared when stopped.
+    expect(Date.now() - (ctl[PAGE_FIELDS.kernelBeat]! + epoch)).toBeLessThan(200);
     spares.stop();
     expect(ctl[PAGE_FIELDS.spares]).toBe(0);
+    expect(ctl[PAGE_FIELDS.kernelBeat]).toBe(0);
     for (const end of ends.splice(0)) end();
     await tick();
     expect(runs).toBe(3);

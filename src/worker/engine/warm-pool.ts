@@ -134,6 +134,8 @@ const waitAsync = (
 
 /** New workers started at once for waiting forks: each costs CPU the page's guests need too. */
 const MAX_STARTING = 2;
+/** How often the kernel thread's heartbeat is stored. */
+const BEAT_MS = 10;
 /** How often the demand is looked at while forks wait (they also notify when they start to). */
 const WANT_POLL_MS = 20;
 
@@ -152,8 +154,16 @@ export class SpareWorkers {
   /** Spares started so far (tests, docs). */
   started = 0;
 
-  constructor(control: SharedArrayBuffer) {
-    this.#ctl = new Int32Array(control);
+  readonly #beat: ReturnType<typeof setInterval>;
+
+  /** `trees`: the control block and its epoch (process-trees.ts greeting). */
+  constructor(trees: { control: SharedArrayBuffer; epoch: number }) {
+    this.#ctl = new Int32Array(trees.control);
+    // The heartbeat: how far behind this thread is, for orphans' forks (guest-limits.ts
+    // kernelBehind): a child handed to the scheduler while it is behind waits there.
+    const beat = () => Atomics.store(this.#ctl, PAGE_FIELDS.kernelBeat, Math.max(1, Date.now() - trees.epoch));
+    beat();
+    this.#beat = setInterval(beat, BEAT_MS);
     void this.#watch();
   }
 
@@ -183,6 +193,8 @@ export class SpareWorkers {
 
   stop(): void {
     this.#stopped = true;
+    clearInterval(this.#beat);
+    Atomics.store(this.#ctl, PAGE_FIELDS.kernelBeat, 0);
     this.use(undefined);
   }
 

@@ -4,31 +4,19 @@
 // name another process made in between) our server says EEXIST, which the SDK turned into EPERM
 // (open) or ENOENT (mkdir). server.ts sends those as EIO and compat asks why (meta op `e`).
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Wasmer } from '@wasmer/sdk/node';
 import { Vfs } from '../../vfs';
 import { VfsBackend } from '../vfs-backend';
-import { installHostFs, type HostMountPlan } from './install';
-import { hostFsWasmer, wasmDir } from './node-sdk.test-helpers';
+import { installHostFs } from './install';
+import { HOME_TMP_PLAN, hostFsWasmer, pythonMeta, serveHomeTmp, wasmDir } from './node-sdk.test-helpers';
 import { HostFsServer } from './server';
 
-const here = dirname(new URL(import.meta.url).pathname);
-const pythonMeta = JSON.parse(readFileSync(join(here, '../../../../wasm/python/meta.json'), 'utf8')) as {
-  file: string;
-  env: Record<string, string>;
-  assets: { file: string; guestPath: string }[];
-};
 const binaries = { busybox: 'busybox.wasm', bash: 'bash.wasm', python: pythonMeta.file };
 const present = Object.values(binaries).every((f) => existsSync(join(wasmDir, f)));
 
-const PLAN: HostMountPlan = {
-  storage: 1,
-  mounts: [
-    { path: '/home', mountId: 2 },
-    { path: '/tmp', mountId: 3 },
-  ],
-};
+const PLAN = HOME_TMP_PLAN;
 // Below the test timeout, so that a stuck command fails with its output instead of the test's.
 const RUN = { check: false, timeoutMs: 30_000 } as const;
 
@@ -51,12 +39,8 @@ describe.skipIf(!present)('EEXIST for guests (Node, real SDK, kernel VFS)', () =
   let sandbox: Awaited<ReturnType<Wasmer['sandboxes']['create']>>;
 
   beforeAll(async () => {
-    for (const d of ['/workspace', '/home/user', '/tmp']) vfs.mkdir(d, { recursive: true });
+    serveHomeTmp(server, vfs, new LateBackend(() => vfs));
     vfs.mount('/home/ro', { f: 'read only\n' }, { readOnly: true });
-    const backend = new LateBackend(() => vfs);
-    server.mount(1, backend, '/workspace');
-    server.mount(2, backend, '/home');
-    server.mount(3, backend, '/tmp');
     uninstall = installHostFs(server);
     wasmer = await hostFsWasmer(PLAN, {});
     const modules = Object.fromEntries(Object.entries(binaries).map(([m, f]) => [m, readFileSync(join(wasmDir, f))]));

@@ -2,34 +2,22 @@
 // compat library, and the kernel VFS behind the server. Modes, mtimes, symlinks and ENOSPC that
 // the SDK's protocol cannot carry reach guests through meta names (meta.ts, wasm/compat/src/meta.c).
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Wasmer } from '@wasmer/sdk/node';
 import { Vfs } from '../../vfs';
 import { VfsBackend } from '../vfs-backend';
-import { installHostFs, type HostMountPlan } from './install';
-import { hostFsWasmer, wasmDir } from './node-sdk.test-helpers';
+import { installHostFs } from './install';
+import { HOME_TMP_PLAN, hostFsWasmer, pythonMeta, serveHomeTmp, wasmDir } from './node-sdk.test-helpers';
 import { HostFsServer } from './server';
 
-const here = dirname(new URL(import.meta.url).pathname);
 // META_BUSYBOX: another build to compare with (the bench below), e.g. one without meta.c.
 const busyboxPath = process.env.META_BUSYBOX ?? join(wasmDir, 'busybox.wasm');
 
-const pythonMeta = JSON.parse(readFileSync(join(here, '../../../../wasm/python/meta.json'), 'utf8')) as {
-  file: string;
-  env: Record<string, string>;
-  assets: { file: string; guestPath: string }[];
-};
 const pythonPath = join(wasmDir, pythonMeta.file);
 const bashPath = join(wasmDir, 'bash.wasm');
 
-const PLAN: HostMountPlan = {
-  storage: 1,
-  mounts: [
-    { path: '/home', mountId: 2 },
-    { path: '/tmp', mountId: 3 },
-  ],
-};
+const PLAN = HOME_TMP_PLAN;
 
 // Below the test timeout, so that a stuck command fails with its output instead of the test's.
 const RUN = { check: false, timeoutMs: 30_000 } as const;
@@ -51,11 +39,7 @@ describe.skipIf(!existsSync(busyboxPath))('guest metadata (Node, real SDK, busyb
   let sandbox: Awaited<ReturnType<Wasmer['sandboxes']['create']>>;
 
   beforeAll(async () => {
-    for (const d of ['/workspace', '/home/user', '/tmp']) vfs.mkdir(d, { recursive: true });
-    const backend = new VfsBackend(() => vfs);
-    server.mount(1, backend, '/workspace');
-    server.mount(2, backend, '/home');
-    server.mount(3, backend, '/tmp');
+    serveHomeTmp(server, vfs, new VfsBackend(() => vfs));
     uninstall = installHostFs(server);
     wasmer = await hostFsWasmer(PLAN, {});
     const commands: Record<string, { module: string }> = Object.fromEntries(

@@ -1,17 +1,43 @@
 // Test support (Node only, not part of the worker build): the real @wasmer/sdk in Node with our
 // host filesystem, for the SDK tests of hostfs, hostcall and the throughput measurement. Install
 // the server first (installHostFs): the client's SDK workers then reach it through our entry.
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Wasmer } from '@wasmer/sdk/node';
 import { hookSandboxBuilder, type HostMountBuilder, type HostMountPlan } from './install';
+import type { Vfs } from '../../vfs';
+import type { VfsBackend } from '../vfs-backend';
+import type { HostFsServer } from './server';
 import { workerEntrySource, type WorkerEntryOptions } from './worker-cache';
 
 const sdkDist = dirname(createRequire(import.meta.url).resolve('@wasmer/sdk/node'));
 
 /** public/wasm: the committed binaries (tests that need one skip its cases when it is missing). */
 export const wasmDir = fileURLToPath(new URL('../../../../public/wasm', import.meta.url));
+
+/** /workspace as the storage mount, /home and /tmp as host mounts 2 and 3: the SDK tests' usual plan. */
+export const HOME_TMP_PLAN: HostMountPlan = {
+  storage: 1,
+  mounts: [
+    { path: '/home', mountId: 2 },
+    { path: '/tmp', mountId: 3 },
+  ],
+};
+
+/** Makes the directories HOME_TMP_PLAN's mounts need in `vfs` and serves `backend` at all three. */
+export function serveHomeTmp(server: HostFsServer, vfs: Vfs, backend: VfsBackend): void {
+  for (const d of ['/workspace', '/home/user', '/tmp']) vfs.mkdir(d, { recursive: true });
+  server.mount(1, backend, '/workspace');
+  server.mount(2, backend, '/home');
+  server.mount(3, backend, '/tmp');
+}
+
+/** wasm/python/meta.json: the python binary's file name, its environment and its stdlib assets. */
+export const pythonMeta = JSON.parse(
+  readFileSync(fileURLToPath(new URL('../../../../wasm/python/meta.json', import.meta.url)), 'utf8'),
+) as { file: string; env: Record<string, string>; assets: { file: string; guestPath: string }[] };
 
 /** Our additions to the SDK worker (WorkerEntryOptions without the URLs, which are Node's). */
 export type WorkerAdditions = Omit<WorkerEntryOptions, 'sdkWorkerUrl' | 'bridgeUrl'>;

@@ -56,12 +56,14 @@ test.describe('process trees', () => {
     expect(bombTree!.peak as number).toBeLessThanOrEqual(32);
   });
 
-  // A killed tree's processes end at their next system call, its sleepers within 50 ms; the
-  // children still waiting for an SDK worker end once started, and on a fresh page that may be
-  // a new worker (docs/processes.md): measured 0.13–0.74 s after the kill (1.4–3 s before
-  // 23 Nov), so the goal of 200 ms is not always reached. Asserted: the tree empties within 2 s of
-  // its kill (both times recorded where they happened, not when the kernel looked).
-  test('fork bomb: every process of the tree is gone within 2 s of its kill', async ({ page }) => {
+  // A killed tree's processes end at their next system call, its sleepers within 50 ms. An
+  // orphaned tree (a bomb's) forks only into idle SDK workers, never near its deadline or while
+  // the kernel's thread is behind, so no child is still on its way to a worker at the kill
+  // (docs/processes.md): 46 of 48 runs emptied 20-198 ms after the kill on a shared 2-core
+  // machine at load 4-10, two in 220 and 445 ms while the machine starved the page (before
+  // 23 Nov 06:30: 0.07-0.52 s; before 03:30: 1.4-3 s). Asserted with room for a loaded CI
+  // machine: within 1 s (both times recorded where they happened, not when the kernel looked).
+  test('fork bomb: every process of the tree is gone within 1 s of its kill', async ({ page }) => {
     const ends = treeEnds(page);
     await ready(page, '/?api');
     await page.evaluate(async () => {
@@ -74,7 +76,7 @@ test.describe('process trees', () => {
     report('fork bomb tree emptied', tree);
     expect(tree?.killMs).toBeDefined();
     expect(tree?.emptyMs).toBeDefined();
-    expect((tree!.emptyMs as number) - (tree!.killMs as number)).toBeLessThanOrEqual(2000);
+    expect((tree!.emptyMs as number) - (tree!.killMs as number)).toBeLessThanOrEqual(1000);
   });
 
   test('a fork past the cap fails with EAGAIN in the guest, and the shell goes on', async ({ page }) => {

@@ -4,6 +4,7 @@
 
 import { workerEntrySource, type WorkerEntryOptions } from './worker-cache';
 import { installGuestLimits } from '../guest-limits';
+import { blobModule } from '../worker-modules';
 
 /**
  * Call right after `super.initializeCore()` in the Wasmer subclass (the SDK sets its default
@@ -17,8 +18,17 @@ export async function useHostFsWorkerEntry(
   const pkg = (await import(/* @vite-ignore */ new URL('../pkg/wasmer_sdk_js.js', sdkUrl).href)) as {
     setWorkerUrl(url: string): void;
   };
-  const src =
-    workerEntrySource({ ...options, sdkWorkerUrl: new URL('browser-worker.js', sdkUrl).href }) +
-    `(${installGuestLimits.toString()})(globalThis);\n`;
-  pkg.setWorkerUrl(URL.createObjectURL(new Blob([src], { type: 'text/javascript' })));
+  const entry = (sdkWorkerUrl: string): string => {
+    const src = workerEntrySource({ ...options, sdkWorkerUrl }) + `(${installGuestLimits.toString()})(globalThis);\n`;
+    return URL.createObjectURL(new Blob([src], { type: 'text/javascript' }));
+  };
+  const workerUrl = new URL('browser-worker.js', sdkUrl).href;
+  pkg.setWorkerUrl(entry(workerUrl));
+  // Every new worker imports browser-worker.js and its four modules, one request each, in
+  // turn: once blob: copies exist (worker-modules.ts, as for the SDK's own modules), workers
+  // started from then on import those. Until then, or if copying fails, the files themselves.
+  blobModule(workerUrl).then(
+    (copy) => pkg.setWorkerUrl(entry(copy)),
+    () => undefined,
+  );
 }

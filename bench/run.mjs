@@ -440,8 +440,10 @@ function mergePrevious(result) {
   const rerun = `${onlyRows ? onlyRows.join(', ') : `${SUITES.join(', ')} rows`} of ${result.targets.join(', ')} re-run at `;
   result.notes = [...new Set([...(prev.notes ?? []).filter((n) => !n.startsWith(rerun)), ...result.notes])];
   result.notes.push(
-    `${rerun}${result.date.slice(11, 16)} UTC (load ${result.machine.loadavgStart.join(' / ')}); the rest from the run of ${prev.date.slice(0, 10) === result.date.slice(0, 10) ? '' : `${prev.date.slice(0, 10)} `}${prev.date.slice(11, 16)} UTC (load ${prev.machine.loadavgStart.join(' / ')})`,
+    `${rerun}${result.date.slice(11, 16)} UTC at ${result.versions.sandpit} (load ${result.machine.loadavgStart.join(' / ')}); the rest from the run of ${prev.date.slice(0, 10) === result.date.slice(0, 10) ? '' : `${prev.date.slice(0, 10)} `}${prev.date.slice(11, 16)} UTC at ${prev.versions.sandpit} (load ${prev.machine.loadavgStart.join(' / ')})`,
   );
+  // The header's versions are the run that the rest of the table comes from.
+  result.versions = prev.versions;
   for (const [id, row] of Object.entries(prev.rows)) {
     const mine = (result.rows[id] ??= { ...row, results: {} });
     for (const [t, r] of Object.entries(row.results)) mine.results[t] ??= r;

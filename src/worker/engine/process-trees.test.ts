@@ -128,6 +128,28 @@ function inTree(trees: ProcessTrees) {
   return { trees, w, tree, guest };
 }
 
+/**
+ * In a greeted SDK worker: an orphaned tree (its command has ended), the control block as
+ * words, and `forkOnce()`: a new guest of the tree forks once (its forks count what went on)
+ * and reports how long the fork took.
+ */
+function orphanForks(trees: ProcessTrees) {
+  const w = workerScope();
+  greet(w.scope, trees);
+  const tree = trees.open();
+  trees.orphaned(tree);
+  const forkOnce = () => {
+    const g = new FakeGuest([`${TREE_ENV}=${trees.token(tree)}`]);
+    const t0 = performance.now();
+    w.start(g, (imports) => {
+      imports.wasix_32v1!.proc_fork!(1, 0);
+      g.asyncify = 0;
+    });
+    return { g, ms: performance.now() - t0 };
+  };
+  return { tree, raw: new Int32Array(trees.control), forkOnce };
+}
+
 describe('process trees', () => {
   it('a guest finds its tree through its environment and counts while it runs', () => {
     const trees = new ProcessTrees({ perTree: 4, perPage: 100 });
@@ -316,20 +338,9 @@ describe('process trees', () => {
 
   it("with spare workers, an orphan's fork goes on only into an idle worker, says it waits, and a kill ends the wait", async () => {
     const trees = new ProcessTrees();
-    const w = workerScope();
-    greet(w.scope, trees);
-    const tree = trees.open();
-    trees.orphaned(tree);
-    const raw = new Int32Array(trees.control);
+    const { tree, raw, forkOnce: fork } = orphanForks(trees);
     raw[6] = 1; // the kernel grows the pool (PAGE_FIELDS.spares)
-    const forkOnce = () => {
-      const g = new FakeGuest([`${TREE_ENV}=${trees.token(tree)}`]);
-      w.start(g, (imports) => {
-        imports.wasix_32v1!.proc_fork!(1, 0);
-        g.asyncify = 0;
-      });
-      return g;
-    };
+    const forkOnce = () => fork().g;
     raw[4] = 1; // one idle worker (PAGE_FIELDS.idleWorkers)
     expect(forkOnce().forks).toBe(1);
     // Its child has not started: the idle worker is spoken for. Another thread (the kernel)
@@ -389,20 +400,8 @@ describe('process trees', () => {
 
   it("an orphan's fork within 200 ms of its tree's deadline waits for it and ends there", () => {
     const trees = new ProcessTrees();
-    const w = workerScope();
-    greet(w.scope, trees);
-    const tree = trees.open();
-    trees.orphaned(tree);
-    new Int32Array(trees.control)[4] = 8; // idle workers: room for the fork but for the deadline
-    const forkOnce = () => {
-      const g = new FakeGuest([`${TREE_ENV}=${trees.token(tree)}`]);
-      const t0 = performance.now();
-      w.start(g, (imports) => {
-        imports.wasix_32v1!.proc_fork!(1, 0);
-        g.asyncify = 0;
-      });
-      return { g, ms: performance.now() - t0 };
-    };
+    const { tree, raw, forkOnce } = orphanForks(trees);
+    raw[4] = 8; // idle workers: room for the fork but for the deadline
     trees.startDeadline(tree, 400);
     expect(forkOnce().g.forks).toBe(1); // 400 ms left: it goes on
     const sleep = performance.now() + 250;
@@ -416,22 +415,11 @@ describe('process trees', () => {
 
   it("an orphan's fork waits while the kernel's heartbeat is late (its scheduler would hold the child)", () => {
     const trees = new ProcessTrees();
-    const w = workerScope();
-    greet(w.scope, trees);
-    const tree = trees.open();
-    trees.orphaned(tree);
-    const raw = new Int32Array(trees.control);
+    const { tree, raw, forkOnce: fork } = orphanForks(trees);
+    const forkOnce = () => fork().g;
     const epoch = trees.greeting().epoch;
     raw[6] = 1; // spares on
     raw[4] = 4; // idle workers
-    const forkOnce = () => {
-      const g = new FakeGuest([`${TREE_ENV}=${trees.token(tree)}`]);
-      w.start(g, (imports) => {
-        imports.wasix_32v1!.proc_fork!(1, 0);
-        g.asyncify = 0;
-      });
-      return g;
-    };
     raw[7] = Date.now() - epoch; // a fresh heartbeat (PAGE_FIELDS.kernelBeat)
     expect(forkOnce().forks).toBe(1);
     const spin = performance.now() + 80;

@@ -186,9 +186,12 @@ test.describe('files and state', () => {
       const copy = await Sandbox.importState(blob);
       const copyOut = (await copy.commands.run('echo $GREETING; pwd; cat b')).stdout;
       const snaps = (await copy.listSnapshots()).map((s: any) => s.name);
+      // The same Blob as a template (the kernel reads a Blob itself), and a truncated Blob.
+      const fromTemplate = await Sandbox.create({ template: blob });
+      const templateOut = (await fromTemplate.commands.run('cat b')).stdout;
       const corrupt: string[] = [];
       const bytes = new Uint8Array(await blob.arrayBuffer());
-      for (const bad of [bytes.slice(0, bytes.length >> 1), new Uint8Array([1, 2, 3])]) {
+      for (const bad of [bytes.slice(0, bytes.length >> 1), new Uint8Array([1, 2, 3]), blob.slice(0, 100)]) {
         try {
           await Sandbox.importState(bad);
           corrupt.push('none');
@@ -196,8 +199,8 @@ test.describe('files and state', () => {
           corrupt.push(e.code);
         }
       }
-      for (const s of [sb, child, copy]) await s.destroy();
-      return { diff, afterRestore, childC, copyOut, snaps, corrupt, size: blob.size, type: blob.type };
+      for (const s of [sb, child, copy, fromTemplate]) await s.destroy();
+      return { diff, afterRestore, childC, copyOut, templateOut, snaps, corrupt, size: blob.size, type: blob.type };
     });
     expect(out.diff).toEqual({
       added: ['/home/user/pkg/c'],
@@ -208,7 +211,8 @@ test.describe('files and state', () => {
     expect(out.childC).toBe('child');
     expect(out.copyOut).toBe('hello\n/home/user/pkg\n2\n');
     expect(out.snaps).toEqual(['before']);
-    expect(out.corrupt).toEqual(['CORRUPT', 'CORRUPT']);
+    expect(out.templateOut).toBe('2\n');
+    expect(out.corrupt).toEqual(['CORRUPT', 'CORRUPT', 'CORRUPT']);
   });
 
   for (const persistence of ['opfs', 'indexeddb'] as const) {

@@ -94,7 +94,7 @@ function mountsInit(value: SandboxOptions['mounts']): [string, ReturnType<typeof
 }
 
 async function templateSource(template: string | Blob): Promise<SandboxSource> {
-  if (template instanceof Blob) return { kind: 'import', bytes: new Uint8Array(await template.arrayBuffer()) };
+  if (template instanceof Blob) return { kind: 'import', blob: template };
   if (typeof template !== 'string') throw new SandboxError('EINVAL', 'template must be a name or an exported Blob');
   return { kind: 'template', name: template };
 }
@@ -196,8 +196,12 @@ export class Sandbox {
     if (!(blob instanceof Blob) && !(blob instanceof Uint8Array)) {
       throw new SandboxError('EINVAL', 'importState takes a Blob or a Uint8Array');
     }
-    const bytes = blob instanceof Blob ? new Uint8Array(await blob.arrayBuffer()) : blob.slice();
-    return Sandbox.#start(options, { kind: 'import', bytes });
+    // A Blob goes to the kernel as it is (a handle, not its bytes): the kernel reads it there,
+    // and the page's thread does not copy 100 MB out of the blob store first.
+    return Sandbox.#start(
+      options,
+      blob instanceof Blob ? { kind: 'import', blob } : { kind: 'import', bytes: blob.slice() },
+    );
   }
 
   /**
@@ -297,7 +301,9 @@ export class Sandbox {
         k.api.create(
           init,
           onProgress ? proxy(onProgress) : undefined,
-          source?.kind === 'import' ? transfer(source, [source.bytes.buffer as ArrayBuffer]) : source,
+          source?.kind === 'import' && 'bytes' in source
+            ? transfer(source, [source.bytes.buffer as ArrayBuffer])
+            : source,
           hostProxy,
         ),
       );

@@ -44,6 +44,7 @@ const STORE_OPEN_DEADLINE_MS = 60_000;
 /** Top-level guest paths that hold the engine's own files: never a volume mount point. */
 const RESERVED = ['/usr', '/bin', '/dev', '/proc', '/lib', '/sbin', '/run', '/.app', '/.private'];
 import { deleteTemplate, listTemplates, loadTemplate, saveTemplate } from './templates';
+import { blobBytes } from './store/blob-source';
 import { exportState, importState } from './store/export';
 import { closeMounts, hasProviderMounts, mountInto, refreshMounts } from './mounts';
 
@@ -154,9 +155,10 @@ class Kernel implements WorkerApi {
   async #initialState(init: KernelInit, source?: SandboxSource): Promise<InitialState | undefined> {
     if (!source) return undefined;
     if (source.kind === 'fork') return this.#get(source.sid).fork();
-    const bytes = source.kind === 'template' ? await loadTemplate(source.name) : source.bytes;
+    const bytes = async (): Promise<Uint8Array> =>
+      source.kind === 'template' ? loadTemplate(source.name) : 'blob' in source ? blobBytes(source.blob) : source.bytes;
     try {
-      return await importState(bytes, { vfs: vfsOptions(init) });
+      return await importState(await bytes(), { vfs: vfsOptions(init) });
     } catch (err) {
       if ((err as { code?: string }).code === 'CORRUPT') throw new KernelError('CORRUPT', (err as Error).message);
       throw err;

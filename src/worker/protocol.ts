@@ -225,8 +225,12 @@ export interface MountRequest {
 }
 
 /** Where a new sandbox's state comes from. Default: a fresh default layout. */
+/** An import comes as bytes or as a Blob, which the kernel reads itself (blob-source.ts). */
 export type SandboxSource =
-  { kind: 'import'; bytes: Uint8Array } | { kind: 'fork'; sid: string } | { kind: 'template'; name: string };
+  | { kind: 'import'; bytes: Uint8Array }
+  | { kind: 'import'; blob: Blob }
+  | { kind: 'fork'; sid: string }
+  | { kind: 'template'; name: string };
 
 export interface Metrics {
   /** Bytes of file content in the sandbox's filesystem, and its quota. */

@@ -351,11 +351,15 @@ export function installGuestLimits(scope: object): void {
       }
     }
   };
-  /** Kills the tree now (as process-trees.ts kill), recording when. */
-  const killTree = (tree: number): void => {
+  /**
+   * Kills the tree (as process-trees.ts kill), recording `at` (ms after the epoch) as when if
+   * nobody killed it first; its forks waiting for room (queueRoom) are woken to end now rather
+   * than at their next look.
+   */
+  const killTree = (tree: number, at = Math.max(1, Date.now() - epoch)): void => {
     const s = slotOf(tree);
     if (Atomics.compareExchange(ctl!, s + KILL, 0, 1) !== 0) return;
-    Atomics.compareExchange(ctl!, s + KILLED_AT, 0, Math.max(1, Date.now() - epoch));
+    Atomics.compareExchange(ctl!, s + KILLED_AT, 0, at);
     Atomics.notify(ctl!, s + QUEUED);
     Atomics.notify(ctl!, PAGE_IDLE);
   };
@@ -535,13 +539,8 @@ export function installGuestLimits(scope: object): void {
       if (Atomics.load(ctl, s + KILL) !== 0) return true;
       const deadline = Atomics.load(ctl, s + DEADLINE);
       if (deadline <= 0 || Date.now() - epoch < deadline) return false;
-      if (Atomics.compareExchange(ctl, s + KILL, 0, 1) === 0) {
-        // Killed by its deadline: at the deadline, whoever sees it first. Its forks waiting
-        // for room (queueRoom) are woken to end now rather than at their next look.
-        Atomics.compareExchange(ctl, s + KILLED_AT, 0, deadline);
-        Atomics.notify(ctl, s + QUEUED);
-        Atomics.notify(ctl, PAGE_IDLE);
-      }
+      // Killed by its deadline: at the deadline, whoever sees it first.
+      killTree(tree, deadline);
       return true;
     };
 

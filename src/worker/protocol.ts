@@ -224,8 +224,10 @@ export interface MountRequest {
   provider?: { writable: boolean };
 }
 
-/** Where a new sandbox's state comes from. Default: a fresh default layout. */
-/** An import comes as bytes or as a Blob, which the kernel reads itself (blob-source.ts). */
+/**
+ * Where a new sandbox's state comes from. Default: a fresh default layout. An import comes as
+ * bytes or as a Blob, which the kernel reads itself (blob-source.ts).
+ */
 export type SandboxSource =
   | { kind: 'import'; bytes: Uint8Array }
   | { kind: 'import'; blob: Blob }

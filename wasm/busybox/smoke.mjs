@@ -324,7 +324,7 @@ const sb = await w.sandboxes.create({ packages: [pkg], files });
 // does can hang for good under CPU load (no output, killed at its timeout; the next one works).
 // Reproduced here with this binary and the one before it: 4 of 4 loaded runs hung on the first
 // `hush -c '… | …'` after `ls` and `cat`, 0 of 4 when a forking command came first. See also
-// src/worker/engine/hostfs/meta.sdk.test.ts. So the first command forks; the checks then
+// src/worker/engine/hostfs/node-sdk.test-helpers.ts (sandboxForkingFirst). So the first command forks; the checks then
 // judge busybox, not that hang.
 await sb.command('hush', ['-c', 'true | true'], { cwd: W }).run({ check: false, timeoutMs: 60000 });
 

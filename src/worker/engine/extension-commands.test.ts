@@ -96,7 +96,7 @@ describe.skipIf(!files.every((f) => existsSync(f)))('extension commands (real SD
     pinCommands(sandbox, commandPins({ ...o, binaries: base, calls: called }));
     const RUN = { check: false, timeoutMs: 90_000 } as const;
     // `exec`: the shell looks the name up as for any command, without a fork (under load the
-    // SDK's forks can hang: hostfs/meta.sdk.test.ts).
+    // SDK's forks can hang: hostfs/node-sdk.test-helpers.ts sandboxForkingFirst).
     const viaShell = async () => {
       const out = await sandbox.command('sh', ['-c', 'exec jq -v']).run(RUN);
       return out.stdout.text() + out.stderr.text();

@@ -10,7 +10,14 @@ import type { Wasmer } from '@wasmer/sdk/node';
 import { Vfs } from '../../vfs';
 import { VfsBackend } from '../vfs-backend';
 import { installHostFs } from './install';
-import { HOME_TMP_PLAN, hostFsWasmer, pythonMeta, serveHomeTmp, wasmDir } from './node-sdk.test-helpers';
+import {
+  HOME_TMP_PLAN,
+  hostFsWasmer,
+  pythonMeta,
+  sandboxForkingFirst,
+  serveHomeTmp,
+  wasmDir,
+} from './node-sdk.test-helpers';
 import { HostFsServer } from './server';
 
 const binaries = { busybox: 'busybox.wasm', bash: 'bash.wasm', python: pythonMeta.file };
@@ -59,9 +66,7 @@ describe.skipIf(!present)('EEXIST for guests (Node, real SDK, kernel VFS)', () =
       },
       files,
     });
-    sandbox = await wasmer.sandboxes.create({ packages: [pkg], shell: 'sh', env: pythonMeta.env });
-    // The first command forks (the SDK hang described in meta.sdk.test.ts), with time to compile.
-    await sandbox.command('sh', ['-c', 'ls / >/dev/null; true']).run({ check: false, timeoutMs: 100_000 });
+    sandbox = await sandboxForkingFirst(wasmer, pkg, pythonMeta.env);
   }, 120_000);
 
   afterAll(async () => {
@@ -107,7 +112,7 @@ describe.skipIf(!present)('EEXIST for guests (Node, real SDK, kernel VFS)', () =
   it('bash noclobber will not overwrite, busybox mkdir says "File exists"', async () => {
     vfs.writeFile('/home/user/kept', 'kept\n');
     vfs.symlink('gone', '/home/user/dangling2');
-    // Builtins only: under load the SDK's forks can hang (meta.sdk.test.ts).
+    // Builtins only: under load the SDK's forks can hang (node-sdk.test-helpers.ts sandboxForkingFirst).
     const r = await run(
       'bash',
       'cd /home/user; set -o noclobber; echo x > kept; echo x > dangling2; echo y >| kept; read -r line < kept; echo "$line"',

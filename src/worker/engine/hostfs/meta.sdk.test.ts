@@ -8,7 +8,14 @@ import type { Wasmer } from '@wasmer/sdk/node';
 import { Vfs } from '../../vfs';
 import { VfsBackend } from '../vfs-backend';
 import { installHostFs } from './install';
-import { HOME_TMP_PLAN, hostFsWasmer, pythonMeta, serveHomeTmp, wasmDir } from './node-sdk.test-helpers';
+import {
+  HOME_TMP_PLAN,
+  hostFsWasmer,
+  pythonMeta,
+  sandboxForkingFirst,
+  serveHomeTmp,
+  wasmDir,
+} from './node-sdk.test-helpers';
 import { HostFsServer } from './server';
 
 // META_BUSYBOX: another build to compare with (the bench below), e.g. one without meta.c.
@@ -57,14 +64,8 @@ describe.skipIf(!existsSync(busyboxPath))('guest metadata (Node, real SDK, busyb
       for (const a of pythonMeta.assets) files[a.guestPath] = readFileSync(join(wasmDir, a.file));
     }
     const pkg = await wasmer.packages.create({ modules, commands, files });
-    sandbox = await wasmer.sandboxes.create({ packages: [pkg], shell: 'sh', env: pythonMeta.env });
-    // SDK hang, measured (Node, cache: false, python's module in the package, the client's first
-    // sandbox; not seen in Chromium's kernel): when the first command of a sandbox does not fork
-    // (`true`, a builtin) the first one that does (`ls; …`, `ln -s … && readlink`) never finishes,
-    // 14 of 14 times; its next command works again. When the first command forks, every later
-    // one works (without python in the package the hang never showed). So the first command here
-    // forks, with time for compiling the modules (16 s measured at a load average of 18).
-    await sandbox.command('sh', ['-c', 'ls / >/dev/null; true']).run({ check: false, timeoutMs: 100_000 });
+    // The first command forks: the SDK hang described at sandboxForkingFirst.
+    sandbox = await sandboxForkingFirst(wasmer, pkg, pythonMeta.env);
   }, 120_000);
 
   afterAll(async () => {

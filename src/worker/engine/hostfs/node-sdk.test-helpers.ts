@@ -34,6 +34,23 @@ export function serveHomeTmp(server: HostFsServer, vfs: Vfs, backend: VfsBackend
   server.mount(3, backend, '/tmp');
 }
 
+type SdkPackage = Awaited<ReturnType<Wasmer['packages']['create']>>;
+
+/**
+ * A sandbox of `pkg` (shell `sh`) whose first command forks, with time to compile the modules
+ * (16 s measured at a load average of 18). SDK hang, measured (Node, cache: false, python's
+ * module in the package, the client's first sandbox; not seen in Chromium's kernel): when the
+ * first command of a sandbox does not fork (`true`, a builtin) the first one that does (`ls; …`,
+ * `ln -s … && readlink`) never finishes, 14 of 14 times; its next command works again. When the
+ * first command forks, every later one works (without python in the package the hang never
+ * showed).
+ */
+export async function sandboxForkingFirst(wasmer: Wasmer, pkg: SdkPackage, env: Record<string, string>) {
+  const sandbox = await wasmer.sandboxes.create({ packages: [pkg], shell: 'sh', env });
+  await sandbox.command('sh', ['-c', 'ls / >/dev/null; true']).run({ check: false, timeoutMs: 100_000 });
+  return sandbox;
+}
+
 /** wasm/python/meta.json: the python binary's file name, its environment and its stdlib assets. */
 export const pythonMeta = JSON.parse(
   readFileSync(fileURLToPath(new URL('../../../../wasm/python/meta.json', import.meta.url)), 'utf8'),
